@@ -1,0 +1,104 @@
+// Flow: a running flow of pods, driven from the caller's thread. start() launches every pea in
+// parallel (threads in this process, or `jflow pea` processes), waits until each reports ready,
+// and wires them; submit() sends a request and call() waits for its reply; close() drains what is
+// in flight, stops every pea and reaps every process.
+//
+// Every submitted request ends exactly once in its callback: with the flow's answer, or with an
+// error status naming the pod/pea and the reason (driver exception, deadline passed, pea died,
+// flow closed). Nothing is dropped silently and nothing waits forever.
+//
+//   jflow::Flow flow(jflow::load_flow_yaml("flows/hello.yml"));
+//   flow.start();
+//   jflow::Response r = flow.call(jflow::Request{.docs = {{.text = "hello"}}});
+//   flow.close();
+//
+// Thread-safety: a Flow is used from one thread at a time (the thread that drives poll/call).
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "jflow/envelope.hpp"
+#include "jflow/flow_spec.hpp"
+#include "jflow/request.hpp"
+
+namespace jflow {
+
+struct FlowOptions {
+  // The `jflow` binary for process peas. Empty: $JFLOW_EXECUTABLE, else `jflow` beside this
+  // executable, else the build tree's binary, else `jflow` on PATH.
+  std::filesystem::path jflow_executable;
+  Duration heartbeat_interval = std::chrono::milliseconds(100);
+  Duration heartbeat_timeout = std::chrono::seconds(3);  // a pea silent this long is dead
+  Duration close_timeout = std::chrono::seconds(10);     // drain budget before peas are stopped
+  std::size_t max_in_flight = 1024;                      // submit() waits (polling) beyond this
+};
+
+struct Response {
+  Envelope envelope;
+  Request request;  // the documents as the last pod left them (empty on error)
+  bool ok() const { return envelope.status.ok(); }
+  const Status& status() const { return envelope.status; }
+};
+
+using ResponseCallback = std::function<void(Response&&)>;
+
+// What the orchestrator knows about one pea.
+struct PeaStatus {
+  std::string pod;
+  std::string pea;
+  std::string runtime;   // "thread" / "process"
+  std::string endpoint;  // its bound data-in endpoint
+  int pid = 0;           // process peas only
+  bool alive = false;
+  std::string last_error;
+};
+
+class FlowError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Flow {
+ public:
+  explicit Flow(FlowSpec spec, FlowOptions options = {});
+  ~Flow();  // close()
+  Flow(const Flow&) = delete;
+  Flow& operator=(const Flow&) = delete;
+
+  // Starts every pea, waits until all are ready (each pod's timeout_ready), wires them.
+  // Throws FlowError naming the pea that failed or timed out; nothing is left running then.
+  void start();
+
+  // Sends a request; `done` is called from a later poll()/call()/close() on this thread.
+  // timeout 0 uses the spec's request_timeout (0 there too: no deadline). Returns the request id.
+  std::string submit(Request request, ResponseCallback done, Duration timeout = Duration::zero());
+
+  // Processes replies, deadlines and pea health for up to max_wait; returns the number of
+  // requests that ended.
+  std::size_t poll(Duration max_wait);
+
+  // submit + poll until that request ends.
+  Response call(Request request, Duration timeout = Duration::zero());
+
+  // Polls until nothing is in flight.
+  void wait_all();
+
+  // Drains in-flight requests (up to close_timeout, then ends them with status closed), stops
+  // every pea, reaps every process. Idempotent; never hangs.
+  void close();
+
+  std::size_t in_flight() const;
+  std::vector<PeaStatus> status() const;
+  const FlowSpec& spec() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace jflow

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs jflow's build dependencies from Debian's packages. Idempotent: installs only what is missing.
+set -euo pipefail
+packages=(cmake g++ make pkg-config libzmq3-dev cppzmq-dev libmsgpack-cxx-dev libcli11-dev catch2
+          libyaml-cpp-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
+fi
