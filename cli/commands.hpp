@@ -1,0 +1,38 @@
+// The jflow subcommands: each has an options struct, a setup_x() that declares its flags on the
+// CLI11 app, and a run_x() that returns the exit code. main.cpp maps errors to exit codes.
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace jflow::cli {
+
+// Exit codes, decided in one place.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRequestsFailed = 1;  // the flow ran, some requests ended in error
+inline constexpr int kExitUsage = 2;           // bad command line or flow file
+
+struct RunOptions {
+  std::string flow_file;
+  std::string input_file;
+  bool quiet = false;
+  std::string timeout;  // per-request deadline, e.g. "5s"
+};
+void setup_run(CLI::App& app, RunOptions& options);
+int run_run(const RunOptions& options);
+
+struct PeaOptions {
+  std::string control;
+  std::string name;
+};
+void setup_pea(CLI::App& app, PeaOptions& options);
+int run_pea(const PeaOptions& options);
+
+// Thrown for usage problems found after parsing (a missing input, a bad duration): exit 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace jflow::cli

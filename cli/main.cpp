@@ -1,0 +1,40 @@
+// The jflow binary. Errors from every subcommand become a message and an exit code here.
+#include <iostream>
+
+#include "commands.hpp"
+#include "jflow/codec.hpp"
+#include "jflow/flow.hpp"
+#include "jflow/spec_error.hpp"
+
+int main(int argc, char** argv) {
+  using namespace jflow::cli;
+  CLI::App app{"jflow: data pipelines as a flow of pods over ZeroMQ"};
+  app.require_subcommand(1);
+  RunOptions run_options;
+  PeaOptions pea_options;
+  setup_run(app, run_options);
+  setup_pea(app, pea_options);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  try {
+    if (app.got_subcommand("run")) return run_run(run_options);
+    if (app.got_subcommand("pea")) return run_pea(pea_options);
+  } catch (const jflow::SpecError& e) {
+    std::cerr << e.what() << "\n";
+    return kExitUsage;
+  } catch (const UsageError& e) {
+    std::cerr << "jflow: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const jflow::FlowError& e) {
+    std::cerr << "jflow: flow failed: " << e.what() << "\n";
+    return kExitRequestsFailed;
+  } catch (const std::exception& e) {
+    std::cerr << "jflow: " << e.what() << "\n";
+    return kExitRequestsFailed;
+  }
+  return kExitUsage;
+}

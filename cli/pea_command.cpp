@@ -1,0 +1,21 @@
+// `jflow pea`: run one pea in this process. Started by an orchestrator, not by hand: the pea
+// learns its configuration over the control socket.
+#include "commands.hpp"
+
+#include "jflow/pea.hpp"
+
+namespace jflow::cli {
+
+void setup_pea(CLI::App& app, PeaOptions& options) {
+  CLI::App* pea = app.add_subcommand("pea", "Run one pea (started by an orchestrator)");
+  pea->add_option("--control", options.control, "The orchestrator's control endpoint")->required();
+  pea->add_option("--name", options.name, "This pea's name (its control routing id)")->required();
+  pea->group("Internal");
+}
+
+int run_pea(const PeaOptions& options) {
+  zmq::context_t context;
+  return Pea(context, options.control, options.name).run();
+}
+
+}  // namespace jflow::cli

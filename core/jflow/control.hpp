@@ -1,0 +1,53 @@
+// The control protocol between the orchestrator (a ROUTER) and each pea (a DEALER whose routing id
+// is the pea's name). One pea's life:
+//   pea → hello            orchestrator → configure {pod, transport, host, drivers, heartbeat}
+//   pea → ready {endpoints: [data-in]}   (or failed {message} when its drivers cannot be built)
+//   orchestrator → wire {endpoints: [downstream]}   pea → wired
+//   pea → heartbeat {handled, errors, waiting} every heartbeat interval
+//   orchestrator → status   pea → status {...}
+//   pea → rejected {message}  when a frame on its data socket could not be decoded
+//   orchestrator → terminate   pea → bye
+#pragma once
+
+#include <string>
+
+#include "jflow/codec.hpp"
+#include "jflow/flow_spec.hpp"
+
+namespace jflow::control {
+
+inline constexpr const char* kHello = "hello";
+inline constexpr const char* kConfigure = "configure";
+inline constexpr const char* kReady = "ready";
+inline constexpr const char* kFailed = "failed";
+inline constexpr const char* kWire = "wire";
+inline constexpr const char* kWired = "wired";
+inline constexpr const char* kHeartbeat = "heartbeat";
+inline constexpr const char* kStatus = "status";
+inline constexpr const char* kRejected = "rejected";
+inline constexpr const char* kTerminate = "terminate";
+inline constexpr const char* kBye = "bye";
+
+}  // namespace jflow::control
+
+namespace jflow {
+
+// Everything a pea needs to know to run, sent by the orchestrator in `configure`.
+struct PeaConfig {
+  std::string pod;
+  std::string pea;
+  std::string flow_id;
+  Transport transport = Transport::tcp;
+  std::string host = "127.0.0.1";
+  DriverChains drivers;
+  Duration heartbeat_interval = std::chrono::milliseconds(100);
+};
+
+ControlMessage make_configure(const PeaConfig& config);
+// Throws DecodeError when a field is missing or malformed.
+PeaConfig read_configure(const ControlMessage& message);
+
+std::string chains_to_yaml(const DriverChains& chains);
+DriverChains chains_from_yaml(const std::string& text);
+
+}  // namespace jflow

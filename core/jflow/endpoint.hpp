@@ -1,0 +1,22 @@
+// Binding data sockets without picking ports: every pea binds port 0 (tcp), a wildcard path (ipc)
+// or a unique name (inproc), then reads back the endpoint it really got and reports that.
+#pragma once
+
+#include <string>
+
+#include <zmq.hpp>
+
+#include "jflow/flow_spec.hpp"
+
+namespace jflow {
+
+// Binds `socket` on `transport` and returns the concrete endpoint peers should connect to.
+// `unique_name` names inproc endpoints (inproc has no wildcard); it must be unique per context.
+std::string bind_any(zmq::socket_t& socket, Transport transport, const std::string& host,
+                     const std::string& unique_name);
+
+// Options every jflow socket gets: no linger on close (delivery is proven by replies, not by
+// linger), and a short reconnect interval so a connect that races a bind costs milliseconds.
+void set_common_options(zmq::socket_t& socket);
+
+}  // namespace jflow

@@ -1,0 +1,42 @@
+// PeaHandle: the orchestrator's grip on one launched pea, whatever its runtime — a thread in this
+// process (sharing the zmq context, so inproc works) or a `jflow pea` child process.
+// It answers "has it ended, and how?" without blocking, which is how a dead pea is noticed.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <zmq.hpp>
+
+#include "jflow/duration.hpp"
+
+namespace jflow {
+
+class PeaHandle {
+ public:
+  virtual ~PeaHandle() = default;
+  // nullopt while running; afterwards how it ended ("exited with code 1", "killed by signal 9").
+  virtual std::optional<std::string> ended() = 0;
+  // Forces an end: SIGKILL for a process. A thread cannot be killed; it ends when told terminate.
+  virtual void kill() = 0;
+  // Reaps what is left (joins the thread, waits for the process).
+  virtual void reap() = 0;
+  virtual int pid() const { return 0; }
+  virtual const char* runtime() const = 0;
+};
+
+std::unique_ptr<PeaHandle> start_thread_pea(zmq::context_t& context, std::string control_endpoint,
+                                            std::string name);
+
+// Starts `executable pea --control ENDPOINT --name NAME`. The child is killed if this process
+// dies (PR_SET_PDEATHSIG), so no pea outlives its orchestrator.
+std::unique_ptr<PeaHandle> start_process_pea(const std::filesystem::path& executable,
+                                             std::string control_endpoint, std::string name);
+
+// Where the `jflow` binary is: $JFLOW_EXECUTABLE, `jflow` beside this executable, the build tree's
+// binary, or `jflow` on PATH.
+std::filesystem::path find_jflow_executable();
+
+}  // namespace jflow

@@ -1,0 +1,26 @@
+#include "jflow/drivers/log_driver.hpp"
+
+#include <iostream>
+#include <sstream>
+
+#include "jflow/message.hpp"
+
+namespace jflow {
+
+DriverInfo LogDriver::info() {
+  return {"LogDriver",
+          "logs each request (id, type, and optionally its document count) to stderr",
+          {{"docs", "bool", "false", "decode the body and log how many documents it holds"}}};
+}
+
+DriverResult LogDriver::handle(Message& message, const DriverContext& context) {
+  std::ostringstream line;  // built first so concurrent peas do not interleave within a line
+  line << "[" << context.pod << "/" << context.pea << "] request " << message.envelope().request_id
+       << " " << request_type_name(message.envelope().type);
+  if (show_docs_) line << " docs=" << message.request().docs.size();
+  line << "\n";
+  std::cerr << line.str() << std::flush;
+  return DriverResult::next();
+}
+
+}  // namespace jflow

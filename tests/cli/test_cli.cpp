@@ -1,0 +1,122 @@
+// The jflow binary as a user meets it: run a flow, get help, and get file:line:col errors with
+// exit code 2 for bad flow files and bad command lines.
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sys/wait.h>
+
+#include "support/test_support.hpp"
+
+using Catch::Matchers::Contains;
+
+namespace {
+
+struct Outcome {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+Outcome run_jflow(const std::string& arguments) {
+  std::string command = std::string(JFLOW_BINARY) + " " + arguments + " 2>&1";
+  Outcome outcome;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::array<char, 4096> buffer{};
+  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) outcome.output.append(buffer.data(), n);
+  int status = ::pclose(pipe);
+  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return outcome;
+}
+
+std::string write_temp(const std::string& name, const std::string& text) {
+  auto path = std::filesystem::temp_directory_path() / (std::to_string(::getpid()) + "-" + name);
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+}  // namespace
+
+TEST_CASE("jflow run on the hello flow prints every result and exits 0", "[cli]") {
+  Outcome out = run_jflow("run " + jflow::test::source_path("flows/hello.yml"));
+  INFO(out.output);
+  CHECK(out.exit_code == 0);
+  CHECK_THAT(out.output, Contains("10 requests (10 documents): 10 ok, 0 failed"));
+  CHECK_THAT(out.output, Contains("route=wait>log>pass | A flow is a graph of pods."));
+}
+
+TEST_CASE("jflow run --quiet prints a summary only; --input overrides the declared input", "[cli]") {
+  std::string input = write_temp("input.txt", "one\ntwo\n\nthree\n");
+  Outcome out = run_jflow("run --quiet --input " + input + " " +
+                          jflow::test::source_path("flows/linear_thread.yml"));
+  INFO(out.output);
+  CHECK(out.exit_code == 0);
+  CHECK_THAT(out.output, Contains("2 requests (3 documents): 2 ok, 0 failed"));
+  CHECK_THAT(out.output, !Contains("route="));
+}
+
+TEST_CASE("failing requests make jflow run exit 1 and print the pod and reason", "[cli]") {
+  std::string flow = write_temp("fail.yml",
+                                "version: 1\ntransport: inproc\npods:\n"
+                                "  - name: boom\n    uses: '- !FailDriver {message: kaput}'\n");
+  std::string input = write_temp("one.txt", "x\n");
+  Outcome out = run_jflow("run --input " + input + " " + flow);
+  INFO(out.output);
+  CHECK(out.exit_code == 1);
+  CHECK_THAT(out.output, Contains("pod=boom executor=FailDriver: kaput"));
+}
+
+TEST_CASE("jflow --help and run --help explain themselves", "[cli]") {
+  Outcome top = run_jflow("--help");
+  CHECK(top.exit_code == 0);
+  CHECK_THAT(top.output, Contains("run"));
+  Outcome run = run_jflow("run --help");
+  CHECK(run.exit_code == 0);
+  CHECK_THAT(run.output, Contains("--input"));
+  CHECK_THAT(run.output, Contains("Exit codes"));
+}
+
+TEST_CASE("bad command lines exit 2 with a message", "[cli][bad-input]") {
+  CHECK(run_jflow("").exit_code == 2);
+  CHECK(run_jflow("frobnicate").exit_code == 2);
+  Outcome missing = run_jflow("run");
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.output, Contains("flow"));
+  Outcome timeout = run_jflow("run --timeout soon " + jflow::test::source_path("flows/hello.yml"));
+  CHECK(timeout.exit_code == 2);
+  CHECK_THAT(timeout.output, Contains("--timeout"));
+}
+
+TEST_CASE("bad flow files exit 2 with file:line:col: message", "[cli][bad-input]") {
+  SECTION("missing file") {
+    Outcome out = run_jflow("run /nonexistent/flow.yml");
+    CHECK(out.exit_code == 2);
+    CHECK_THAT(out.output, Contains("/nonexistent/flow.yml"));
+  }
+  SECTION("syntax error") {
+    std::string flow = write_temp("syntax.yml", "version: 1\npods: [\n");
+    Outcome out = run_jflow("run " + flow);
+    CHECK(out.exit_code == 2);
+    CHECK_THAT(out.output, Contains(flow + ":"));
+  }
+  SECTION("unknown key with a suggestion") {
+    std::string flow = write_temp("key.yml", "version: 1\npods:\n  - nmae: a\n");
+    Outcome out = run_jflow("run " + flow);
+    CHECK(out.exit_code == 2);
+    CHECK_THAT(out.output, Contains(flow + ":3:5:") && Contains("did you mean 'name'"));
+  }
+  SECTION("unknown uses with a suggestion") {
+    std::string flow = write_temp("uses.yml", "version: 1\npods:\n  - name: a\n    uses: _pas\n");
+    Outcome out = run_jflow("run " + flow);
+    CHECK(out.exit_code == 2);
+    CHECK_THAT(out.output, Contains(flow + ":4:11:") && Contains("did you mean '_pass'"));
+  }
+  SECTION("no input declared and none given") {
+    std::string flow = write_temp("noinput.yml", "version: 1\npods:\n  - name: a\n");
+    Outcome out = run_jflow("run " + flow);
+    CHECK(out.exit_code == 2);
+    CHECK_THAT(out.output, Contains("--input"));
+  }
+}
