@@ -1,9 +1,9 @@
 // `jflow run flow.yml`: start the flow, send its declared input (or --input FILE) line by line,
 // print one line per request as replies come back (or a summary with --quiet), close, and exit.
+#include <unistd.h>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <unistd.h>
 
 #include "commands.hpp"
 #include "jflow/clock.hpp"
@@ -70,7 +70,9 @@ int run_run(const RunOptions& options) {
   Duration timeout = Duration::zero();
   if (!options.timeout.empty()) {
     auto parsed = parse_duration(options.timeout);
-    if (!parsed) throw UsageError("--timeout: expected a duration like 5s or 200ms, got '" + options.timeout + "'");
+    if (!parsed)
+      throw UsageError("--timeout: expected a duration like 5s or 200ms, got '" + options.timeout +
+                       "'");
     timeout = *parsed;
   }
   std::vector<Request> requests = read_requests(input_file, input);
@@ -82,26 +84,27 @@ int run_run(const RunOptions& options) {
   for (std::size_t i = 0; i < requests.size(); ++i) {
     std::size_t number = i + 1;
     docs += requests[i].docs.size();
-    flow.submit(std::move(requests[i]),
-                [&, number, sent = steady_now()](Response&& response) {
-                  double ms = std::chrono::duration<double, std::milli>(steady_now() - sent).count();
-                  response.ok() ? ++ok : ++failed;
-                  if (options.quiet) return;
-                  const Status& status = response.status();
-                  std::printf("[%zu] %s %s %.1fms route=%s", number,
-                              std::string(status_code_name(status.code)).c_str(),
-                              std::string(request_type_name(response.envelope.type)).c_str(), ms,
-                              route_text(response.envelope).c_str());
-                  if (response.ok()) {
-                    std::printf(" | %s\n", preview(response.request).c_str());
-                  } else {
-                    std::printf(" | pod=%s%s%s: %s\n", status.pod.c_str(),
-                                status.executor.empty() ? "" : " executor=",
-                                status.executor.c_str(), status.message.c_str());
-                  }
-                  std::fflush(stdout);
-                },
-                timeout);
+    flow.submit(
+        std::move(requests[i]),
+        [&, number, sent = steady_now()](Response&& response) {
+          double ms = std::chrono::duration<double, std::milli>(steady_now() - sent).count();
+          response.ok() ? ++ok : ++failed;
+          if (options.quiet) return;
+          const Status& status = response.status();
+          std::printf("[%zu] %s %s %.1fms route=%s", number,
+                      std::string(status_code_name(status.code)).c_str(),
+                      std::string(request_type_name(response.envelope.type)).c_str(), ms,
+                      route_text(response.envelope).c_str());
+          if (response.ok()) {
+            std::printf(" | %s\n", preview(response.request).c_str());
+          } else {
+            std::printf(" | pod=%s%s%s: %s\n", status.pod.c_str(),
+                        status.executor.empty() ? "" : " executor=", status.executor.c_str(),
+                        status.message.c_str());
+          }
+          std::fflush(stdout);
+        },
+        timeout);
   }
   flow.wait_all();
   double seconds = std::chrono::duration<double>(steady_now() - began).count();

@@ -17,8 +17,8 @@ const std::string& string_field(const ControlMessage& message, const char* key) 
 std::int64_t integer_field(const ControlMessage& message, const char* key) {
   auto it = message.fields.find(key);
   if (it == message.fields.end() || !std::holds_alternative<std::int64_t>(it->second)) {
-    throw DecodeError(std::string("control '") + message.command +
-                      "': missing integer field '" + key + "'");
+    throw DecodeError(std::string("control '") + message.command + "': missing integer field '" +
+                      key + "'");
   }
   return std::get<std::int64_t>(it->second);
 }

@@ -14,7 +14,8 @@ void send_control(zmq::socket_t& dealer, const ControlMessage& message) {
 bool send_control_to(zmq::socket_t& router, const ControlMessage& message) {
   std::string bytes = encode_control(message);
   try {
-    if (!router.send(zmq::buffer(message.pea), zmq::send_flags::sndmore | zmq::send_flags::dontwait))
+    if (!router.send(zmq::buffer(message.pea),
+                     zmq::send_flags::sndmore | zmq::send_flags::dontwait))
       return false;
     router.send(zmq::buffer(bytes), zmq::send_flags::dontwait);
     return true;
@@ -34,8 +35,7 @@ std::optional<ControlMessage> try_recv_control(zmq::socket_t& socket, bool from_
                       std::to_string(frames.size()));
   }
   const zmq::message_t& payload = frames.back();
-  ControlMessage message =
-      decode_control(std::string_view(payload.data<char>(), payload.size()));
+  ControlMessage message = decode_control(std::string_view(payload.data<char>(), payload.size()));
   if (from_router) message.pea = frames.front().to_string();  // the socket says who sent it
   return message;
 }

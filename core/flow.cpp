@@ -33,7 +33,8 @@ std::string Flow::Impl::submit(Request request, ResponseCallback done, Duration 
     Response response;
     response.envelope.request_id = id;
     response.envelope.type = request.type;
-    response.envelope.status = {StatusCode::pea_lost, "flow cannot serve: " + *broken_, broken_pod_, ""};
+    response.envelope.status = {StatusCode::pea_lost, "flow cannot serve: " + *broken_, broken_pod_,
+                                ""};
     ready_.emplace_back(std::move(entry.done), std::move(response));
     return id;
   }
@@ -53,7 +54,8 @@ std::string Flow::Impl::submit(Request request, ResponseCallback done, Duration 
 }
 
 bool Flow::Impl::try_send(Frames& frames) {
-  if (!gateway_->send(frames[0], zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return false;
+  if (!gateway_->send(frames[0], zmq::send_flags::sndmore | zmq::send_flags::dontwait))
+    return false;
   gateway_->send(frames[1], zmq::send_flags::none);
   return true;
 }
@@ -125,7 +127,8 @@ void Flow::Impl::read_results() {
     }
     Response response;
     try {
-      response.envelope = decode_envelope(std::string_view(frames[0].data<char>(), frames[0].size()));
+      response.envelope =
+          decode_envelope(std::string_view(frames[0].data<char>(), frames[0].size()));
     } catch (const DecodeError& e) {
       std::cerr << "jflow: undecodable reply envelope ignored: " << e.what() << "\n";
       continue;
@@ -150,7 +153,8 @@ void Flow::Impl::read_results() {
 
 void Flow::Impl::expire_deadlines() {
   for (auto& [id, entry] : pending_.take_expired(steady_now())) {
-    std::string message = "no reply within " + format_duration(entry.timeout) + " (deadline passed)";
+    std::string message =
+        "no reply within " + format_duration(entry.timeout) + " (deadline passed)";
     end_with(id, std::move(entry), StatusCode::timeout, message, "gateway");
   }
 }
@@ -245,15 +249,20 @@ std::vector<PeaStatus> Flow::Impl::status() const {
 Flow::Flow(FlowSpec spec, FlowOptions options)
     : impl_(std::make_unique<Impl>(std::move(spec), std::move(options))) {}
 Flow::~Flow() = default;
-void Flow::start() { impl_->start(); }
+void Flow::start() {
+  impl_->start();
+}
 std::string Flow::submit(Request request, ResponseCallback done, Duration timeout) {
   return impl_->submit(std::move(request), std::move(done), timeout);
 }
-std::size_t Flow::poll(Duration max_wait) { return impl_->poll(max_wait); }
+std::size_t Flow::poll(Duration max_wait) {
+  return impl_->poll(max_wait);
+}
 
 Response Flow::call(Request request, Duration timeout) {
   std::optional<Response> result;
-  submit(std::move(request), [&result](Response&& r) { result = std::move(r); }, timeout);
+  submit(
+      std::move(request), [&result](Response&& r) { result = std::move(r); }, timeout);
   while (!result) poll(std::chrono::seconds(1));
   return std::move(*result);
 }
@@ -263,9 +272,17 @@ void Flow::wait_all() {
   poll(Duration::zero());  // deliver anything that ended without a round trip
 }
 
-void Flow::close() { impl_->close(); }
-std::size_t Flow::in_flight() const { return impl_->in_flight(); }
-std::vector<PeaStatus> Flow::status() const { return impl_->status(); }
-const FlowSpec& Flow::spec() const { return impl_->spec_; }
+void Flow::close() {
+  impl_->close();
+}
+std::size_t Flow::in_flight() const {
+  return impl_->in_flight();
+}
+std::vector<PeaStatus> Flow::status() const {
+  return impl_->status();
+}
+const FlowSpec& Flow::spec() const {
+  return impl_->spec_;
+}
 
 }  // namespace jflow

@@ -71,8 +71,8 @@ class Flow::Impl {
   void check_health();
   void mark_dead(PeaSlot& slot, const std::string& how);
   void end(std::string id, PendingRequests::Entry entry, Response response);
-  void end_with(std::string id, PendingRequests::Entry entry, StatusCode code,
-                std::string message, std::string pod);
+  void end_with(std::string id, PendingRequests::Entry entry, StatusCode code, std::string message,
+                std::string pod);
   void fail_all(StatusCode code, const std::string& message, const std::string& pod);
   void fire_ready_callbacks();
   PeaSlot* find_slot(const std::string& name);

@@ -26,7 +26,9 @@ constexpr auto kStopGrace = std::chrono::seconds(2);
 Flow::Impl::Impl(FlowSpec spec, FlowOptions options)
     : spec_(std::move(spec)), options_(std::move(options)) {}
 
-Flow::Impl::~Impl() { close(); }
+Flow::Impl::~Impl() {
+  close();
+}
 
 void Flow::Impl::start() {
   if (phase_ != Phase::idle) throw FlowError("start: the flow was already started");
@@ -41,7 +43,8 @@ void Flow::Impl::start() {
     control_->bind(control_inproc_);
     results_.emplace(context_, zmq::socket_type::pull);
     set_common_options(*results_);
-    results_endpoint_ = bind_any(*results_, spec_.transport, spec_.host, "jflow-" + flow_id_ + "-results");
+    results_endpoint_ =
+        bind_any(*results_, spec_.transport, spec_.host, "jflow-" + flow_id_ + "-results");
     launch_peas();
     await_all(PeaSlot::State::ready, "become ready");
     for (std::size_t i = 0; i < peas_.size(); ++i) {
@@ -54,7 +57,8 @@ void Flow::Impl::start() {
     await_all(PeaSlot::State::wired, "be wired");
     gateway_.emplace(context_, zmq::socket_type::push);
     set_common_options(*gateway_);
-    gateway_->set(zmq::sockopt::sndhwm, static_cast<int>(std::max<std::size_t>(1000, options_.max_in_flight)));
+    gateway_->set(zmq::sockopt::sndhwm,
+                  static_cast<int>(std::max<std::size_t>(1000, options_.max_in_flight)));
     gateway_->connect(peas_.front().endpoint);
     next_health_check_ = steady_now();
   } catch (...) {

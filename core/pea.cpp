@@ -313,6 +313,8 @@ Pea::Pea(zmq::context_t& context, std::string control_endpoint, std::string name
 
 Pea::~Pea() = default;
 
-int Pea::run() { return loop_->run(); }
+int Pea::run() {
+  return loop_->run();
+}
 
 }  // namespace jflow

@@ -82,7 +82,8 @@ class ProcessPea final : public PeaHandle {
       how_ = std::string("lost track of the process: ") + std::strerror(errno);
     } else if (WIFEXITED(status)) {
       int code = WEXITSTATUS(status);
-      how_ = code == 127 ? "could not be executed (exit 127)" : "exited with code " + std::to_string(code);
+      how_ = code == 127 ? "could not be executed (exit 127)"
+                         : "exited with code " + std::to_string(code);
       if (code == 0) how_ = "exited";
     } else if (WIFSIGNALED(status)) {
       how_ = "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
@@ -104,8 +105,8 @@ std::unique_ptr<PeaHandle> start_thread_pea(zmq::context_t& context, std::string
 std::unique_ptr<PeaHandle> start_process_pea(const std::filesystem::path& executable,
                                              std::string control_endpoint, std::string name) {
   // Everything the child needs is prepared before fork: after fork only async-signal-safe calls.
-  std::vector<std::string> args = {executable.string(), "pea", "--control", control_endpoint,
-                                   "--name", name};
+  std::vector<std::string> args = {executable.string(), "pea",    "--control",
+                                   control_endpoint,    "--name", name};
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);

@@ -6,6 +6,8 @@ DriverInfo ForwardDriver::info() {
   return {"ForwardDriver", "passes requests on unchanged, without decoding their body", {}};
 }
 
-DriverResult ForwardDriver::handle(Message&, const DriverContext&) { return DriverResult::next(); }
+DriverResult ForwardDriver::handle(Message&, const DriverContext&) {
+  return DriverResult::next();
+}
 
 }  // namespace jflow

@@ -15,7 +15,9 @@ inline std::int64_t unix_now_ns() {
       .count();
 }
 
-inline SteadyTime steady_now() { return std::chrono::steady_clock::now(); }
+inline SteadyTime steady_now() {
+  return std::chrono::steady_clock::now();
+}
 
 // Milliseconds from now until `until`, clamped to [0, cap_ms], for zmq::poll timeouts.
 inline long poll_timeout_ms(SteadyTime until, long cap_ms) {

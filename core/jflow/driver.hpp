@@ -44,7 +44,8 @@ class Driver {
   virtual ~Driver() = default;
   // The driver's kind as written in YAML, e.g. "WaitDriver".
   virtual std::string_view kind() const = 0;
-  // Work on the message. Throwing ends the request with status ERROR naming the pod and this driver.
+  // Work on the message. Throwing ends the request with status ERROR naming the pod and this
+  // driver.
   virtual DriverResult handle(Message& message, const DriverContext& context) = 0;
 };
 

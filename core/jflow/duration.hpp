@@ -10,7 +10,8 @@ namespace jflow {
 
 using Duration = std::chrono::nanoseconds;
 
-// Accepts a number followed by ns, us, ms, s, m or h; a bare number means seconds. Rejects negatives.
+// Accepts a number followed by ns, us, ms, s, m or h; a bare number means seconds. Rejects
+// negatives.
 std::optional<Duration> parse_duration(std::string_view text);
 std::string format_duration(Duration d);  // "1.5s", "200ms"
 

@@ -1,5 +1,6 @@
-// Envelope: the small header frame every pea reads and rewrites — id, type, deadline, status, routes.
-// Routing peas touch only the envelope and forward the body frame unopened (see docs/PROTOCOL.md).
+// Envelope: the small header frame every pea reads and rewrites — id, type, deadline, status,
+// routes. Routing peas touch only the envelope and forward the body frame unopened (see
+// docs/PROTOCOL.md).
 #pragma once
 
 #include <cstdint>
@@ -15,11 +16,11 @@ inline constexpr std::uint32_t kProtocolVersion = 1;
 
 enum class StatusCode : std::uint8_t {
   ok = 0,
-  error = 1,         // a driver or executor threw; message says what
-  timeout = 2,       // the deadline passed before the request finished
-  pea_lost = 3,      // a pea that held the request died or stopped answering
-  bad_request = 4,   // the request could not be decoded or was refused
-  closed = 5,        // the flow was closing or closed
+  error = 1,        // a driver or executor threw; message says what
+  timeout = 2,      // the deadline passed before the request finished
+  pea_lost = 3,     // a pea that held the request died or stopped answering
+  bad_request = 4,  // the request could not be decoded or was refused
+  closed = 5,       // the flow was closing or closed
 };
 std::string_view status_code_name(StatusCode code);
 

@@ -13,7 +13,18 @@
 
 namespace jflow {
 
-enum class DType : std::uint8_t { float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64 };
+enum class DType : std::uint8_t {
+  float32,
+  float64,
+  int8,
+  int16,
+  int32,
+  int64,
+  uint8,
+  uint16,
+  uint32,
+  uint64
+};
 
 std::size_t dtype_size(DType dtype);
 std::string_view dtype_name(DType dtype);
@@ -22,7 +33,8 @@ std::optional<DType> parse_dtype(std::string_view name);
 struct NdArray {
   DType dtype = DType::float32;
   std::vector<std::uint64_t> shape;
-  std::string bytes;  // little-endian elements, row-major; size == dtype_size(dtype) * element_count()
+  std::string
+      bytes;  // little-endian elements, row-major; size == dtype_size(dtype) * element_count()
 
   bool empty() const { return shape.empty() && bytes.empty(); }
   // Product of shape, or nullopt when it overflows 64 bits.

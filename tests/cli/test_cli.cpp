@@ -2,11 +2,11 @@
 // exit code 2 for bad flow files and bad command lines.
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sys/wait.h>
 
 #include "support/test_support.hpp"
 
@@ -25,7 +25,8 @@ Outcome run_jflow(const std::string& arguments) {
   FILE* pipe = ::popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::array<char, 4096> buffer{};
-  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) outcome.output.append(buffer.data(), n);
+  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe))
+    outcome.output.append(buffer.data(), n);
   int status = ::pclose(pipe);
   outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return outcome;
@@ -47,7 +48,8 @@ TEST_CASE("jflow run on the hello flow prints every result and exits 0", "[cli]"
   CHECK_THAT(out.output, Contains("route=wait>log>pass | A flow is a graph of pods."));
 }
 
-TEST_CASE("jflow run --quiet prints a summary only; --input overrides the declared input", "[cli]") {
+TEST_CASE("jflow run --quiet prints a summary only; --input overrides the declared input",
+          "[cli]") {
   std::string input = write_temp("input.txt", "one\ntwo\n\nthree\n");
   Outcome out = run_jflow("run --quiet --input " + input + " " +
                           jflow::test::source_path("flows/linear_thread.yml"));

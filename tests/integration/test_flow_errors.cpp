@@ -37,7 +37,8 @@ TEST_CASE("a driver exception becomes status ERROR naming pod and driver; the ne
 
 TEST_CASE("a request past its deadline ends with a timeout error, not silence",
           "[integration][errors]") {
-  Flow flow(FlowBuilder().add("slow", "- !WaitDriver {duration: 3s}").build(), test::test_options());
+  Flow flow(FlowBuilder().add("slow", "- !WaitDriver {duration: 3s}").build(),
+            test::test_options());
   flow.start();
   auto start = std::chrono::steady_clock::now();
   Response r = flow.call(test::text_request("x"), std::chrono::milliseconds(200));
@@ -70,7 +71,8 @@ TEST_CASE("a pea whose process cannot run fails start, naming the pea", "[integr
   REQUIRE_THROWS_WITH(flow.start(), Contains("pea 'ghost'") && Contains("could not be executed"));
 }
 
-TEST_CASE("a pea that never becomes ready fails start within timeout_ready", "[integration][errors]") {
+TEST_CASE("a pea that never becomes ready fails start within timeout_ready",
+          "[integration][errors]") {
   // A stand-in executable that ignores its arguments and never speaks the control protocol.
   auto script = std::filesystem::temp_directory_path() /
                 ("jflow-silent-" + std::to_string(::getpid()) + ".sh");
@@ -92,11 +94,13 @@ TEST_CASE("a pea that never becomes ready fails start within timeout_ready", "[i
   std::filesystem::remove(script);
 }
 
-TEST_CASE("a pea whose drivers cannot be built fails start with the reason", "[integration][errors]") {
+TEST_CASE("a pea whose drivers cannot be built fails start with the reason",
+          "[integration][errors]") {
   FlowSpec spec = FlowBuilder().add("p").build();
   spec.pods[0].drivers.by_type[RequestType::index] = {{"NoSuchDriver", "{}", {}}};
   Flow flow(spec, test::test_options());
-  REQUIRE_THROWS_WITH(flow.start(), Contains("pea 'p' failed to start") && Contains("NoSuchDriver"));
+  REQUIRE_THROWS_WITH(flow.start(),
+                      Contains("pea 'p' failed to start") && Contains("NoSuchDriver"));
 }
 
 TEST_CASE("misuse gets an error: submit before start and after close", "[integration][errors]") {

@@ -22,7 +22,8 @@ void run_three_pods(Transport transport, Runtime runtime) {
   int routed = 0;
   for (int i = 0; i < kRequests; ++i) {
     flow.submit(test::text_request("doc " + std::to_string(i)), [&, i](Response&& r) {
-      if (r.ok() && r.request.docs.size() == 1 && r.request.docs[0].text == "doc " + std::to_string(i))
+      if (r.ok() && r.request.docs.size() == 1 &&
+          r.request.docs[0].text == "doc " + std::to_string(i))
         ++ok;
       if (r.envelope.routes.size() == 3 && r.envelope.routes[0].pod == "first" &&
           r.envelope.routes[1].pod == "second" && r.envelope.routes[2].pod == "third")

@@ -42,11 +42,13 @@ TEST_CASE("SIGKILL of a pea mid-stream ends every request and leaves no process"
       }
     });
     if (i == 50) {
-      REQUIRE(test::poll_until(flow, [&] { return ok >= 10; }, std::chrono::seconds(10)));
+      REQUIRE(test::poll_until(
+          flow, [&] { return ok >= 10; }, std::chrono::seconds(10)));
       ::kill(middle_pid, SIGKILL);
     }
   }
-  REQUIRE(test::poll_until(flow, [&] { return ended == kRequests; }, std::chrono::seconds(10)));
+  REQUIRE(test::poll_until(
+      flow, [&] { return ended == kRequests; }, std::chrono::seconds(10)));
   CHECK(ok >= 10);
   CHECK(lost > 0);
   CHECK(other == 0);
@@ -70,8 +72,9 @@ TEST_CASE("SIGKILL of a pea mid-stream ends every request and leaves no process"
 }
 
 TEST_CASE("closing a healthy process flow stops and reaps every pea", "[integration][death]") {
-  Flow flow(FlowBuilder().add("a", "_pass", Runtime::process).add("b", "_pass", Runtime::process).build(),
-            test::test_options());
+  Flow flow(
+      FlowBuilder().add("a", "_pass", Runtime::process).add("b", "_pass", Runtime::process).build(),
+      test::test_options());
   flow.start();
   std::vector<int> pids;
   for (const PeaStatus& pea : flow.status()) pids.push_back(pea.pid);
@@ -85,7 +88,8 @@ TEST_CASE("close drains requests in flight before stopping", "[integration][deat
             test::test_options());
   flow.start();
   int ok = 0;
-  for (int i = 0; i < 50; ++i) flow.submit(test::text_request("x"), [&](Response&& r) { ok += r.ok(); });
+  for (int i = 0; i < 50; ++i)
+    flow.submit(test::text_request("x"), [&](Response&& r) { ok += r.ok(); });
   flow.close();  // no wait_all: close itself must deliver every reply
   CHECK(ok == 50);
 }

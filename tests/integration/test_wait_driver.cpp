@@ -9,10 +9,11 @@ using namespace jflow;
 TEST_CASE("a request arriving during a wait overtakes the waiting one", "[integration][wait]") {
   auto runtime = GENERATE(Runtime::thread, Runtime::process);
   // Index requests wait 400ms in the pod; search requests pass straight through the same pea.
-  FlowSpec spec = FlowBuilder()
-                      .add("pod", "index: [!WaitDriver {duration: 400ms}]\nsearch: [!ForwardDriver {}]",
-                           runtime)
-                      .build();
+  FlowSpec spec =
+      FlowBuilder()
+          .add("pod", "index: [!WaitDriver {duration: 400ms}]\nsearch: [!ForwardDriver {}]",
+               runtime)
+          .build();
   Flow flow(spec, test::test_options());
   flow.start();
   std::vector<std::string> order;
@@ -40,7 +41,8 @@ TEST_CASE("many waiting requests overlap instead of queueing", "[integration][wa
   flow.start();
   int ok = 0;
   auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < 20; ++i) flow.submit(test::text_request("x"), [&](Response&& r) { ok += r.ok(); });
+  for (int i = 0; i < 20; ++i)
+    flow.submit(test::text_request("x"), [&](Response&& r) { ok += r.ok(); });
   flow.wait_all();
   auto took = std::chrono::steady_clock::now() - start;
   CHECK(ok == 20);

@@ -38,7 +38,9 @@ inline bool poll_until(Flow& flow, const std::function<bool()>& done, Duration l
 }
 
 // True while a process with this pid exists (and is not a reaped zombie of ours).
-inline bool process_exists(int pid) { return pid > 0 && ::kill(pid, 0) == 0; }
+inline bool process_exists(int pid) {
+  return pid > 0 && ::kill(pid, 0) == 0;
+}
 
 inline std::string source_path(const std::string& relative) {
   return std::string(JFLOW_SOURCE_DIR) + "/" + relative;

@@ -12,7 +12,8 @@ namespace jflow {
 class FailDriver final : public Driver {
  public:
   static DriverInfo info();
-  FailDriver(std::string message, std::int64_t every) : message_(std::move(message)), every_(every) {}
+  FailDriver(std::string message, std::int64_t every)
+      : message_(std::move(message)), every_(every) {}
   std::string_view kind() const override { return "FailDriver"; }
   DriverResult handle(Message& message, const DriverContext& context) override;
 
