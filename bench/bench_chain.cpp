@@ -1,0 +1,312 @@
+// bench_chain: a 3-pod pass-through flow against a raw libzmq chain of the same 3 hops, in one run.
+//
+// Both systems run side by side in one process tree — flow peas and raw hops are separate
+// processes joined by tcp on 127.0.0.1 — and alternate round by round, so machine noise (other
+// load, cross-core wake-ups that cost 100–250 µs here) hits both alike and flow ÷ raw means
+// something. The raw chain carries the same two frames per message as the flow (an envelope as the
+// flow's gateway encodes it, and the body from jflow::encode_body) and forwards them unopened, as
+// pass-through peas forward bodies: the ratio is the cost of jflow's envelope handling, its loop
+// and its gateway (encoding requests, decoding replies, matching them to callers).
+//
+//   build-bench/bench/bench_chain [--requests N] [--window W] [--rounds R] [--help]
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <zmq.hpp>
+
+#include "jflow/codec.hpp"
+#include "jflow/flow.hpp"
+#include "jflow/flow_spec.hpp"
+#include "measurement.hpp"
+#include "raw_chain.hpp"
+
+namespace jflow::bench {
+namespace {
+
+constexpr std::size_t kHops = 3;
+
+struct Options {
+  std::size_t requests = 20000;        // per round, 1-doc case; the 100-doc case sends a tenth
+  std::size_t window = 64;             // requests in flight
+  std::size_t rounds = 5;              // raw and flow alternate; the median round is reported
+  std::size_t latency_samples = 1000;  // round trips with 1 request in flight
+  std::size_t text_bytes = 64;
+  std::filesystem::path jflow_executable;
+};
+
+Request make_request(std::size_t docs, std::size_t text_bytes) {
+  Request request;
+  for (std::size_t i = 0; i < docs; ++i) {
+    Document doc;
+    doc.id = "doc-" + std::to_string(i);
+    doc.text = std::string(text_bytes, static_cast<char>('a' + i % 26));
+    request.docs.push_back(std::move(doc));
+  }
+  return request;
+}
+
+// The envelope as the flow's gateway sends it: a request id shaped like the flow's
+// (16 hex digits of flow id, '-', a counter), no routes yet.
+Envelope gateway_envelope() {
+  Envelope envelope;
+  envelope.request_id = "0123456789abcdef-123456";
+  return envelope;
+}
+
+// What the flow's envelope has grown to when it leaves the last pod: one route per pea.
+std::size_t envelope_bytes_after_hops() {
+  Envelope envelope = gateway_envelope();
+  for (std::size_t i = 1; i <= kHops; ++i) {
+    std::string name = "p" + std::to_string(i);
+    envelope.routes.push_back({name, name, 1'700'000'000'000'000'000, 1'700'000'000'000'100'000});
+  }
+  return encode_envelope(envelope).size();
+}
+
+// Runs one timed batch through the flow. Any reply that is not an intact success stops the flow
+// side of the benchmark with the flow's own error message: a benchmark of failures is meaningless.
+Measurement run_flow(Flow& flow, const Request& request, std::size_t requests) {
+  Measurement m;
+  m.requests = requests;
+  m.latencies_ns.reserve(requests);
+  std::optional<std::string> failure;
+  const std::size_t docs = request.docs.size();
+  auto start = BenchClock::now();
+  for (std::size_t i = 0; i < requests && !failure; ++i) {
+    Request copy = request;  // a caller builds each request; the copy is part of the cost
+    auto sent = BenchClock::now();
+    flow.submit(std::move(copy), [&m, &failure, sent, docs](Response&& response) {
+      m.latencies_ns.push_back(elapsed_ns(sent));
+      if (failure) return;
+      if (!response.ok()) {
+        const Status& s = response.status();
+        failure = std::string(status_code_name(s.code)) + " from pod '" + s.pod + "'" +
+                  (s.executor.empty() ? "" : " (" + s.executor + ")") + ": " + s.message;
+      } else if (response.request.docs.size() != docs) {
+        failure = "reply carried " + std::to_string(response.request.docs.size()) +
+                  " documents, sent " + std::to_string(docs);
+      }
+    });
+  }
+  flow.wait_all();
+  m.seconds = std::chrono::duration<double>(BenchClock::now() - start).count();
+  if (failure) throw FlowError(*failure);
+  return m;
+}
+
+// Round trips one at a time: the latency of the path itself, without queueing behind a window.
+Measurement run_flow_one_by_one(Flow& flow, const Request& request, std::size_t requests) {
+  Measurement m;
+  m.requests = requests;
+  auto start = BenchClock::now();
+  for (std::size_t i = 0; i < requests; ++i) {
+    auto sent = BenchClock::now();
+    Response response = flow.call(request);
+    m.latencies_ns.push_back(elapsed_ns(sent));
+    if (!response.ok()) throw FlowError(response.status().message);
+  }
+  m.seconds = std::chrono::duration<double>(BenchClock::now() - start).count();
+  return m;
+}
+
+// All rounds of one system on one case, reduced to the figures in the table.
+struct Series {
+  std::vector<double> rates;  // requests/s per round
+  std::vector<std::int64_t> latencies_ns;
+  std::optional<std::string> error;
+
+  void add(Measurement&& m) {
+    rates.push_back(m.requests_per_second());
+    latencies_ns.insert(latencies_ns.end(), m.latencies_ns.begin(), m.latencies_ns.end());
+  }
+  double median_rate() const {
+    if (rates.empty()) return 0.0;
+    std::vector<double> sorted = rates;
+    std::sort(sorted.begin(), sorted.end());
+    return sorted[sorted.size() / 2];
+  }
+  // (max - min) / median over rounds: how much to trust the median.
+  double spread() const {
+    if (rates.size() < 2) return 0.0;
+    auto [lo, hi] = std::minmax_element(rates.begin(), rates.end());
+    return (*hi - *lo) / median_rate();
+  }
+};
+
+// One line pair of the table: a request shape, how many requests, and how many in flight.
+struct Case {
+  std::size_t docs;
+  std::size_t requests;
+  std::size_t window;
+  std::string body;
+  Request request;
+  Series raw;
+  Series flow;
+};
+
+void print_row(const Case& c, const char* system, Series& s) {
+  std::printf("%8zu  %6zu  %-8s", c.docs, c.window, system);
+  if (s.error) {
+    std::printf("  FAILED: %s\n", s.error->c_str());
+    return;
+  }
+  double rate = s.median_rate();
+  std::printf("  %10.0f  %11.0f  %8.0f  %8.0f  %5.0f%%\n", rate, rate * static_cast<double>(c.docs),
+              quantile_us(s.latencies_ns, 0.50), quantile_us(s.latencies_ns, 0.99),
+              100.0 * s.spread());
+}
+
+// Throughput as flow/raw (higher is better, 1.0 = as fast as raw libzmq); latency as flow/raw
+// too (lower is better).
+void print_ratio(Case& c) {
+  if (c.flow.error || c.raw.error || c.raw.median_rate() == 0.0) return;
+  double rate = c.flow.median_rate() / c.raw.median_rate();
+  double p50 = quantile_us(c.flow.latencies_ns, 0.50) / quantile_us(c.raw.latencies_ns, 0.50);
+  double p99 = quantile_us(c.flow.latencies_ns, 0.99) / quantile_us(c.raw.latencies_ns, 0.99);
+  std::printf("%8zu  %6zu  %-8s  %9.2fx  %10.2fx  %7.1fx  %7.1fx\n", c.docs, c.window, "flow/raw",
+              rate, rate, p50, p99);
+}
+
+std::unique_ptr<Flow> start_flow(const Options& options) {
+  FlowOptions flow_options;
+  flow_options.max_in_flight = options.window;
+  flow_options.jflow_executable = options.jflow_executable;
+  FlowBuilder builder;
+  builder.transport(Transport::tcp).host("127.0.0.1");
+  for (std::size_t i = 1; i <= kHops; ++i)
+    builder.add("p" + std::to_string(i), "_pass", Runtime::process);
+  auto flow = std::make_unique<Flow>(builder.build(), flow_options);
+  flow->start();
+  return flow;
+}
+
+int run_bench(const Options& options) {
+  const std::string envelope = encode_envelope(gateway_envelope());
+  // The 100-document case sends a tenth of the requests: ten times the documents, and about the
+  // same wall time as the 1-document case, so neither dominates the run.
+  std::vector<Case> cases;
+  auto add_case = [&](std::size_t docs, std::size_t requests, std::size_t window) {
+    Request request = make_request(docs, options.text_bytes);
+    cases.push_back({docs, requests, window, encode_body(request), std::move(request), {}, {}});
+  };
+  add_case(1, options.requests, options.window);
+  add_case(100, std::max(options.requests / 10, options.window), options.window);
+  add_case(1, options.latency_samples, 1);  // the path's own latency, without queueing
+
+  zmq::context_t context;
+  RawChain raw(context, kHops, std::filesystem::read_symlink("/proc/self/exe"));
+  std::unique_ptr<Flow> flow;
+  std::optional<std::string> flow_error;
+  try {
+    flow = start_flow(options);
+  } catch (const std::exception& e) {
+    flow_error = std::string("flow start: ") + e.what();
+  }
+
+  // A flow failure ends the flow side only (with the flow's own message); raw figures still print.
+  auto flow_run = [&](Case& c, std::size_t requests, Series* into) {
+    if (!flow) {
+      if (into) into->error = flow_error;
+      return;
+    }
+    try {
+      Measurement m = c.window == 1 ? run_flow_one_by_one(*flow, c.request, requests)
+                                    : run_flow(*flow, c.request, requests);
+      if (into) into->add(std::move(m));
+    } catch (const std::exception& e) {
+      flow_error = e.what();
+      if (into) into->error = flow_error;
+      flow->close();
+      flow.reset();
+    }
+  };
+  auto raw_run = [&](Case& c, std::size_t requests, Series* into) {
+    Measurement m = raw.run(envelope, c.body, requests, c.window);
+    if (into) into->add(std::move(m));
+  };
+
+  for (Case& c : cases) {
+    const std::size_t warmup = std::max<std::size_t>(c.window, c.requests / 20);
+    raw_run(c, warmup, nullptr);
+    flow_run(c, warmup, nullptr);
+    for (std::size_t round = 0; round < options.rounds; ++round) {
+      // Alternating who goes first keeps a drift in machine load from favouring either side.
+      if (round % 2 == 0) {
+        raw_run(c, c.requests, &c.raw);
+        flow_run(c, c.requests, &c.flow);
+      } else {
+        flow_run(c, c.requests, &c.flow);
+        raw_run(c, c.requests, &c.raw);
+      }
+    }
+  }
+  if (flow) flow->close();
+  raw.stop();
+
+  std::printf(
+      "bench_chain: %zu pass-through hops, each a process, tcp 127.0.0.1; %zu rounds, "
+      "raw and flow alternating; median round shown; spread = (max-min)/median\n",
+      kHops, options.rounds);
+  std::printf("requests per round: %zu (1 doc), %zu (100 docs), %zu (1 in flight)\n",
+              cases[0].requests, cases[1].requests, cases[2].requests);
+  std::printf(
+      "frames: envelope %zu B at the gateway (the flow's grows to %zu B by the last pea), "
+      "body %zu B (1 doc) / %zu B (100 docs), %zu-byte texts\n\n",
+      envelope.size(), envelope_bytes_after_hops(), cases[0].body.size(), cases[1].body.size(),
+      options.text_bytes);
+  std::printf("docs/req  window  system         req/s       docs/s   p50 us   p99 us  spread\n");
+  for (Case& c : cases) {
+    print_row(c, "raw", c.raw);
+    print_row(c, "flow", c.flow);
+    print_ratio(c);
+  }
+  if (flow_error) {
+    std::printf("\nflow side failed: %s\n", flow_error->c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace jflow::bench
+
+int main(int argc, char** argv) {
+  // A hop of the raw chain is this same binary, started by RawChain; it must not parse options.
+  if (argc == 3 && argv[1] == jflow::bench::kRawHopFlag) return jflow::bench::run_raw_hop(argv[2]);
+
+  jflow::bench::Options options;
+  CLI::App app{"Benchmark: a 3-pod pass-through jflow flow against a raw libzmq chain of 3 hops"};
+  app.add_option("--requests", options.requests,
+                 "requests per round in the 1-doc case (the 100-doc case sends a tenth)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--window", options.window, "requests in flight")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--rounds", options.rounds, "rounds; raw and flow alternate, the median is shown")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--latency-samples", options.latency_samples,
+                 "round trips with one request in flight")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--text-bytes", options.text_bytes, "bytes of text per document")
+      ->capture_default_str();
+  app.add_option("--jflow", options.jflow_executable,
+                 "the jflow binary process peas run (default: found like FlowOptions does)");
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    return jflow::bench::run_bench(options);
+  } catch (const std::exception& e) {
+    std::cerr << "bench_chain: " << e.what() << "\n";
+    return 1;
+  }
+}
