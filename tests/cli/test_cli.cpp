@@ -32,11 +32,21 @@ Outcome run_jflow(const std::string& arguments) {
   return outcome;
 }
 
-std::string write_temp(const std::string& name, const std::string& text) {
-  auto path = std::filesystem::temp_directory_path() / (std::to_string(::getpid()) + "-" + name);
-  std::ofstream(path) << text;
-  return path.string();
-}
+// A file in the temp folder for one test, removed when the test ends.
+class TempFile {
+ public:
+  TempFile(const std::string& name, const std::string& text)
+      : path_(std::filesystem::temp_directory_path() /
+              ("jflow-test-" + std::to_string(::getpid()) + "-" + name)) {
+    std::ofstream(path_) << text;
+  }
+  ~TempFile() { std::filesystem::remove(path_); }
+  std::string str() const { return path_.string(); }
+  operator std::string() const { return str(); }
+
+ private:
+  std::filesystem::path path_;
+};
 
 }  // namespace
 
@@ -50,8 +60,8 @@ TEST_CASE("jflow run on the hello flow prints every result and exits 0", "[cli]"
 
 TEST_CASE("jflow run --quiet prints a summary only; --input overrides the declared input",
           "[cli]") {
-  std::string input = write_temp("input.txt", "one\ntwo\n\nthree\n");
-  Outcome out = run_jflow("run --quiet --input " + input + " " +
+  TempFile input("input.txt", "one\ntwo\n\nthree\n");
+  Outcome out = run_jflow("run --quiet --input " + input.str() + " " +
                           jflow::test::source_path("flows/linear_thread.yml"));
   INFO(out.output);
   CHECK(out.exit_code == 0);
@@ -60,11 +70,11 @@ TEST_CASE("jflow run --quiet prints a summary only; --input overrides the declar
 }
 
 TEST_CASE("failing requests make jflow run exit 1 and print the pod and reason", "[cli]") {
-  std::string flow = write_temp("fail.yml",
-                                "version: 1\ntransport: inproc\npods:\n"
-                                "  - name: boom\n    uses: '- !FailDriver {message: kaput}'\n");
-  std::string input = write_temp("one.txt", "x\n");
-  Outcome out = run_jflow("run --input " + input + " " + flow);
+  TempFile flow("fail.yml",
+                "version: 1\ntransport: inproc\npods:\n"
+                "  - name: boom\n    uses: '- !FailDriver {message: kaput}'\n");
+  TempFile input("one.txt", "x\n");
+  Outcome out = run_jflow("run --input " + input.str() + " " + flow.str());
   INFO(out.output);
   CHECK(out.exit_code == 1);
   CHECK_THAT(out.output, Contains("pod=boom executor=FailDriver: kaput"));
@@ -98,26 +108,26 @@ TEST_CASE("bad flow files exit 2 with file:line:col: message", "[cli][bad-input]
     CHECK_THAT(out.output, Contains("/nonexistent/flow.yml"));
   }
   SECTION("syntax error") {
-    std::string flow = write_temp("syntax.yml", "version: 1\npods: [\n");
-    Outcome out = run_jflow("run " + flow);
+    TempFile flow("syntax.yml", "version: 1\npods: [\n");
+    Outcome out = run_jflow("run " + flow.str());
     CHECK(out.exit_code == 2);
-    CHECK_THAT(out.output, Contains(flow + ":"));
+    CHECK_THAT(out.output, Contains(flow.str() + ":"));
   }
   SECTION("unknown key with a suggestion") {
-    std::string flow = write_temp("key.yml", "version: 1\npods:\n  - nmae: a\n");
-    Outcome out = run_jflow("run " + flow);
+    TempFile flow("key.yml", "version: 1\npods:\n  - nmae: a\n");
+    Outcome out = run_jflow("run " + flow.str());
     CHECK(out.exit_code == 2);
-    CHECK_THAT(out.output, Contains(flow + ":3:5:") && Contains("did you mean 'name'"));
+    CHECK_THAT(out.output, Contains(flow.str() + ":3:5:") && Contains("did you mean 'name'"));
   }
   SECTION("unknown uses with a suggestion") {
-    std::string flow = write_temp("uses.yml", "version: 1\npods:\n  - name: a\n    uses: _pas\n");
-    Outcome out = run_jflow("run " + flow);
+    TempFile flow("uses.yml", "version: 1\npods:\n  - name: a\n    uses: _pas\n");
+    Outcome out = run_jflow("run " + flow.str());
     CHECK(out.exit_code == 2);
-    CHECK_THAT(out.output, Contains(flow + ":4:11:") && Contains("did you mean '_pass'"));
+    CHECK_THAT(out.output, Contains(flow.str() + ":4:11:") && Contains("did you mean '_pass'"));
   }
   SECTION("no input declared and none given") {
-    std::string flow = write_temp("noinput.yml", "version: 1\npods:\n  - name: a\n");
-    Outcome out = run_jflow("run " + flow);
+    TempFile flow("noinput.yml", "version: 1\npods:\n  - name: a\n");
+    Outcome out = run_jflow("run " + flow.str());
     CHECK(out.exit_code == 2);
     CHECK_THAT(out.output, Contains("--input"));
   }
