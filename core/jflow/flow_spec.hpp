@@ -1,7 +1,8 @@
 // FlowSpec: what a flow is made of, before anything runs. One model with two front ends:
 // parse_flow_yaml()/load_flow_yaml() for `flows/*.yml`, and FlowBuilder for C++ code.
 // Parsing validates everything it can without starting a pea (keys, types, driver kinds and their
-// options, names) and throws SpecError with file:line:col and a "did you mean" hint for near misses.
+// options, names) and throws SpecError with file:line:col and a "did you mean" hint for near
+// misses. The YAML keys are documented in tests/flows/valid/linear.yml until docs/YAML.md exists.
 #pragma once
 
 #include <chrono>
@@ -69,7 +70,7 @@ struct FlowSpec {
   Transport transport = Transport::tcp;
   std::string host = "127.0.0.1";  // where tcp peas bind; loopback unless configured
   Duration timeout_ready = std::chrono::seconds(10);  // default for pods that do not set one
-  Duration request_timeout = Duration::zero();         // default deadline per request; 0 = none
+  Duration request_timeout = Duration::zero();        // default deadline per request; 0 = none
   std::optional<InputSpec> input;
   std::vector<PodSpec> pods;
   std::string source;  // file the spec came from, for messages
@@ -101,17 +102,26 @@ FlowSpec load_flow_yaml(const std::filesystem::path& path,
 //                   .add("slow", "- !WaitDriver {duration: 1s}")
 //                   .add("log", "_log", Runtime::process)
 //                   .build();
+// `uses` strings are read by the same code as a flow file's `uses`, so add("w", "- !WaitDriver
+// {duration: 1s}") gives the same PodSpec as that YAML; ${VAR} is not substituted here. Errors
+// inside a `uses` string are located in it: "pod 'w' uses:1:3: unknown driver 'WiatDriver' …".
+// Thread-safety: a FlowBuilder is a plain value; use one from one thread at a time.
 class FlowBuilder {
  public:
+  explicit FlowBuilder(const DriverRegistry& registry = builtin_drivers());
   FlowBuilder& transport(Transport transport);
   FlowBuilder& host(std::string host);
-  FlowBuilder& timeout_ready(Duration timeout);
+  FlowBuilder& timeout_ready(Duration timeout);  // default for pods, like the YAML's
   FlowBuilder& request_timeout(Duration timeout);
+  FlowBuilder& input(InputSpec input);  // `lines` as a path usable from the current folder
   FlowBuilder& add(std::string name, std::string uses = "_pass", Runtime runtime = Runtime::thread);
+  FlowBuilder& pod_timeout_ready(Duration timeout);  // for the pod added last
   FlowSpec build() const;  // validates like the YAML parser does; throws SpecError
 
  private:
   FlowSpec spec_;
+  const DriverRegistry* registry_;
+  std::vector<std::optional<Duration>> pod_timeouts_;  // unset: the flow's timeout_ready
 };
 
 }  // namespace jflow

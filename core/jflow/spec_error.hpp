@@ -1,4 +1,5 @@
-// SpecError: a problem in a flow spec, carrying where it is so the CLI can print `file:line:col: message`.
+// SpecError: a problem in a flow spec, carrying where it is, so that the CLI can print
+// `file:line:col: message`.
 #pragma once
 
 #include <stdexcept>
@@ -16,6 +17,7 @@ struct SourceLocation {
   std::string to_string() const;  // "file:line:col", omitting unknown parts
 };
 
+// what() is "file:line:col: message"; message() is the text alone.
 class SpecError : public std::runtime_error {
  public:
   SpecError(SourceLocation where, const std::string& message);
@@ -27,9 +29,12 @@ class SpecError : public std::runtime_error {
   std::string message_;
 };
 
-// Names in `candidates` close to `name` (edit distance), best first, for "did you mean …" hints.
-std::vector<std::string> close_matches(std::string_view name, const std::vector<std::string>& candidates);
-// ", did you mean 'x'?" / " (did you mean 'x' or 'y'?)" style suffix, or "" when nothing is close.
+// The names in `candidates` nearest to `name` by edit distance (typos, swapped letters, case), for
+// "did you mean …" hints; empty when none is near enough to be a plausible typo.
+std::vector<std::string> close_matches(std::string_view name,
+                                       const std::vector<std::string>& candidates);
+// " (did you mean 'x'?)" / " (did you mean 'x' or 'y'?)", to append to a message; "" when nothing
+// is close.
 std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates);
 
 }  // namespace jflow
