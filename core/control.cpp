@@ -23,6 +23,31 @@ std::int64_t integer_field(const ControlMessage& message, const char* key) {
   return std::get<std::int64_t>(it->second);
 }
 
+std::string join_names(const std::vector<std::string>& names) {
+  std::string joined;
+  for (const std::string& name : names) joined += (joined.empty() ? "" : ",") + name;
+  return joined;
+}
+
+// Pea names never contain ',' (names are [A-Za-z0-9_-], plus '/' for head/replica/tail).
+std::vector<std::string> split_names(const std::string& joined) {
+  std::vector<std::string> names;
+  std::size_t start = 0;
+  while (start < joined.size()) {
+    std::size_t comma = joined.find(',', start);
+    if (comma == std::string::npos) comma = joined.size();
+    names.push_back(joined.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return names;
+}
+
+template <typename T>
+T parse_or_throw(std::optional<T> value, const std::string& what, const std::string& text) {
+  if (!value) throw DecodeError("control 'configure': unknown " + what + " '" + text + "'");
+  return *value;
+}
+
 Transport parse_transport(const std::string& name) {
   if (name == "inproc") return Transport::inproc;
   if (name == "ipc") return Transport::ipc;
@@ -42,6 +67,13 @@ ControlMessage make_configure(const PeaConfig& config) {
   message.fields["host"] = config.host;
   message.fields["drivers"] = chains_to_yaml(config.drivers);
   message.fields["heartbeat_ns"] = static_cast<std::int64_t>(config.heartbeat_interval.count());
+  message.fields["role"] = std::string(pea_role_name(config.role));
+  message.fields["join_from"] = join_names(config.join_from);
+  message.fields["join_timeout_ns"] = static_cast<std::int64_t>(config.join_timeout.count());
+  message.fields["polling"] = std::string(polling_name(config.polling));
+  message.fields["scheduling"] = std::string(scheduling_name(config.scheduling));
+  message.fields["replicas"] = join_names(config.replicas);
+  message.fields["window"] = config.window;
   return message;
 }
 
@@ -53,6 +85,16 @@ PeaConfig read_configure(const ControlMessage& message) {
   config.transport = parse_transport(string_field(message, "transport"));
   config.host = string_field(message, "host");
   config.heartbeat_interval = Duration(integer_field(message, "heartbeat_ns"));
+  const std::string& role = string_field(message, "role");
+  config.role = parse_or_throw(parse_pea_role(role), "role", role);
+  config.join_from = split_names(string_field(message, "join_from"));
+  config.join_timeout = Duration(integer_field(message, "join_timeout_ns"));
+  const std::string& polling = string_field(message, "polling");
+  config.polling = parse_or_throw(parse_polling(polling), "polling", polling);
+  const std::string& scheduling = string_field(message, "scheduling");
+  config.scheduling = parse_or_throw(parse_scheduling(scheduling), "scheduling", scheduling);
+  config.replicas = split_names(string_field(message, "replicas"));
+  config.window = integer_field(message, "window");
   try {
     config.drivers = chains_from_yaml(string_field(message, "drivers"));
   } catch (const YAML::Exception& e) {

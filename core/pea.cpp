@@ -1,9 +1,8 @@
 #include "jflow/pea.hpp"
 
-#include <array>
-#include <deque>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include <zmq_addon.hpp>
@@ -13,19 +12,28 @@
 #include "jflow/control_channel.hpp"
 #include "jflow/deferred_queue.hpp"
 #include "jflow/endpoint.hpp"
+#include "jflow/join_table.hpp"
 #include "jflow/message.hpp"
+#include "jflow/pea_outputs.hpp"
+#include "jflow/replica_dispatcher.hpp"
 
 namespace jflow {
 namespace {
 
 // How long a pea waits for the orchestrator to configure and wire it before giving up.
 constexpr auto kHandshakeTimeout = std::chrono::seconds(60);
-// Messages read from data-in per wake-up before control and timers get a turn: draining in
+// Messages read from the input per wake-up before control and timers get a turn: draining in
 // batches is ~2x faster than polling before every message (DESIGN.md), and bounding the batch
 // keeps heartbeats and deferred requests on time under load.
 constexpr int kBatch = 256;
 
 using Chain = std::vector<std::unique_ptr<Driver>>;
+
+std::string field(const ControlMessage& message, const char* key) {
+  auto it = message.fields.find(key);
+  if (it == message.fields.end() || !std::holds_alternative<std::string>(it->second)) return "";
+  return std::get<std::string>(it->second);
+}
 
 }  // namespace
 
@@ -33,11 +41,11 @@ class Pea::Loop {
  public:
   Loop(zmq::context_t& context, std::string control_endpoint, std::string name,
        const DriverRegistry& registry)
-      : control_endpoint_(std::move(control_endpoint)),
+      : context_(context),
+        control_endpoint_(std::move(control_endpoint)),
         registry_(registry),
         control_(context, zmq::socket_type::dealer),
-        data_in_(context, zmq::socket_type::pull),
-        data_out_(context, zmq::socket_type::push) {
+        outputs_(context) {
     config_.pea = std::move(name);
   }
 
@@ -62,6 +70,12 @@ class Pea::Loop {
     return message;
   }
   void send(const ControlMessage& message) { send_control(control_, message); }
+
+  void send_failed(const std::string& why) {
+    ControlMessage failed = make(control::kFailed);
+    failed.fields["message"] = why;
+    send(failed);
+  }
 
   // Waits for one control command during the handshake; nullopt on timeout or terminate.
   std::optional<ControlMessage> await_command(const char* command) {
@@ -88,6 +102,10 @@ class Pea::Loop {
     }
   }
 
+  std::string unique_name(const char* what) const {
+    return "jflow-" + config_.flow_id + "-" + config_.pea + "-" + what;
+  }
+
   bool configure() {
     auto message = await_command(control::kConfigure);
     if (!message) return false;
@@ -101,18 +119,30 @@ class Pea::Loop {
           chain.push_back(registry_.create(spec.kind, YAML::Load(spec.options_yaml)));
         }
       }
-      set_common_options(data_in_);
-      set_common_options(data_out_);
-      std::string in = bind_any(data_in_, config_.transport, config_.host,
-                                "jflow-" + config_.flow_id + "-" + config_.pea + "-in");
+      if (!config_.join_from.empty()) {
+        joins_.emplace(config_.pod, config_.join_from, config_.join_timeout);
+      }
       ControlMessage ready = make(control::kReady);
-      ready.endpoints.push_back(in);
+      if (config_.role == PeaRole::replica) {
+        input_.emplace(context_, zmq::socket_type::dealer);  // connects to its head on wire
+        input_->set(zmq::sockopt::routing_id, config_.pea);
+      } else {
+        input_.emplace(context_, zmq::socket_type::pull);
+        set_common_options(*input_);
+        ready.endpoints.push_back(
+            bind_any(*input_, config_.transport, config_.host, unique_name("in")));
+      }
+      set_common_options(*input_);
+      if (config_.role == PeaRole::head) {
+        dispatcher_.emplace(context_, config_.pod, config_.polling, config_.scheduling,
+                            config_.replicas, outputs_);
+        ready.endpoints.push_back(bind_any(dispatcher_->socket(), config_.transport, config_.host,
+                                           unique_name("router")));
+      }
       send(ready);
       return true;
     } catch (const std::exception& e) {
-      ControlMessage failed = make(control::kFailed);
-      failed.fields["message"] = std::string(e.what());
-      send(failed);
+      send_failed(e.what());
       return false;
     }
   }
@@ -121,11 +151,16 @@ class Pea::Loop {
     auto message = await_command(control::kWire);
     if (!message) return false;
     try {
-      for (const std::string& endpoint : message->endpoints) data_out_.connect(endpoint);
+      outputs_.connect(message->endpoints);
+      if (config_.role == PeaRole::replica) {
+        input_->connect(field(*message, "head"));
+        // The replica's credit: how many requests its head may hand it before it reports done.
+        std::array<zmq::message_t, 2> credit{zmq::message_t(std::string_view("credit")),
+                                             zmq::message_t(std::to_string(config_.window))};
+        zmq::send_multipart(*input_, credit);
+      }
     } catch (const zmq::error_t& e) {
-      ControlMessage failed = make(control::kFailed);
-      failed.fields["message"] = std::string("cannot connect downstream: ") + e.what();
-      send(failed);
+      send_failed(std::string("cannot connect: ") + e.what());
       return false;
     }
     send(make(control::kWired));
@@ -137,17 +172,25 @@ class Pea::Loop {
     while (!terminating_) {
       SteadyTime wake = next_heartbeat;
       if (auto due = deferred_.next_due(); due && *due < wake) wake = *due;
-      zmq::pollitem_t items[] = {
+      if (joins_) {
+        if (auto due = joins_->next_expiry(); due && *due < wake) wake = *due;
+      }
+      bool can_read = !outputs_.blocked() && !(dispatcher_ && dispatcher_->saturated());
+      std::vector<zmq::pollitem_t> items = {
           {control_.handle(), 0, ZMQ_POLLIN, 0},
-          // While sends are backed up, stop reading: back-pressure travels upstream.
-          {data_in_.handle(), 0, static_cast<short>(outbox_.empty() ? ZMQ_POLLIN : 0), 0},
-          {data_out_.handle(), 0, static_cast<short>(outbox_.empty() ? 0 : ZMQ_POLLOUT), 0},
+          {input_->handle(), 0, static_cast<short>(can_read ? ZMQ_POLLIN : 0), 0},
       };
-      zmq::poll(items, 3, std::chrono::milliseconds(poll_timeout_ms(wake, 1000)));
+      if (dispatcher_) items.push_back({dispatcher_->socket().handle(), 0, ZMQ_POLLIN, 0});
+      outputs_.add_poll_items(items);
+      zmq::poll(items.data(), items.size(), std::chrono::milliseconds(poll_timeout_ms(wake, 1000)));
       handle_control();
-      if (items[2].revents & ZMQ_POLLOUT) flush_outbox();
-      if (items[1].revents & ZMQ_POLLIN) read_data();
+      outputs_.flush();
+      if (dispatcher_ && (items[2].revents & ZMQ_POLLIN)) dispatcher_->on_readable();
+      if (items[1].revents & ZMQ_POLLIN) read_input();
       resume_deferred();
+      if (joins_) {
+        for (Message& expired : joins_->expire(steady_now())) after_join(std::move(expired));
+      }
       if (steady_now() >= next_heartbeat) {
         send(heartbeat());
         next_heartbeat = steady_now() + config_.heartbeat_interval;
@@ -160,7 +203,14 @@ class Pea::Loop {
     message.fields["handled"] = handled_;
     message.fields["errors"] = errors_;
     message.fields["waiting"] = static_cast<std::int64_t>(deferred_.size());
-    message.fields["outbox"] = static_cast<std::int64_t>(outbox_.size());
+    message.fields["outbox"] = static_cast<std::int64_t>(outputs_.backlog());
+    if (joins_) message.fields["joining"] = static_cast<std::int64_t>(joins_->waiting());
+    if (dispatcher_) {
+      message.fields["queued"] = static_cast<std::int64_t>(dispatcher_->waiting());
+      for (const std::string& replica : config_.replicas) {
+        message.fields["dispatched:" + replica] = dispatcher_->dispatched(replica);
+      }
+    }
     return message;
   }
 
@@ -172,17 +222,19 @@ class Pea::Loop {
         ControlMessage status = heartbeat();
         status.command = control::kStatus;
         send(status);
+      } else if (message->command == control::kReplicaLost && dispatcher_) {
+        dispatcher_->replica_lost(field(*message, "replica"), field(*message, "reason"));
       }
     }
   }
 
-  void read_data() {
+  void read_input() {
     for (int i = 0; i < kBatch; ++i) {
       std::vector<zmq::message_t> frames;
-      if (!zmq::recv_multipart(data_in_, std::back_inserter(frames), zmq::recv_flags::dontwait))
+      if (!zmq::recv_multipart(*input_, std::back_inserter(frames), zmq::recv_flags::dontwait))
         return;
       accept(std::move(frames));
-      if (!outbox_.empty()) return;
+      if (outputs_.blocked() || (dispatcher_ && dispatcher_->saturated())) return;
     }
   }
 
@@ -207,10 +259,21 @@ class Pea::Loop {
       reject(e.what());
       return;
     }
-    envelope.routes.push_back({config_.pod, config_.pea, unix_now_ns(), 0});
     Message message(std::move(envelope), std::move(frames[1]));
+    if (joins_) {
+      std::optional<Message> joined = joins_->add(std::move(message));
+      if (joined) after_join(std::move(*joined));
+      return;
+    }
+    after_join(std::move(message));
+  }
+
+  // The request is whole (joined, or it never needed joining): record this pea on its route and
+  // run it. An upstream error travels on to the caller untouched.
+  void after_join(Message message) {
+    message.envelope().routes.push_back({config_.pod, config_.pea, unix_now_ns(), 0});
     if (!message.envelope().status.ok()) {
-      forward(std::move(message));  // an upstream error travels on to the caller untouched
+      emit(std::move(message));
       return;
     }
     run_chain(std::move(message), 0);
@@ -230,7 +293,7 @@ class Pea::Loop {
     if (deadline != 0 && unix_now_ns() > deadline) {
       fail(message, StatusCode::timeout, "deadline passed before pod '" + config_.pod + "' ran it",
            "");
-      forward(std::move(message));
+      emit(std::move(message));
       return;
     }
     auto chain = chains_.find(message.envelope().type);
@@ -254,7 +317,7 @@ class Pea::Loop {
       }
     }
     ++handled_;
-    forward(std::move(message));
+    emit(std::move(message));
   }
 
   void resume_deferred() {
@@ -264,8 +327,14 @@ class Pea::Loop {
     }
   }
 
-  void forward(Message message) {
+  // Sends the finished request on: a head hands it to its replicas; everyone else sends it to
+  // each downstream pea, and a replica then tells its head it has room for one more.
+  void emit(Message message) {
     message.envelope().routes.back().end_ns = unix_now_ns();
+    if (dispatcher_) {
+      dispatcher_->dispatch(std::move(message));
+      return;
+    }
     zmq::message_t body;
     try {
       body = message.take_body();
@@ -273,34 +342,25 @@ class Pea::Loop {
       fail(message, StatusCode::error, std::string("cannot encode body: ") + e.what(), "");
     }
     std::string envelope = encode_envelope(message.envelope());
-    std::array<zmq::message_t, 2> frames{zmq::message_t(envelope.data(), envelope.size()),
-                                         std::move(body)};
-    if (outbox_.empty() && try_send(frames)) return;
-    outbox_.push_back(std::move(frames));
+    outputs_.send(zmq::message_t(envelope.data(), envelope.size()), std::move(body));
+    if (config_.role == PeaRole::replica) {
+      std::array<zmq::message_t, 2> done{zmq::message_t(std::string_view("done")),
+                                         zmq::message_t(message.envelope().request_id)};
+      zmq::send_multipart(*input_, done);
+    }
   }
 
-  bool try_send(std::array<zmq::message_t, 2>& frames) {
-    // PUSH queues whole multipart messages atomically: if the first frame is accepted, the
-    // second is too, so a would-block can only happen on the first.
-    if (!data_out_.send(frames[0], zmq::send_flags::sndmore | zmq::send_flags::dontwait))
-      return false;
-    data_out_.send(frames[1], zmq::send_flags::none);
-    return true;
-  }
-
-  void flush_outbox() {
-    while (!outbox_.empty() && try_send(outbox_.front())) outbox_.pop_front();
-  }
-
+  zmq::context_t& context_;
   std::string control_endpoint_;
   const DriverRegistry& registry_;
   PeaConfig config_;
   zmq::socket_t control_;
-  zmq::socket_t data_in_;
-  zmq::socket_t data_out_;
+  std::optional<zmq::socket_t> input_;  // PULL, or a replica's DEALER to its head
+  PeaOutputs outputs_;
+  std::optional<ReplicaDispatcher> dispatcher_;  // head only
+  std::optional<JoinTable> joins_;               // peas that join parts
   std::map<RequestType, Chain> chains_;
   DeferredQueue deferred_;
-  std::deque<std::array<zmq::message_t, 2>> outbox_;
   std::int64_t handled_ = 0;
   std::int64_t errors_ = 0;
   bool terminating_ = false;

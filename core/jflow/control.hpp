@@ -2,7 +2,9 @@
 // is the pea's name). One pea's life:
 //   pea → hello            orchestrator → configure {pod, transport, host, drivers, heartbeat}
 //   pea → ready {endpoints: [data-in]}   (or failed {message} when its drivers cannot be built)
-//   orchestrator → wire {endpoints: [downstream]}   pea → wired
+//   (a head reports [data-in, router]; a replica binds nothing and reports [])
+//   orchestrator → wire {endpoints: [downstream…], head: router}   pea → wired
+//   orchestrator → replica_lost {replica, reason}   (to a head, when one of its replicas died)
 //   pea → heartbeat {handled, errors, waiting} every heartbeat interval
 //   orchestrator → status   pea → status {...}
 //   pea → rejected {message}  when a frame on its data socket could not be decoded
@@ -13,6 +15,7 @@
 
 #include "jflow/codec.hpp"
 #include "jflow/flow_spec.hpp"
+#include "jflow/topology.hpp"
 
 namespace jflow::control {
 
@@ -25,6 +28,7 @@ inline constexpr const char* kWired = "wired";
 inline constexpr const char* kHeartbeat = "heartbeat";
 inline constexpr const char* kStatus = "status";
 inline constexpr const char* kRejected = "rejected";
+inline constexpr const char* kReplicaLost = "replica_lost";  // to a head: {replica, reason}
 inline constexpr const char* kTerminate = "terminate";
 inline constexpr const char* kBye = "bye";
 
@@ -41,6 +45,13 @@ struct PeaConfig {
   std::string host = "127.0.0.1";
   DriverChains drivers;
   Duration heartbeat_interval = std::chrono::milliseconds(100);
+  PeaRole role = PeaRole::single;
+  std::vector<std::string> join_from;  // senders whose parts this pea joins (empty: no join)
+  Duration join_timeout = std::chrono::seconds(30);  // for requests without a deadline
+  Polling polling = Polling::any;                    // head only
+  Scheduling scheduling = Scheduling::load_balance;  // head only
+  std::vector<std::string> replicas;                 // head only: its replicas' names
+  std::int64_t window = 16;  // replica only: requests it may hold at once (its credit)
 };
 
 ControlMessage make_configure(const PeaConfig& config);

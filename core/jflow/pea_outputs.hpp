@@ -1,0 +1,42 @@
+// PeaOutputs: a pea's downstream PUSH sockets, one per receiving pea, each sent a copy of every
+// message. Sends never block the loop: a message the socket cannot take now waits in that
+// socket's outbox, and while any outbox holds something the pea stops reading its input, so
+// back-pressure travels upstream instead of growing a queue.
+#pragma once
+
+#include <array>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include <zmq.hpp>
+
+namespace jflow {
+
+class PeaOutputs {
+ public:
+  using Frames = std::array<zmq::message_t, 2>;
+
+  explicit PeaOutputs(zmq::context_t& context) : context_(context) {}
+  void connect(const std::vector<std::string>& endpoints);
+
+  // Sends [envelope | body] to every output (copies share large bodies; libzmq refcounts them).
+  void send(zmq::message_t envelope, zmq::message_t body);
+  bool blocked() const;
+  // Poll items asking for POLLOUT on the sockets with a backlog; call flush() after polling.
+  void add_poll_items(std::vector<zmq::pollitem_t>& items) const;
+  void flush();
+  std::size_t backlog() const;
+
+ private:
+  struct Output {
+    zmq::socket_t socket;
+    std::deque<Frames> outbox;
+  };
+  static bool try_send(zmq::socket_t& socket, Frames& frames);
+
+  zmq::context_t& context_;
+  std::vector<Output> outputs_;
+};
+
+}  // namespace jflow
