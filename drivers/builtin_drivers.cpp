@@ -3,6 +3,8 @@
 #include "jflow/drivers/fail_driver.hpp"
 #include "jflow/drivers/forward_driver.hpp"
 #include "jflow/drivers/log_driver.hpp"
+#include "jflow/drivers/merge_driver.hpp"
+#include "jflow/drivers/merge_matches_driver.hpp"
 #include "jflow/drivers/wait_driver.hpp"
 
 namespace jflow {
@@ -30,6 +32,16 @@ DriverRegistry make_builtin_drivers() {
     if (every < 1) options.fail("every", "every must be at least 1, got " + std::to_string(every));
     options.finish();
     return std::make_unique<FailDriver>(std::move(message), every);
+  });
+  registry.add(MergeDriver::info(), [](DriverOptions& options) {
+    options.finish();
+    return std::make_unique<MergeDriver>();
+  });
+  registry.add(MergeMatchesDriver::info(), [](DriverOptions& options) {
+    std::int64_t top_k = options.get_integer("top_k", 10);
+    if (top_k < 0) options.fail("top_k", "top_k must be at least 0, got " + std::to_string(top_k));
+    options.finish();
+    return std::make_unique<MergeMatchesDriver>(top_k);
   });
   return registry;
 }
