@@ -1,0 +1,108 @@
+// MsgpackReader: the bounds-checked msgpack cursor behind every jflow decoder (private to core/).
+//
+// Why not msgpack::unpack: it builds a whole object tree first (a second copy of every string and
+// bin) and its errors say neither where nor what. This reader walks the input once, hands out
+// views into it, checks every length against the bytes that remain *before* anything is
+// allocated, and keeps a path ("body.docs[2].embedding") so that each DecodeError names the spot.
+//
+// Errors read "<path>: <what>", e.g. "envelope.routes[1].pod: expected str, got int".
+// Thread-safety: one reader per decode call; not shared.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "jflow/codec.hpp"
+#include "jflow/value.hpp"
+
+namespace jflow::detail {
+
+class MsgpackReader {
+ public:
+  // `root` names the message in errors: "envelope", "body" or "control".
+  MsgpackReader(std::string_view input, std::string_view root);
+
+  // Formats the current path and throws DecodeError("<path>: <what>").
+  [[noreturn]] void fail(std::string_view what) const;
+
+  std::size_t offset() const { return pos_; }
+  std::size_t remaining() const { return input_.size() - pos_; }
+
+  // Throws when the input is empty; call first so "empty input" is the message, not "truncated".
+  void expect_not_empty() const;
+  // Throws when bytes follow the top-level value.
+  void expect_end() const;
+
+  // Scalars. Each checks the msgpack type first ("expected str, got int").
+  bool read_bool();
+  std::int64_t read_int();    // any msgpack int that fits int64
+  std::uint64_t read_uint();  // any msgpack int >= 0
+  double read_number();       // float32, float64, or an int (converted)
+  std::string_view read_str();
+  std::string_view read_bin();
+  Value read_value();  // nil, bool, int, float or str
+
+  // Container headers. The count is checked against the remaining input: every element needs at
+  // least `min_element_bytes` (every map entry at least 2), so a forged header fails here.
+  std::uint32_t read_array_header(std::size_t min_element_bytes = 1);
+  std::uint32_t read_map_header();
+  // A map key, which jflow requires to be a str; the error names the map, not the key.
+  std::string_view read_key();
+
+  // Reads a map of str -> Value into `out` (tags, parameters, control fields).
+  void read_value_map(ValueMap& out, std::size_t max_entries);
+
+  // Path steps; prefer PathScope, which pops on every exit (including a throw).
+  void push_key(std::string_view key) { path_.push_back({key, 0, false}); }
+  void push_index(std::size_t index) { path_.push_back({{}, index, true}); }
+  void pop() { path_.pop_back(); }
+
+ private:
+  struct Step {
+    std::string_view key;  // views into the input or into a string literal; both outlive the reader
+    std::size_t index;
+    bool is_index;
+  };
+
+  // Returns a pointer to the next `n` bytes and moves past them, or throws "truncated".
+  const unsigned char* take(std::size_t n);
+  std::uint8_t peek_byte() const;
+  [[noreturn]] void wrong_type(std::string_view expected, std::uint8_t lead) const;
+  // Reads the integer whose lead byte is `lead`, as a sign flag plus magnitude bits.
+  void read_int_body(std::uint8_t lead, bool& negative, std::uint64_t& bits);
+  std::uint32_t read_length(std::size_t width);
+  // Fails with "declared <what><count> <unit> but only N bytes remain". Kept out of line so
+  // that the message is only built on failure: these checks run for every string and container.
+  [[noreturn]] void fail_declared(std::string_view what, std::uint64_t count, std::string_view one,
+                                  std::string_view many) const;
+
+  std::string_view input_;
+  std::size_t pos_ = 0;
+  std::string_view root_;
+  std::vector<Step> path_;
+};
+
+// Pushes one path step for the lifetime of the scope.
+class PathScope {
+ public:
+  PathScope(MsgpackReader& reader, std::string_view key) : reader_(reader) {
+    reader_.push_key(key);
+  }
+  PathScope(MsgpackReader& reader, std::size_t index) : reader_(reader) {
+    reader_.push_index(index);
+  }
+  ~PathScope() { reader_.pop(); }
+  PathScope(const PathScope&) = delete;
+  PathScope& operator=(const PathScope&) = delete;
+
+ private:
+  MsgpackReader& reader_;
+};
+
+// Name of the msgpack type a lead byte starts ("int", "str", "map" ...), for error messages.
+std::string_view msgpack_type_name(std::uint8_t lead);
+
+}  // namespace jflow::detail
