@@ -1,5 +1,6 @@
 #include "jflow/pea.hpp"
 
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -100,6 +101,12 @@ class Pea::Loop {
       std::cerr << "pea " << config_.pea << ": bad control message: " << e.what() << "\n";
       return std::nullopt;
     }
+  }
+
+  // A replica is named "pod/i"; its index tells drivers which shard they serve.
+  std::size_t replica_index() const {
+    if (config_.role != PeaRole::replica) return 0;
+    return std::strtoul(config_.pea.substr(config_.pea.rfind('/') + 1).c_str(), nullptr, 10);
   }
 
   std::string unique_name(const char* what) const {
@@ -298,7 +305,7 @@ class Pea::Loop {
     }
     auto chain = chains_.find(message.envelope().type);
     if (chain != chains_.end()) {
-      DriverContext context{config_.pod, config_.pea};
+      DriverContext context{config_.pod, config_.pea, replica_index()};
       for (std::size_t i = position; i < chain->second.size(); ++i) {
         Driver& driver = *chain->second[i];
         try {

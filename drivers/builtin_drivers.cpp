@@ -5,6 +5,7 @@
 #include "jflow/drivers/log_driver.hpp"
 #include "jflow/drivers/merge_driver.hpp"
 #include "jflow/drivers/merge_matches_driver.hpp"
+#include "jflow/drivers/tag_driver.hpp"
 #include "jflow/drivers/wait_driver.hpp"
 
 namespace jflow {
@@ -23,8 +24,9 @@ DriverRegistry make_builtin_drivers() {
   });
   registry.add(WaitDriver::info(), [](DriverOptions& options) {
     Duration duration = options.get_duration("duration", std::chrono::seconds(5));
+    std::int64_t replica = options.get_integer("replica", -1);
     options.finish();
-    return std::make_unique<WaitDriver>(duration);
+    return std::make_unique<WaitDriver>(duration, replica);
   });
   registry.add(FailDriver::info(), [](DriverOptions& options) {
     std::string message = options.get_string("message", "injected failure");
@@ -42,6 +44,13 @@ DriverRegistry make_builtin_drivers() {
     if (top_k < 0) options.fail("top_k", "top_k must be at least 0, got " + std::to_string(top_k));
     options.finish();
     return std::make_unique<MergeMatchesDriver>(top_k);
+  });
+  registry.add(TagDriver::info(), [](DriverOptions& options) {
+    std::string key = options.get_string("key", "");
+    if (key.empty()) options.fail("", "TagDriver needs a `key`");
+    std::string value = options.get_string("value", "");
+    options.finish();
+    return std::make_unique<TagDriver>(std::move(key), std::move(value));
   });
   return registry;
 }

@@ -25,6 +25,7 @@ class Message;
 struct DriverContext {
   std::string_view pod;
   std::string_view pea;
+  std::size_t replica = 0;  // which replica (shard) of its pod this pea is; 0 for a lone pea
 };
 
 class DriverResult {
