@@ -78,24 +78,32 @@ Measurement run_flow(Flow& flow, const Request& request, std::size_t requests) {
   m.latencies_ns.reserve(requests);
   std::optional<std::string> failure;
   const std::size_t docs = request.docs.size();
+  auto on_reply = [&m, &failure, docs](BenchClock::time_point sent, Response&& response) {
+    m.latencies_ns.push_back(elapsed_ns(sent));
+    if (failure) return;
+    if (!response.ok()) {
+      const Status& s = response.status();
+      failure = std::string(status_code_name(s.code)) + " from pod '" + s.pod + "'" +
+                (s.executor.empty() ? "" : " (" + s.executor + ")") + ": " + s.message;
+    } else if (response.request.docs.size() != docs) {
+      failure = "reply carried " + std::to_string(response.request.docs.size()) +
+                " documents, sent " + std::to_string(docs);
+    }
+  };
   auto start = BenchClock::now();
-  for (std::size_t i = 0; i < requests && !failure; ++i) {
-    Request copy = request;  // a caller builds each request; the copy is part of the cost
-    auto sent = BenchClock::now();
-    flow.submit(std::move(copy), [&m, &failure, sent, docs](Response&& response) {
-      m.latencies_ns.push_back(elapsed_ns(sent));
-      if (failure) return;
-      if (!response.ok()) {
-        const Status& s = response.status();
-        failure = std::string(status_code_name(s.code)) + " from pod '" + s.pod + "'" +
-                  (s.executor.empty() ? "" : " (" + s.executor + ")") + ": " + s.message;
-      } else if (response.request.docs.size() != docs) {
-        failure = "reply carried " + std::to_string(response.request.docs.size()) +
-                  " documents, sent " + std::to_string(docs);
-      }
-    });
+  try {
+    for (std::size_t i = 0; i < requests && !failure; ++i) {
+      Request copy = request;  // a caller builds each request; the copy is part of the cost
+      auto sent = BenchClock::now();
+      flow.submit(std::move(copy),
+                  [&on_reply, sent](Response&& response) { on_reply(sent, std::move(response)); });
+    }
+    flow.wait_all();
+  } catch (...) {
+    // The callbacks refer to this frame: end every request they belong to before it goes away.
+    flow.close();
+    throw;
   }
-  flow.wait_all();
   m.seconds = std::chrono::duration<double>(BenchClock::now() - start).count();
   if (failure) throw FlowError(*failure);
   return m;
@@ -122,8 +130,15 @@ struct Series {
   std::vector<std::int64_t> latencies_ns;
   std::optional<std::string> error;
 
+  std::size_t requests = 0;
+  std::int64_t client_cpu_ns = 0;
+  std::int64_t hops_cpu_ns = 0;
+
   void add(Measurement&& m) {
     rates.push_back(m.requests_per_second());
+    requests += m.requests;
+    client_cpu_ns += m.client_cpu_ns;
+    hops_cpu_ns += m.hops_cpu_ns;
     latencies_ns.insert(latencies_ns.end(), m.latencies_ns.begin(), m.latencies_ns.end());
   }
   double median_rate() const {
@@ -132,6 +147,8 @@ struct Series {
     std::sort(sorted.begin(), sorted.end());
     return sorted[sorted.size() / 2];
   }
+  double client_cpu_us() const { return requests ? client_cpu_ns / 1000.0 / requests : 0.0; }
+  double hops_cpu_us() const { return requests ? hops_cpu_ns / 1000.0 / requests : 0.0; }
   // (max - min) / median over rounds: how much to trust the median.
   double spread() const {
     if (rates.size() < 2) return 0.0;
@@ -158,20 +175,32 @@ void print_row(const Case& c, const char* system, Series& s) {
     return;
   }
   double rate = s.median_rate();
-  std::printf("  %10.0f  %11.0f  %8.0f  %8.0f  %5.0f%%\n", rate, rate * static_cast<double>(c.docs),
-              quantile_us(s.latencies_ns, 0.50), quantile_us(s.latencies_ns, 0.99),
-              100.0 * s.spread());
+  std::printf("  %9.0f  %10.0f  %7.0f  %7.0f  %5.0f%%  %7.1f  %7.1f\n", rate,
+              rate * static_cast<double>(c.docs), quantile_us(s.latencies_ns, 0.50),
+              quantile_us(s.latencies_ns, 0.99), 100.0 * s.spread(), s.client_cpu_us(),
+              s.hops_cpu_us());
 }
 
 // Throughput as flow/raw (higher is better, 1.0 = as fast as raw libzmq); latency as flow/raw
 // too (lower is better).
 void print_ratio(Case& c) {
   if (c.flow.error || c.raw.error || c.raw.median_rate() == 0.0) return;
-  double rate = c.flow.median_rate() / c.raw.median_rate();
-  double p50 = quantile_us(c.flow.latencies_ns, 0.50) / quantile_us(c.raw.latencies_ns, 0.50);
-  double p99 = quantile_us(c.flow.latencies_ns, 0.99) / quantile_us(c.raw.latencies_ns, 0.99);
-  std::printf("%8zu  %6zu  %-8s  %9.2fx  %10.2fx  %7.1fx  %7.1fx\n", c.docs, c.window, "flow/raw",
-              rate, rate, p50, p99);
+  auto ratio = [](double flow, double raw) { return raw > 0.0 ? flow / raw : 0.0; };
+  double rate = ratio(c.flow.median_rate(), c.raw.median_rate());
+  std::printf("%8zu  %6zu  %-8s  %8.2fx  %9.2fx  %6.1fx  %6.1fx  %6s  %6.1fx  %6.1fx\n", c.docs,
+              c.window, "flow/raw", rate, rate,
+              ratio(quantile_us(c.flow.latencies_ns, 0.50), quantile_us(c.raw.latencies_ns, 0.50)),
+              ratio(quantile_us(c.flow.latencies_ns, 0.99), quantile_us(c.raw.latencies_ns, 0.99)),
+              "", ratio(c.flow.client_cpu_us(), c.raw.client_cpu_us()),
+              ratio(c.flow.hops_cpu_us(), c.raw.hops_cpu_us()));
+}
+
+std::vector<pid_t> flow_pids(const Flow& flow) {
+  std::vector<pid_t> pids;
+  for (const PeaStatus& pea : flow.status()) {
+    if (pea.pid > 0) pids.push_back(pea.pid);
+  }
+  return pids;
 }
 
 std::unique_ptr<Flow> start_flow(const Options& options) {
@@ -217,8 +246,10 @@ int run_bench(const Options& options) {
       return;
     }
     try {
+      CpuMeter cpu(flow_pids(*flow));
       Measurement m = c.window == 1 ? run_flow_one_by_one(*flow, c.request, requests)
                                     : run_flow(*flow, c.request, requests);
+      cpu.stop(m);
       if (into) into->add(std::move(m));
     } catch (const std::exception& e) {
       flow_error = e.what();
@@ -228,7 +259,9 @@ int run_bench(const Options& options) {
     }
   };
   auto raw_run = [&](Case& c, std::size_t requests, Series* into) {
+    CpuMeter cpu(raw.pids());
     Measurement m = raw.run(envelope, c.body, requests, c.window);
+    cpu.stop(m);
     if (into) into->add(std::move(m));
   };
 
@@ -261,7 +294,10 @@ int run_bench(const Options& options) {
       "body %zu B (1 doc) / %zu B (100 docs), %zu-byte texts\n\n",
       envelope.size(), envelope_bytes_after_hops(), cases[0].body.size(), cases[1].body.size(),
       options.text_bytes);
-  std::printf("docs/req  window  system         req/s       docs/s   p50 us   p99 us  spread\n");
+  std::printf("%8s  %6s  %-8s  %9s  %10s  %7s  %7s  %6s  %16s\n", "", "", "", "", "", "", "", "",
+              "cpu us/request");
+  std::printf("%8s  %6s  %-8s  %9s  %10s  %7s  %7s  %6s  %7s  %7s\n", "docs/req", "window",
+              "system", "req/s", "docs/s", "p50 us", "p99 us", "spread", "client", "hops");
   for (Case& c : cases) {
     print_row(c, "raw", c.raw);
     print_row(c, "flow", c.flow);
