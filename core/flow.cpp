@@ -3,28 +3,35 @@
 #include "jflow/flow.hpp"
 
 #include <iostream>
+#include <limits>
 
 #include <zmq_addon.hpp>
 
 #include "flow_impl.hpp"
+#include "jflow/async_flow.hpp"
 #include "jflow/codec.hpp"
 #include "jflow/control.hpp"
 #include "jflow/control_channel.hpp"
 
-namespace jflow {
+namespace jflow::detail {
 namespace {
 
-// How often pea processes are checked for exit and missed heartbeats.
-constexpr auto kHealthInterval = std::chrono::milliseconds(50);
-constexpr int kBatch = 256;
+// Replies read per process() call, so one busy flow cannot starve the host loop; the fd stays
+// readable while more wait.
+constexpr std::size_t kBatch = 256;
 
 }  // namespace
 
-std::string Flow::Impl::submit(Request request, ResponseCallback done, Duration timeout) {
+std::string FlowCore::submit(Request request, ResponseCallback done, Duration timeout) {
+  check_owner("submit");
   if (phase_ == Phase::idle) throw FlowError("submit: the flow is not started");
+  if (phase_ == Phase::starting) throw FlowError("submit: the flow is still starting");
   if (phase_ != Phase::running) throw FlowError("submit: the flow is closed");
-  // Back-pressure: at most max_in_flight requests travel at once.
-  while (pending_.size() >= options_.max_in_flight && !broken_) poll(std::chrono::milliseconds(50));
+  // Back-pressure: at most max_in_flight requests travel at once; the caller waits, not a queue.
+  if (at_capacity()) {
+    throw FlowError("submit: " + std::to_string(options_.max_in_flight) +
+                    " requests in flight (max_in_flight); wait for replies");
+  }
 
   std::string id = flow_id_ + "-" + std::to_string(next_request_++);
   if (timeout == Duration::zero()) timeout = spec_.request_timeout;
@@ -36,6 +43,7 @@ std::string Flow::Impl::submit(Request request, ResponseCallback done, Duration 
     response.envelope.status = {StatusCode::pea_lost, "flow cannot serve: " + *broken_, broken_pod_,
                                 ""};
     ready_.emplace_back(std::move(entry.done), std::move(response));
+    if (!in_process_) rearm();
     return id;
   }
   Envelope envelope;
@@ -50,47 +58,24 @@ std::string Flow::Impl::submit(Request request, ResponseCallback done, Duration 
   Frames frames{zmq::message_t(head.data(), head.size()), zmq::message_t(body.data(), body.size())};
   pending_.add(id, std::move(entry));
   if (!outbox_.empty() || !try_send(frames)) outbox_.push_back(std::move(frames));
+  // Sending may have consumed the sockets' edge (ZMQ_FD) and a deadline may be new: re-arm so
+  // the fd tells the truth. Inside process() the final re-arm does it.
+  if (!in_process_) rearm();
   return id;
 }
 
-bool Flow::Impl::try_send(Frames& frames) {
+bool FlowCore::try_send(Frames& frames) {
   if (!gateway_->send(frames[0], zmq::send_flags::sndmore | zmq::send_flags::dontwait))
     return false;
   gateway_->send(frames[1], zmq::send_flags::none);
   return true;
 }
 
-void Flow::Impl::flush_outbox() {
+void FlowCore::flush_outbox() {
   while (!outbox_.empty() && try_send(outbox_.front())) outbox_.pop_front();
 }
 
-std::size_t Flow::Impl::poll(Duration max_wait) {
-  std::uint64_t ended_before = ended_count_;
-  fire_ready_callbacks();
-  if (phase_ != Phase::running && phase_ != Phase::closing) return ended_count_ - ended_before;
-  SteadyTime wake = steady_now() + max_wait;
-  if (ended_count_ > ended_before) wake = steady_now();
-  if (auto deadline = pending_.next_deadline(); deadline && *deadline < wake) wake = *deadline;
-  if (next_health_check_ < wake) wake = next_health_check_;
-  zmq::pollitem_t items[] = {
-      {control_->handle(), 0, ZMQ_POLLIN, 0},
-      {results_->handle(), 0, ZMQ_POLLIN, 0},
-      {gateway_->handle(), 0, static_cast<short>(outbox_.empty() ? 0 : ZMQ_POLLOUT), 0},
-  };
-  zmq::poll(items, 3, std::chrono::milliseconds(poll_timeout_ms(wake, 1000)));
-  if (items[0].revents & ZMQ_POLLIN) drain_control();
-  if (items[2].revents & ZMQ_POLLOUT) flush_outbox();
-  if (items[1].revents & ZMQ_POLLIN) read_results();
-  expire_deadlines();
-  if (steady_now() >= next_health_check_) {
-    check_health();
-    next_health_check_ = steady_now() + kHealthInterval;
-  }
-  fire_ready_callbacks();
-  return ended_count_ - ended_before;
-}
-
-void Flow::Impl::drain_control() {
+void FlowCore::drain_control() {
   while (true) {
     try {
       auto message = try_recv_control(*control_, true);
@@ -102,7 +87,7 @@ void Flow::Impl::drain_control() {
   }
 }
 
-void Flow::Impl::handle_control(const ControlMessage& message) {
+void FlowCore::handle_control(const ControlMessage& message) {
   PeaSlot* slot = find_slot(message.pea);
   if (slot == nullptr) return;
   slot->last_seen = steady_now();
@@ -116,8 +101,8 @@ void Flow::Impl::handle_control(const ControlMessage& message) {
   }
 }
 
-void Flow::Impl::read_results() {
-  for (int i = 0; i < kBatch; ++i) {
+void FlowCore::read_results(std::size_t budget) {
+  for (std::size_t i = 0; i < std::min(budget, kBatch); ++i) {
     std::vector<zmq::message_t> frames;
     if (!zmq::recv_multipart(*results_, std::back_inserter(frames), zmq::recv_flags::dontwait))
       return;
@@ -151,7 +136,7 @@ void Flow::Impl::read_results() {
   }
 }
 
-void Flow::Impl::expire_deadlines() {
+void FlowCore::expire_deadlines() {
   for (auto& [id, entry] : pending_.take_expired(steady_now())) {
     std::string message =
         "no reply within " + format_duration(entry.timeout) + " (deadline passed)";
@@ -159,7 +144,7 @@ void Flow::Impl::expire_deadlines() {
   }
 }
 
-void Flow::Impl::check_health() {
+void FlowCore::check_health() {
   SteadyTime now = steady_now();
   for (PeaSlot& slot : peas_) {
     if (slot.state == PeaSlot::State::dead) continue;
@@ -172,7 +157,7 @@ void Flow::Impl::check_health() {
   }
 }
 
-void Flow::Impl::mark_dead(PeaSlot& slot, const std::string& how) {
+void FlowCore::mark_dead(PeaSlot& slot, const std::string& how) {
   slot.state = PeaSlot::State::dead;
   std::string who = "pea '" + slot.name + "'";
   if (slot.handle->pid() != 0) who += " (pid " + std::to_string(slot.handle->pid()) + ")";
@@ -188,21 +173,21 @@ void Flow::Impl::mark_dead(PeaSlot& slot, const std::string& how) {
   fail_all(StatusCode::pea_lost, slot.last_error, slot.pod->name);
 }
 
-void Flow::Impl::end(std::string id, PendingRequests::Entry entry, Response response) {
+void FlowCore::end(std::string id, PendingRequests::Entry entry, Response response) {
   response.envelope.request_id = std::move(id);
   ++ended_count_;
   if (entry.done) entry.done(std::move(response));
 }
 
-void Flow::Impl::end_with(std::string id, PendingRequests::Entry entry, StatusCode code,
-                          std::string message, std::string pod) {
+void FlowCore::end_with(std::string id, PendingRequests::Entry entry, StatusCode code,
+                        std::string message, std::string pod) {
   Response response;
   response.envelope.type = entry.type;
   response.envelope.status = {code, std::move(message), std::move(pod), ""};
   end(std::move(id), std::move(entry), std::move(response));
 }
 
-void Flow::Impl::fail_all(StatusCode code, const std::string& message, const std::string& pod) {
+void FlowCore::fail_all(StatusCode code, const std::string& message, const std::string& pod) {
   for (auto& [id, entry] : pending_.take_all()) {
     Response response;
     response.envelope.request_id = id;
@@ -212,8 +197,8 @@ void Flow::Impl::fail_all(StatusCode code, const std::string& message, const std
   }
 }
 
-void Flow::Impl::fire_ready_callbacks() {
-  while (!ready_.empty()) {
+void FlowCore::fire_ready_callbacks(std::size_t budget) {
+  for (std::size_t i = 0; i < budget && !ready_.empty(); ++i) {
     auto [done, response] = std::move(ready_.front());
     ready_.pop_front();
     ++ended_count_;
@@ -221,14 +206,14 @@ void Flow::Impl::fire_ready_callbacks() {
   }
 }
 
-PeaSlot* Flow::Impl::find_slot(const std::string& name) {
+PeaSlot* FlowCore::find_slot(const std::string& name) {
   for (PeaSlot& slot : peas_) {
     if (slot.name == name) return &slot;
   }
   return nullptr;
 }
 
-std::vector<PeaStatus> Flow::Impl::status() const {
+std::vector<PeaStatus> FlowCore::status() const {
   std::vector<PeaStatus> out;
   for (const PeaSlot& slot : peas_) {
     PeaStatus s;
@@ -244,19 +229,41 @@ std::vector<PeaStatus> Flow::Impl::status() const {
   return out;
 }
 
-// ---- the public Flow: a thin owner of Impl ----
+}  // namespace jflow::detail
+
+namespace jflow {
+
+// ---- the public Flow: an AsyncFlow and its own loop ----
 
 Flow::Flow(FlowSpec spec, FlowOptions options)
-    : impl_(std::make_unique<Impl>(std::move(spec), std::move(options))) {}
+    : async_(std::make_unique<AsyncFlow>(std::move(spec), std::move(options))) {}
 Flow::~Flow() = default;
+
 void Flow::start() {
-  impl_->start();
+  std::optional<FlowError> error;
+  bool done = false;
+  async_->start_async([&](const std::optional<FlowError>& e) {
+    error = e;
+    done = true;
+  });
+  while (!done) poll(std::chrono::seconds(1));
+  if (error) throw *error;
 }
+
 std::string Flow::submit(Request request, ResponseCallback done, Duration timeout) {
-  return impl_->submit(std::move(request), std::move(done), timeout);
+  // The blocking form of back-pressure: wait for replies instead of refusing.
+  while (async_->state() == AsyncFlow::State::running && async_->at_capacity())
+    poll(std::chrono::milliseconds(50));
+  return async_->submit(std::move(request), std::move(done), timeout);
 }
+
 std::size_t Flow::poll(Duration max_wait) {
-  return impl_->poll(max_wait);
+  std::size_t ended = async_->process();
+  if (ended > 0 || async_->state() == AsyncFlow::State::idle ||
+      async_->state() == AsyncFlow::State::closed)
+    return ended;
+  wait_readable(async_->native_handle(), max_wait);
+  return async_->process();
 }
 
 Response Flow::call(Request request, Duration timeout) {
@@ -268,21 +275,21 @@ Response Flow::call(Request request, Duration timeout) {
 }
 
 void Flow::wait_all() {
-  while (impl_->in_flight() > 0) poll(std::chrono::seconds(1));
+  while (async_->in_flight() > 0) poll(std::chrono::seconds(1));
   poll(Duration::zero());  // deliver anything that ended without a round trip
 }
 
 void Flow::close() {
-  impl_->close();
+  async_->close();
 }
 std::size_t Flow::in_flight() const {
-  return impl_->in_flight();
+  return async_->in_flight();
 }
 std::vector<PeaStatus> Flow::status() const {
-  return impl_->status();
+  return async_->status();
 }
 const FlowSpec& Flow::spec() const {
-  return impl_->spec_;
+  return async_->spec();
 }
 
 }  // namespace jflow

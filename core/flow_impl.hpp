@@ -1,5 +1,8 @@
-// Flow::Impl, shared by flow.cpp (the request path) and flow_lifecycle.cpp (start and stop).
-// Private to jflow_core.
+// FlowCore: the one engine behind AsyncFlow and Flow. It never blocks and owns no thread: every
+// step (start handshake, request path, close) is advanced by process(), and a single epoll fd
+// (ZMQ_FDs + an eventfd + a timerfd) says when process() has something to do.
+// Shared by flow.cpp (request path), flow_lifecycle.cpp (start/close steps) and async_flow.cpp
+// (the fd machinery). Private to jflow_core.
 #pragma once
 
 #include <array>
@@ -7,17 +10,19 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include <zmq.hpp>
 
+#include "jflow/async_flow.hpp"
 #include "jflow/clock.hpp"
 #include "jflow/codec.hpp"
-#include "jflow/flow.hpp"
 #include "jflow/pea_handle.hpp"
 #include "jflow/pending_requests.hpp"
 
-namespace jflow {
+namespace jflow::detail {
 
 // One pea as the orchestrator tracks it.
 struct PeaSlot {
@@ -31,40 +36,69 @@ struct PeaSlot {
   std::string last_error;
 };
 
-class Flow::Impl {
+// An owned file descriptor, closed on destruction.
+class OwnedFd {
  public:
-  Impl(FlowSpec spec, FlowOptions options);
-  ~Impl();
+  OwnedFd() = default;
+  explicit OwnedFd(int fd) : fd_(fd) {}
+  OwnedFd(OwnedFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  OwnedFd& operator=(OwnedFd&&) = delete;
+  OwnedFd(const OwnedFd&) = delete;
+  ~OwnedFd();
+  int get() const { return fd_; }
 
-  // flow_lifecycle.cpp
-  void start();
-  void close();
+ private:
+  int fd_ = -1;
+};
+
+class FlowCore {
+ public:
+  enum class Phase { idle, starting, running, closing, stopping, closed };
+  static constexpr std::size_t kUnlimitedBudget = AsyncFlow::kUnlimited;
+
+  FlowCore(FlowSpec spec, FlowOptions options);
+  ~FlowCore();
+
+  // flow_lifecycle.cpp: non-blocking; the steps are advanced by process().
+  void start_async(StartedCallback on_started);
+  void close_async(ClosedCallback on_closed);
 
   // flow.cpp
   std::string submit(Request request, ResponseCallback done, Duration timeout);
-  std::size_t poll(Duration max_wait);
+  bool at_capacity() const { return pending_.size() >= options_.max_in_flight && !broken_; }
   std::vector<PeaStatus> status() const;
+
+  // async_flow.cpp
+  std::size_t process(std::size_t budget);
+  std::optional<Duration> next_timeout() const;
+  int native_handle() const { return epoll_.get(); }
+  void check_owner(const char* what) const;
+  void adopt_current_thread() { owner_ = std::this_thread::get_id(); }
 
   FlowSpec spec_;
   FlowOptions options_;
+  Phase phase() const { return phase_; }
   std::size_t in_flight() const { return pending_.size(); }
 
  private:
-  enum class Phase { idle, running, closing, closed };
   using Frames = std::array<zmq::message_t, 2>;
 
   // flow_lifecycle.cpp
+  void open_sockets();
   void launch_peas();
-  void await_all(PeaSlot::State state, const char* what);
+  void step_start(SteadyTime now);
+  bool start_condition_met(PeaSlot::State state, const char* what, SteadyTime now);
   void handle_start_control(const ControlMessage& message);
-  void check_start_health(SteadyTime now);
-  void stop_peas();
-  void abort_start();
+  void fail_start(const std::string& why);
+  void step_close(SteadyTime now);
+  void begin_stop(SteadyTime now);
+  void step_stop(SteadyTime now);
+  void release_sockets();
 
   // flow.cpp
   void handle_control(const ControlMessage& message);
   void drain_control();
-  void read_results();
+  void read_results(std::size_t budget);
   void flush_outbox();
   bool try_send(Frames& frames);
   void expire_deadlines();
@@ -74,8 +108,15 @@ class Flow::Impl {
   void end_with(std::string id, PendingRequests::Entry entry, StatusCode code, std::string message,
                 std::string pod);
   void fail_all(StatusCode code, const std::string& message, const std::string& pod);
-  void fire_ready_callbacks();
+  void fire_ready_callbacks(std::size_t budget);
   PeaSlot* find_slot(const std::string& name);
+
+  // async_flow.cpp
+  void watch(zmq::socket_t& socket);
+  void unwatch(zmq::socket_t& socket);
+  void rearm();
+  bool has_ready_work();
+  std::optional<SteadyTime> next_wakeup() const;
 
   zmq::context_t context_;
   std::optional<zmq::socket_t> control_;
@@ -90,14 +131,31 @@ class Flow::Impl {
   std::vector<PeaSlot> peas_;
   PendingRequests pending_;
   std::deque<Frames> outbox_;
-  // Requests that ended without a round trip (flow broken or closing); delivered by poll() so
+  // Requests that ended without a round trip (flow broken or closing); delivered by process() so
   // callbacks never run inside submit().
   std::deque<std::pair<ResponseCallback, Response>> ready_;
   std::optional<std::string> broken_;  // why the flow can no longer serve requests
   std::string broken_pod_;
   SteadyTime next_health_check_{};
   std::uint64_t late_replies_ = 0;
-  std::uint64_t ended_count_ = 0;  // callbacks delivered, for poll()'s return value
+  std::uint64_t ended_count_ = 0;  // callbacks delivered, for process()'s return value
+
+  // Lifecycle steps in progress.
+  PeaSlot::State start_target_ = PeaSlot::State::ready;
+  StartedCallback on_started_;
+  std::optional<FlowError> start_error_;
+  ClosedCallback on_closed_;
+  SteadyTime close_give_up_{};
+  SteadyTime stop_give_up_{};
+  SteadyTime next_terminate_{};
+
+  // The user's one fd and what feeds it.
+  OwnedFd epoll_;
+  OwnedFd wake_;   // eventfd: written when work remains that no ZMQ_FD edge will announce
+  OwnedFd timer_;  // timerfd: armed for the next deadline, health check or lifecycle step
+  std::thread::id owner_;
+  bool in_process_ = false;
+  bool work_ready_ = false;  // the last re-arm found work ready now (next_timeout() is zero)
 };
 
-}  // namespace jflow
+}  // namespace jflow::detail

@@ -1,5 +1,6 @@
-// Starting and stopping a flow: launch every pea at once, configure each as it says hello, wire
-// them once all are ready, and on close drain, terminate, and reap.
+// Starting and stopping a flow, as steps that process() advances so no call blocks: launch every
+// pea at once, configure each as it says hello, wire them once all are ready; on close drain,
+// terminate, and reap.
 #include <iostream>
 #include <random>
 #include <sstream>
@@ -9,7 +10,7 @@
 #include "jflow/control_channel.hpp"
 #include "jflow/endpoint.hpp"
 
-namespace jflow {
+namespace jflow::detail {
 namespace {
 
 std::string random_flow_id() {
@@ -20,54 +21,43 @@ std::string random_flow_id() {
 }
 
 constexpr auto kStopGrace = std::chrono::seconds(2);
+constexpr auto kTerminateResend = std::chrono::milliseconds(100);
 
 }  // namespace
 
-Flow::Impl::Impl(FlowSpec spec, FlowOptions options)
-    : spec_(std::move(spec)), options_(std::move(options)) {}
-
-Flow::Impl::~Impl() {
-  close();
-}
-
-void Flow::Impl::start() {
-  if (phase_ != Phase::idle) throw FlowError("start: the flow was already started");
+void FlowCore::start_async(StartedCallback on_started) {
+  check_owner("start_async");
+  if (phase_ != Phase::idle) throw FlowError("start: the flow was already started (or closed)");
   if (spec_.pods.empty()) throw FlowError("start: the flow has no pods");
-  phase_ = Phase::running;
+  adopt_current_thread();
+  phase_ = Phase::starting;
+  start_target_ = PeaSlot::State::ready;
+  on_started_ = std::move(on_started);
   flow_id_ = random_flow_id();
   try {
-    control_.emplace(context_, zmq::socket_type::router);
-    control_->set(zmq::sockopt::router_mandatory, true);
-    control_->set(zmq::sockopt::linger, 0);
-    control_inproc_ = "inproc://jflow-" + flow_id_ + "-control";
-    control_->bind(control_inproc_);
-    results_.emplace(context_, zmq::socket_type::pull);
-    set_common_options(*results_);
-    results_endpoint_ =
-        bind_any(*results_, spec_.transport, spec_.host, "jflow-" + flow_id_ + "-results");
+    open_sockets();
     launch_peas();
-    await_all(PeaSlot::State::ready, "become ready");
-    for (std::size_t i = 0; i < peas_.size(); ++i) {
-      ControlMessage wire;
-      wire.command = control::kWire;
-      wire.pea = peas_[i].name;
-      wire.endpoints.push_back(i + 1 < peas_.size() ? peas_[i + 1].endpoint : results_endpoint_);
-      send_control_to(*control_, wire);
-    }
-    await_all(PeaSlot::State::wired, "be wired");
-    gateway_.emplace(context_, zmq::socket_type::push);
-    set_common_options(*gateway_);
-    gateway_->set(zmq::sockopt::sndhwm,
-                  static_cast<int>(std::max<std::size_t>(1000, options_.max_in_flight)));
-    gateway_->connect(peas_.front().endpoint);
-    next_health_check_ = steady_now();
-  } catch (...) {
-    abort_start();
-    throw;
+  } catch (const std::exception& e) {
+    fail_start(e.what());
   }
+  rearm();
 }
 
-void Flow::Impl::launch_peas() {
+void FlowCore::open_sockets() {
+  control_.emplace(context_, zmq::socket_type::router);
+  control_->set(zmq::sockopt::router_mandatory, true);
+  control_->set(zmq::sockopt::linger, 0);
+  control_inproc_ = "inproc://jflow-" + flow_id_ + "-control";
+  control_->bind(control_inproc_);
+  watch(*control_);
+  results_.emplace(context_, zmq::socket_type::pull);
+  set_common_options(*results_);
+  results_endpoint_ =
+      bind_any(*results_, spec_.transport, spec_.host, "jflow-" + flow_id_ + "-results");
+  watch(*results_);
+}
+
+void FlowCore::launch_peas() {
   bool any_process = false;
   for (const PodSpec& pod : spec_.pods) any_process |= pod.runtime == Runtime::process;
   if (any_process) {
@@ -89,13 +79,10 @@ void Flow::Impl::launch_peas() {
   }
 }
 
-void Flow::Impl::await_all(PeaSlot::State state, const char* what) {
-  while (true) {
-    bool all = true;
-    for (const PeaSlot& slot : peas_) all &= slot.state == state;
-    if (all) return;
-    zmq::pollitem_t item{control_->handle(), 0, ZMQ_POLLIN, 0};
-    zmq::poll(&item, 1, std::chrono::milliseconds(20));
+// One step of the start handshake: answer hellos, record ready/wired peas, wire once all are
+// ready, and finish once all are wired. A pea that ended or stayed silent fails the start.
+void FlowCore::step_start(SteadyTime now) {
+  try {
     while (true) {
       std::optional<ControlMessage> message;
       try {
@@ -107,22 +94,54 @@ void Flow::Impl::await_all(PeaSlot::State state, const char* what) {
       if (!message) break;
       handle_start_control(*message);
     }
-    SteadyTime now = steady_now();
-    for (PeaSlot& slot : peas_) {
-      if (slot.state == state) continue;
-      if (auto how = slot.handle->ended()) {
-        throw FlowError("pea '" + slot.name + "' " + *how + " before it could " + what);
+    if (start_target_ == PeaSlot::State::ready &&
+        start_condition_met(PeaSlot::State::ready, "become ready", now)) {
+      for (std::size_t i = 0; i < peas_.size(); ++i) {
+        ControlMessage wire;
+        wire.command = control::kWire;
+        wire.pea = peas_[i].name;
+        wire.endpoints.push_back(i + 1 < peas_.size() ? peas_[i + 1].endpoint : results_endpoint_);
+        send_control_to(*control_, wire);
       }
-      Duration timeout = slot.pod->timeout_ready;
-      if (now - slot.last_seen > timeout) {
-        throw FlowError("pea '" + slot.name + "' did not " + what + " within " +
-                        format_duration(timeout) + " (timeout_ready)");
-      }
+      start_target_ = PeaSlot::State::wired;
     }
+    if (start_target_ != PeaSlot::State::wired ||
+        !start_condition_met(PeaSlot::State::wired, "be wired", now))
+      return;
+    gateway_.emplace(context_, zmq::socket_type::push);
+    set_common_options(*gateway_);
+    gateway_->set(zmq::sockopt::sndhwm,
+                  static_cast<int>(std::max<std::size_t>(1000, options_.max_in_flight)));
+    gateway_->connect(peas_.front().endpoint);
+    watch(*gateway_);
+  } catch (const std::exception& e) {
+    fail_start(e.what());
+    return;
   }
+  next_health_check_ = now;
+  phase_ = Phase::running;
+  if (auto started = std::exchange(on_started_, nullptr)) started(std::nullopt);
 }
 
-void Flow::Impl::handle_start_control(const ControlMessage& message) {
+// True once every pea reached `state`; throws FlowError for a pea that ended or timed out.
+bool FlowCore::start_condition_met(PeaSlot::State state, const char* what, SteadyTime now) {
+  bool all = true;
+  for (PeaSlot& slot : peas_) {
+    if (slot.state == state) continue;
+    all = false;
+    if (auto how = slot.handle->ended()) {
+      throw FlowError("pea '" + slot.name + "' " + *how + " before it could " + what);
+    }
+    Duration timeout = slot.pod->timeout_ready;
+    if (now - slot.last_seen > timeout) {
+      throw FlowError("pea '" + slot.name + "' did not " + what + " within " +
+                      format_duration(timeout) + " (timeout_ready)");
+    }
+  }
+  return all;
+}
+
+void FlowCore::handle_start_control(const ControlMessage& message) {
   PeaSlot* slot = find_slot(message.pea);
   if (slot == nullptr) return;
   if (message.command == control::kHello) {
@@ -155,62 +174,73 @@ void Flow::Impl::handle_start_control(const ControlMessage& message) {
   }
 }
 
-void Flow::Impl::abort_start() {
-  stop_peas();
-  gateway_.reset();
-  results_.reset();
-  control_.reset();
-  phase_ = Phase::closed;
+// The start failed: stop whatever was launched; on_started hears the error once all is stopped.
+void FlowCore::fail_start(const std::string& why) {
+  start_error_ = FlowError(why);
+  begin_stop(steady_now());
 }
 
-void Flow::Impl::close() {
-  if (phase_ == Phase::closed) return;
-  if (phase_ == Phase::idle) {
+void FlowCore::close_async(ClosedCallback on_closed) {
+  check_owner("close_async");
+  if (phase_ == Phase::idle || phase_ == Phase::closed) {
     phase_ = Phase::closed;
+    if (on_closed) on_closed();
     return;
   }
-  phase_ = Phase::closing;
-  SteadyTime give_up = steady_now() + options_.close_timeout;
-  while (!pending_.empty() && !broken_ && steady_now() < give_up) {
-    poll(std::chrono::duration_cast<Duration>(give_up - steady_now()));
+  if (on_closed) {
+    // A second close while one is under way: both callers hear the end.
+    on_closed_ = [first = std::move(on_closed_), second = std::move(on_closed)] {
+      if (first) first();
+      second();
+    };
   }
-  fail_all(StatusCode::closed, "the flow closed before the reply came", "");
-  fire_ready_callbacks();
-  stop_peas();
-  gateway_.reset();
-  results_.reset();
-  control_.reset();
-  phase_ = Phase::closed;
+  if (phase_ == Phase::starting) {
+    fail_start("the flow was closed before it started");
+  } else if (phase_ == Phase::running) {
+    phase_ = Phase::closing;
+    close_give_up_ = steady_now() + options_.close_timeout;
+  }
+  if (!in_process_) rearm();
 }
 
-// Terminate every pea, re-sending until each has ended (a pea that is still connecting cannot
-// hear the first one); after the grace period, kill what is left. Then reap everything.
-void Flow::Impl::stop_peas() {
-  SteadyTime give_up = steady_now() + kStopGrace;
-  SteadyTime next_send = steady_now();
-  while (control_) {
-    bool all_ended = true;
-    for (PeaSlot& slot : peas_) {
-      if (slot.handle->ended()) continue;
-      all_ended = false;
-      if (steady_now() >= next_send) {
-        ControlMessage terminate;
-        terminate.command = control::kTerminate;
-        terminate.pea = slot.name;
-        send_control_to(*control_, terminate);
-      }
-    }
-    if (all_ended || steady_now() >= give_up) break;
-    if (steady_now() >= next_send) next_send = steady_now() + std::chrono::milliseconds(100);
-    zmq::pollitem_t item{control_->handle(), 0, ZMQ_POLLIN, 0};
-    zmq::poll(&item, 1, std::chrono::milliseconds(10));
-    while (true) {  // bye and late reports: read to keep the queue short; nothing to act on
-      try {
-        if (!try_recv_control(*control_, true)) break;
-      } catch (const DecodeError&) {
-      }
+// Closing: once nothing is in flight (or the flow is broken, or the drain budget is spent), end
+// whatever is left with status closed and start stopping the peas.
+void FlowCore::step_close(SteadyTime now) {
+  if (!pending_.empty() && !broken_ && now < close_give_up_) return;
+  fail_all(StatusCode::closed, "the flow closed before the reply came", "");
+  outbox_.clear();
+  begin_stop(now);
+}
+
+void FlowCore::begin_stop(SteadyTime now) {
+  phase_ = Phase::stopping;
+  stop_give_up_ = now + kStopGrace;
+  next_terminate_ = now;
+}
+
+// One step of stopping: terminate every pea, re-sending until each has ended (a pea that is still
+// connecting cannot hear the first one); after the grace period, kill what is left, reap
+// everything and close.
+void FlowCore::step_stop(SteadyTime now) {
+  while (control_) {  // bye and late reports: read to keep the queue short; nothing to act on
+    try {
+      if (!try_recv_control(*control_, true)) break;
+    } catch (const DecodeError&) {
     }
   }
+  bool all_ended = true;
+  for (PeaSlot& slot : peas_) {
+    if (slot.handle->ended()) continue;
+    all_ended = false;
+    if (control_ && now >= next_terminate_) {
+      ControlMessage terminate;
+      terminate.command = control::kTerminate;
+      terminate.pea = slot.name;
+      send_control_to(*control_, terminate);
+    }
+  }
+  if (now >= next_terminate_) next_terminate_ = now + kTerminateResend;
+  if (!all_ended && now < stop_give_up_) return;
   for (PeaSlot& slot : peas_) {
     if (!slot.handle->ended()) {
       std::cerr << "jflow: pea '" << slot.name << "' did not stop within "
@@ -222,6 +252,20 @@ void Flow::Impl::stop_peas() {
     slot.handle->reap();
     if (slot.state != PeaSlot::State::dead) slot.state = PeaSlot::State::stopped;
   }
+  release_sockets();
+  phase_ = Phase::closed;
+  if (start_error_) {
+    if (auto started = std::exchange(on_started_, nullptr)) started(start_error_);
+  }
+  if (auto closed = std::exchange(on_closed_, nullptr)) closed();
 }
 
-}  // namespace jflow
+void FlowCore::release_sockets() {
+  for (auto* socket : {&gateway_, &results_, &control_}) {
+    if (!*socket) continue;
+    unwatch(**socket);
+    socket->reset();
+  }
+}
+
+}  // namespace jflow::detail

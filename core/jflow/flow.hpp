@@ -12,7 +12,12 @@
 //   jflow::Response r = flow.call(jflow::Request{.docs = {{.text = "hello"}}});
 //   flow.close();
 //
-// Thread-safety: a Flow is used from one thread at a time (the thread that drives poll/call).
+// Flow is AsyncFlow (jflow/async_flow.hpp) plus its own loop: poll() waits on the AsyncFlow's fd
+// and calls process(). Use AsyncFlow directly to run a flow inside another event loop.
+//
+// Thread-safety: a Flow belongs to the thread that started it; submit/poll/call from another
+// thread throw FlowError. close() (and the destructor) may run on any thread once no other thread
+// uses the flow.
 #pragma once
 
 #include <chrono>
@@ -28,6 +33,8 @@
 
 namespace jflow {
 
+class AsyncFlow;
+
 struct FlowOptions {
   // The `jflow` binary for process peas. Empty: $JFLOW_EXECUTABLE, else `jflow` beside this
   // executable, else the build tree's binary, else `jflow` on PATH.
@@ -35,7 +42,8 @@ struct FlowOptions {
   Duration heartbeat_interval = std::chrono::milliseconds(100);
   Duration heartbeat_timeout = std::chrono::seconds(3);  // a pea silent this long is dead
   Duration close_timeout = std::chrono::seconds(10);     // drain budget before peas are stopped
-  std::size_t max_in_flight = 1024;                      // submit() waits (polling) beyond this
+  // Flow::submit() waits (polling) beyond this; AsyncFlow::submit() refuses.
+  std::size_t max_in_flight = 1024;
 };
 
 struct Response {
@@ -78,8 +86,8 @@ class Flow {
   // timeout 0 uses the spec's request_timeout (0 there too: no deadline). Returns the request id.
   std::string submit(Request request, ResponseCallback done, Duration timeout = Duration::zero());
 
-  // Processes replies, deadlines and pea health for up to max_wait; returns the number of
-  // requests that ended.
+  // Processes replies, deadlines and pea health, waiting up to max_wait for something to do;
+  // returns the number of requests that ended.
   std::size_t poll(Duration max_wait);
 
   // submit + poll until that request ends.
@@ -97,8 +105,7 @@ class Flow {
   const FlowSpec& spec() const;
 
  private:
-  class Impl;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<AsyncFlow> async_;
 };
 
 }  // namespace jflow
