@@ -1,6 +1,7 @@
 // FlowBuilder: the C++ front end of FlowSpec. It keeps what the caller said and checks it all in
 // build(), with the same rules and the same `uses` reader as the YAML parser, so both front ends
 // give equal specs for the same flow (tests/core/test_flow_spec.cpp holds them to that).
+#include <algorithm>
 #include <stdexcept>
 
 #include "spec_support.hpp"
@@ -46,13 +47,57 @@ FlowBuilder& FlowBuilder::add(std::string name, std::string uses, Runtime runtim
   pod.uses = std::move(uses);
   pod.runtime = runtime;
   spec_.pods.push_back(std::move(pod));
-  pod_timeouts_.emplace_back();
+  extras_.emplace_back();
   return *this;
 }
 
+FlowBuilder::PodExtras& FlowBuilder::last(const char* setter) {
+  // Calling a pod setter before add() is a bug in the calling code, not a bad flow.
+  if (extras_.empty()) throw std::logic_error(std::string(setter) + "() needs a pod: add() one");
+  return extras_.back();
+}
+
 FlowBuilder& FlowBuilder::pod_timeout_ready(Duration timeout) {
-  if (pod_timeouts_.empty()) throw std::logic_error("pod_timeout_ready() needs a pod: add() one");
-  pod_timeouts_.back() = timeout;
+  last("pod_timeout_ready").timeout_ready = timeout;
+  return *this;
+}
+
+FlowBuilder& FlowBuilder::needs(std::vector<std::string> needs) {
+  last("needs").needs = std::move(needs);
+  return *this;
+}
+
+FlowBuilder& FlowBuilder::parallel(std::size_t parallel) {
+  last("parallel");
+  spec_.pods.back().parallel = parallel;
+  return *this;
+}
+
+FlowBuilder& FlowBuilder::polling(Polling polling) {
+  last("polling");
+  spec_.pods.back().polling = polling;
+  return *this;
+}
+
+FlowBuilder& FlowBuilder::scheduling(Scheduling scheduling) {
+  last("scheduling");
+  spec_.pods.back().scheduling = scheduling;
+  return *this;
+}
+
+FlowBuilder& FlowBuilder::uses_before(std::string uses) {
+  last("uses_before").uses_before = std::move(uses);
+  return *this;
+}
+
+FlowBuilder& FlowBuilder::uses_after(std::string uses) {
+  last("uses_after").uses_after = std::move(uses);
+  return *this;
+}
+
+FlowBuilder& FlowBuilder::join_timeout(Duration timeout) {
+  last("join_timeout");
+  spec_.pods.back().join_timeout = timeout;
   return *this;
 }
 
@@ -81,6 +126,10 @@ FlowSpec FlowBuilder::build() const {
 
   for (std::size_t i = 0; i < spec.pods.size(); ++i) {
     PodSpec& pod = spec.pods[i];
+    const PodExtras& extras = extras_[i];
+    // Graph errors found later (cycles, unknown needs) are located at the pod; here that is the
+    // builder itself.
+    pod.where = kBuilder;
     if (auto problem = spec::pod_name_problem(pod.name)) throw SpecError(kBuilder, *problem);
     const std::string owner = "pod '" + pod.name + "'";
     for (std::size_t j = 0; j < i; ++j) {
@@ -89,15 +138,40 @@ FlowSpec FlowBuilder::build() const {
                                       std::to_string(j + 1) + ")");
       }
     }
-    pod.drivers = spec::resolve_uses_text(pod.uses, "FlowBuilder " + owner + " uses", *registry_);
+    const auto resolve = [&](const std::string& text, const char* key) {
+      return spec::resolve_uses_text(text, "FlowBuilder " + owner + " " + key, *registry_);
+    };
+    pod.drivers = resolve(pod.uses, "uses");
+    if (extras.uses_before) pod.uses_before = resolve(*extras.uses_before, "uses_before");
+    if (extras.uses_after) pod.uses_after = resolve(*extras.uses_after, "uses_after");
     if (pod.runtime == Runtime::process && spec.transport == Transport::inproc) {
       throw SpecError(kBuilder, owner + ": " + spec::inproc_needs_threads_message());
     }
-    pod.timeout_ready = pod_timeouts_[i].value_or(spec.timeout_ready);
+    pod.timeout_ready = extras.timeout_ready.value_or(spec.timeout_ready);
     if (pod.timeout_ready <= Duration::zero()) {
       throw SpecError(kBuilder, owner + ": timeout_ready must be greater than 0");
     }
+    if (pod.join_timeout <= Duration::zero()) {
+      throw SpecError(kBuilder, owner + ": join_timeout must be greater than 0");
+    }
+    if (extras.needs) {
+      if (extras.needs->empty()) {
+        throw SpecError(kBuilder, owner +
+                                      ": needs: expected at least one pod name (leave needs "
+                                      "unset to take the pod before, or need gateway)");
+      }
+      for (std::size_t n = 0; n < extras.needs->size(); ++n) {
+        const std::string& name = (*extras.needs)[n];
+        if (std::find(extras.needs->begin(), extras.needs->begin() + static_cast<long>(n), name) !=
+            extras.needs->begin() + static_cast<long>(n)) {
+          throw SpecError(kBuilder, owner + ": needs: '" + name + "' is listed twice");
+        }
+      }
+      pod.needs = *extras.needs;
+    }
   }
+  spec::fill_default_needs(spec);
+  spec::check_topology(spec);
   return spec;
 }
 

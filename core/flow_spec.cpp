@@ -1,6 +1,8 @@
 // parse_flow_yaml / load_flow_yaml: a flow file becomes a FlowSpec, or a SpecError that says
 // exactly where and what is wrong. The keys each level accepts are listed in one table per level,
-// so adding a key (issue 3: needs, parallel, polling, env, with, …) is a row plus a reader.
+// so adding a key is a row plus a reader (pod_keys.cpp holds the pod keys' readers). The shape of
+// the graph is checked last (flow_graph_check.cpp), once every pod and its `needs` are known.
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -35,38 +37,14 @@ namespace {
 using spec::Field;
 using spec::MapReader;
 
-const std::vector<std::string> kFlowKeys = {"version",         "transport", "host", "timeout_ready",
-                                            "request_timeout", "input",     "pods"};
-const std::vector<std::string> kPodKeys = {"name", "uses", "runtime", "timeout_ready"};
+const std::vector<std::string> kFlowKeys = {"version",       "transport",       "host",
+                                            "timeout_ready", "request_timeout", "env",
+                                            "with",          "input",           "pods"};
+const std::vector<std::string> kPodKeys = {
+    "name",     "uses",    "uses_before", "uses_after",    "needs",       "runtime",
+    "parallel", "polling", "scheduling",  "timeout_ready", "join_timeout"};
 const std::vector<std::string> kInputKeys = {"lines", "type", "request_size"};
 constexpr int kSupportedVersion = 1;
-
-// Reads an enum-valued key: "unknown runtime 'thred' (did you mean 'thread'?)".
-template <typename Enum, std::size_t N>
-Enum read_choice(const Field& field, const std::string& what, const Enum (&choices)[N],
-                 std::string_view (*name_of)(Enum)) {
-  const std::string written = field.as_string();
-  std::vector<std::string> names;
-  for (Enum choice : choices) {
-    if (name_of(choice) == written) return choice;
-    names.emplace_back(name_of(choice));
-  }
-  std::string hint = did_you_mean(written, names);
-  if (hint.empty()) {
-    hint = " (expected ";
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      hint += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
-    }
-    hint += ")";
-  }
-  field.fail("unknown " + what + " '" + written + "'" + hint);
-}
-
-Duration read_positive_duration(const Field& field) {
-  const Duration value = field.as_duration();
-  if (value <= Duration::zero()) field.fail(field.key + " must be greater than 0");
-  return value;
-}
 
 class FlowParser {
  public:
@@ -97,31 +75,81 @@ class FlowParser {
     }
     if (auto field = keys.get("transport")) {
       constexpr Transport kTransports[] = {Transport::inproc, Transport::ipc, Transport::tcp};
-      spec.transport = read_choice(*field, "transport", kTransports, transport_name);
+      spec.transport = spec::read_choice(*field, "transport", kTransports, transport_name);
     }
     if (auto field = keys.get("host")) {
       spec.host = field->as_string();
       if (spec.host.empty()) field->fail("host: expected a host name or address, got ''");
     }
-    if (auto field = keys.get("timeout_ready")) spec.timeout_ready = read_positive_duration(*field);
+    if (auto field = keys.get("timeout_ready")) {
+      spec.timeout_ready = spec::read_positive_duration(*field);
+    }
     if (auto field = keys.get("request_timeout")) spec.request_timeout = field->as_duration();
+    // `env:` was read by substitute_environment(); its values are only used through ${VAR}.
+    PodSpec defaults;
+    defaults.timeout_ready = spec.timeout_ready;
+    if (auto field = keys.get("with")) {
+      with(*field, keys.get("timeout_ready"), spec.transport, defaults);
+      spec.timeout_ready = defaults.timeout_ready;
+    }
+    defaults.key_where.clear();  // inherited values are reported at the pod that inherits them
     if (auto field = keys.get("input")) spec.input = input(*field);
-    pods(*keys.get("pods"), spec);
+    pods(*keys.get("pods"), defaults, spec);
+    spec::fill_default_needs(spec);
+    spec::check_topology(spec);
     return spec;
   }
 
  private:
-  void pods(const Field& field, FlowSpec& spec) {
+  // `with:` gives every pod a default for the pod keys it holds; a pod's own key wins.
+  void with(const Field& field, const std::optional<Field>& flow_timeout, Transport transport,
+            PodSpec& defaults) {
+    if (!field.value.IsMap()) {
+      field.fail("with: expected a map of pod defaults like {parallel: 2}, got " +
+                 spec::describe(field.value));
+    }
+    for (const auto& entry : field.value) {
+      if (entry.first.IsScalar() &&
+          std::find(kPodKeys.begin(), kPodKeys.end(), entry.first.Scalar()) != kPodKeys.end() &&
+          std::find(spec::pod_default_keys().begin(), spec::pod_default_keys().end(),
+                    entry.first.Scalar()) == spec::pod_default_keys().end()) {
+        throw SpecError(spec::location_of(entry.first, file_),
+                        "with: '" + entry.first.Scalar() +
+                            "' is set per pod, not for all pods (with: can set " +
+                            join_names(spec::pod_default_keys()) + ")");
+      }
+    }
+    MapReader keys(field.value, file_, "with", spec::pod_default_keys());
+    keys.check_keys();
+    for (const std::string& key : spec::pod_default_keys()) {
+      if (auto value = keys.get(key)) spec::read_pod_default(*value, defaults, transport);
+    }
+    if (flow_timeout && keys.get("timeout_ready")) {
+      keys.get("timeout_ready")
+          ->fail("timeout_ready is given twice: at the flow's top level (line " +
+                 std::to_string(flow_timeout->where().line) + ") and in with: (keep one)");
+    }
+  }
+
+  static std::string join_names(const std::vector<std::string>& names) {
+    std::string text;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      text += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+    }
+    return text;
+  }
+
+  void pods(const Field& field, const PodSpec& defaults, FlowSpec& spec) {
     if (!field.value.IsSequence()) {
       field.fail("pods: expected a list of pods, got " + spec::describe(field.value));
     }
     if (field.value.size() == 0) field.fail("pods: a flow needs at least one pod");
     for (const YAML::Node& item : field.value) {
-      spec.pods.push_back(pod(item, spec));
+      spec.pods.push_back(pod(item, defaults, spec));
     }
   }
 
-  PodSpec pod(const YAML::Node& node, const FlowSpec& flow) {
+  PodSpec pod(const YAML::Node& node, const PodSpec& defaults, const FlowSpec& flow) {
     if (!node.IsMap()) {
       throw SpecError(
           spec::location_of(node, file_),
@@ -139,7 +167,7 @@ class FlowParser {
     keys.check_keys();
     keys.require("name");
 
-    PodSpec pod;
+    PodSpec pod = defaults;
     pod.where = spec::location_of(node, file_);
     const Field name = *keys.get("name");
     pod.name = name.as_string();
@@ -150,12 +178,11 @@ class FlowParser {
                   std::to_string(earlier.where.line) + ")");
       }
     }
+    pod.key_where["name"] = name.where();
 
     if (auto field = keys.get("uses")) {
-      if (field->value.IsNull())
-        field->fail("uses: expected _pass, _log or a driver list, got nothing");
       pod.uses = field->value.IsScalar() ? field->value.Scalar() : YAML::Dump(field->value);
-      pod.drivers = spec::resolve_uses_in(field->value, source_, file_, registry_);
+      pod.drivers = spec::read_uses_key(*field, source_, registry_);
     } else {
       // The default `uses` is not in the file; its chain and any error belong to the pod.
       try {
@@ -167,16 +194,18 @@ class FlowParser {
         for (DriverSpec& driver : chain) driver.where = pod.where;
       }
     }
-    if (auto field = keys.get("runtime")) {
-      constexpr Runtime kRuntimes[] = {Runtime::thread, Runtime::process};
-      pod.runtime = read_choice(*field, "runtime", kRuntimes, runtime_name);
-      // inproc sockets only reach peas of the same process, so every pod must be a thread.
-      if (pod.runtime == Runtime::process && flow.transport == Transport::inproc) {
-        field->fail(spec::inproc_needs_threads_message());
-      }
+    if (auto field = keys.get("uses_before")) {
+      pod.uses_before = spec::read_uses_key(*field, source_, registry_);
+      pod.key_where["uses_before"] = field->where();
     }
-    pod.timeout_ready = flow.timeout_ready;
-    if (auto field = keys.get("timeout_ready")) pod.timeout_ready = read_positive_duration(*field);
+    if (auto field = keys.get("uses_after")) {
+      pod.uses_after = spec::read_uses_key(*field, source_, registry_);
+      pod.key_where["uses_after"] = field->where();
+    }
+    if (auto field = keys.get("needs")) spec::read_needs(*field, pod);
+    for (const std::string& key : spec::pod_default_keys()) {
+      if (auto field = keys.get(key)) spec::read_pod_default(*field, pod, flow.transport);
+    }
     return pod;
   }
 

@@ -226,7 +226,15 @@ std::optional<Field> MapReader::get(const std::string& key) const {
   return std::nullopt;
 }
 
+Duration read_positive_duration(const Field& field) {
+  const Duration value = field.as_duration();
+  if (value <= Duration::zero()) field.fail(field.key + " must be greater than 0");
+  return value;
+}
+
 std::optional<std::string> pod_name_problem(const std::string& name) {
+  // `needs: gateway` names the Flow itself, so a pod of that name would be ambiguous.
+  if (name == kGateway) return "bad pod name 'gateway': the name is reserved for the Flow itself";
   const auto allowed = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
            c == '-';

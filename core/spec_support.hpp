@@ -1,6 +1,7 @@
-// Internal to the flow-spec parser (flow_spec.cpp, uses.cpp, yaml_env.cpp, flow_builder.cpp and
-// driver_registry.cpp): turning yaml-cpp nodes into located values and located errors, so every
-// message the parser gives names the file, line and column it is about.
+// Internal to the flow-spec parser (flow_spec.cpp, pod_keys.cpp, uses.cpp, yaml_env.cpp,
+// flow_builder.cpp, flow_graph_check.cpp and driver_registry.cpp): turning yaml-cpp nodes into
+// located values and located errors, so every message the parser gives names the file, line and
+// column it is about.
 #pragma once
 
 #include <functional>
@@ -95,6 +96,46 @@ DriverChains resolve_uses_in(const YAML::Node& uses, std::string_view source,
 // `uses` given as text, as FlowBuilder::add takes it; locations are inside the text, in `label`.
 DriverChains resolve_uses_text(const std::string& text, const std::string& label,
                                const DriverRegistry& registry);
+
+// Reads an enum-valued key: "unknown runtime 'thred' (did you mean 'thread'?)".
+template <typename Enum, std::size_t N>
+Enum read_choice(const Field& field, const std::string& what, const Enum (&choices)[N],
+                 std::string_view (*name_of)(Enum)) {
+  const std::string written = field.as_string();
+  std::vector<std::string> names;
+  for (Enum choice : choices) {
+    if (name_of(choice) == written) return choice;
+    names.emplace_back(name_of(choice));
+  }
+  std::string hint = did_you_mean(written, names);
+  if (hint.empty()) {
+    hint = " (expected ";
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      hint += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+    }
+    hint += ")";
+  }
+  field.fail("unknown " + what + " '" + written + "'" + hint);
+}
+
+Duration read_positive_duration(const Field& field);
+
+// The pod keys a flow's `with:` may set for every pod (runtime, timeout_ready, parallel, polling,
+// scheduling, join_timeout), and their reader, shared by `with:` and the pods themselves.
+const std::vector<std::string>& pod_default_keys();
+void read_pod_default(const Field& field, PodSpec& pod, Transport transport);
+// `needs: a` or `needs: [a, b]`, with the location of each entry.
+void read_needs(const Field& field, PodSpec& pod);
+// `uses`, `uses_before` or `uses_after`: the same forms, the same errors.
+DriverChains read_uses_key(const Field& field, std::string_view source,
+                           const DriverRegistry& registry);
+
+// Gives pods without `needs` their implicit ones: the pod before, or kGateway for the first.
+void fill_default_needs(FlowSpec& spec);
+// The checks of the flow's shape (flow_graph_check.cpp): unknown needs, a pod needing itself,
+// gateway mixed with pods, cycles, dangling or unreachable pods, parallel < 1, polling: all without
+// a reducer. Throws SpecError located at the offending key or `needs` entry when it was written.
+void check_topology(const FlowSpec& spec);
 
 // Checks shared by the YAML parser and FlowBuilder; each returns the problem, or nullopt.
 std::optional<std::string> pod_name_problem(const std::string& name);

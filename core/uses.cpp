@@ -1,5 +1,6 @@
 // Resolving a pod's `uses` into driver chains. The forms, all validated against a DriverRegistry:
-//   uses: _pass                                   a built-in name
+//   uses: _pass                                   a built-in name (_pass, _log, _merge,
+//                                                 _merge_matches)
 //   uses: [!WaitDriver {duration: 1s}, !LogDriver] a driver list, for index, search and train
 //   uses: "- !WaitDriver {duration: 1s}"          the same list as YAML text (Jina's form)
 //   uses: {index: [...], search: _log}            a chain per request type; the others pass
@@ -17,7 +18,11 @@ struct Alias {
   const char* name;
   const char* kind;
 };
-constexpr Alias kAliases[] = {{"_pass", "ForwardDriver"}, {"_log", "LogDriver"}};
+// Each alias is one driver with its default options; uses_aliases() publishes this table.
+constexpr Alias kAliases[] = {{"_pass", "ForwardDriver"},
+                              {"_log", "LogDriver"},
+                              {"_merge", "MergeDriver"},
+                              {"_merge_matches", "MergeMatchesDriver"}};
 constexpr RequestType kDataTypes[] = {RequestType::index, RequestType::search, RequestType::train};
 
 std::vector<std::string> alias_names() {
@@ -221,6 +226,15 @@ namespace jflow {
 DriverChains resolve_uses(const YAML::Node& uses, const std::string& file,
                           const DriverRegistry& registry) {
   return spec::resolve_uses_in(uses, {}, file, registry);
+}
+
+const std::vector<UsesAlias>& uses_aliases() {
+  static const std::vector<UsesAlias> aliases = [] {
+    std::vector<UsesAlias> result;
+    for (const spec::Alias& alias : spec::kAliases) result.push_back({alias.name, alias.kind});
+    return result;
+  }();
+  return aliases;
 }
 
 }  // namespace jflow

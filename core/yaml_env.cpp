@@ -1,8 +1,12 @@
 // ${VAR} and ${VAR:-default} in flow files: substituted in scalar values after parsing, so that a
 // missing variable is reported at the exact place it is used rather than somewhere in re-parsed
-// text.
+// text. A flow-level `env:` map adds variables for the rest of the file; the process environment
+// wins over it, so that `env:` holds the file's defaults and whoever starts the flow can override
+// any of them without editing the file (the order docker compose uses for its .env file).
 #include <algorithm>
 #include <cstdlib>
+#include <map>
+#include <memory>
 
 #include "spec_support.hpp"
 
@@ -31,7 +35,7 @@ class Substituter {
   Substituter(std::string_view source, const std::string& file, const EnvLookup& env)
       : source_(source), file_(file), env_(env) {}
 
-  void walk(YAML::Node node) {
+  void walk(YAML::Node node) const {
     if (node.IsMap()) {
       for (auto entry : node) walk(entry.second);
     } else if (node.IsSequence()) {
@@ -100,9 +104,68 @@ class Substituter {
 
 }  // namespace
 
+namespace {
+
+// Reads `env:` (its own values may use the process environment and the entries above them) and
+// returns the lookup for the rest of the file.
+EnvLookup with_flow_env(const YAML::Node& map, std::string_view source, const std::string& file,
+                        const EnvLookup& env) {
+  if (!map.IsMap()) {
+    throw SpecError(
+        location_of(map, file),
+        "env: expected a map of variables like {WORKSPACE: /tmp/ws}, got " + describe(map));
+  }
+  auto values = std::make_shared<std::map<std::string, std::string>>();
+  EnvLookup lookup = [values, env](const std::string& name) -> std::optional<std::string> {
+    if (auto value = env(name)) return value;
+    const auto found = values->find(name);
+    if (found == values->end()) return std::nullopt;
+    return found->second;
+  };
+  std::map<std::string, int> lines;  // name -> line it was first given at
+  for (auto entry : map) {
+    const YAML::Node& key = entry.first;
+    const SourceLocation where = location_of(key, file);
+    const std::string name = key.IsScalar() ? key.Scalar() : "";
+    if (name.empty() || !is_name_start(name.front()) ||
+        !std::all_of(name.begin(), name.end(), is_name_char)) {
+      throw SpecError(where, "env: bad variable name " + describe(key) +
+                                 ": use letters, digits and '_', not starting with a digit");
+    }
+    if (auto first = lines.find(name); first != lines.end()) {
+      throw SpecError(where, "env: duplicate variable '" + name + "' (first given at line " +
+                                 std::to_string(first->second) + ")");
+    }
+    lines[name] = where.line;
+    YAML::Node value = entry.second;
+    if (!value.IsScalar()) {
+      const SourceLocation at = value.IsNull() ? where : location_of(value, file);
+      throw SpecError(at, "env: " + name + ": expected a string or number, got " + describe(value));
+    }
+    Substituter(source, file, lookup).walk(value);
+    values->emplace(name, value.Scalar());
+  }
+  return lookup;
+}
+
+}  // namespace
+
 void substitute_environment(YAML::Node& root, std::string_view source, const std::string& file,
                             const EnvLookup& env) {
-  Substituter(source, file, env).walk(root);
+  if (!root.IsMap()) {
+    Substituter(source, file, env).walk(root);
+    return;
+  }
+  EnvLookup lookup = env;
+  for (auto entry : root) {
+    if (entry.first.IsScalar() && entry.first.Scalar() == "env") {
+      lookup = with_flow_env(entry.second, source, file, env);
+    }
+  }
+  const Substituter substituter(source, file, lookup);
+  for (auto entry : root) {
+    if (!(entry.first.IsScalar() && entry.first.Scalar() == "env")) substituter.walk(entry.second);
+  }
 }
 
 }  // namespace spec

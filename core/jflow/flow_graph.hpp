@@ -23,7 +23,7 @@
 
 namespace jflow {
 
-inline constexpr const char* kGateway = "gateway";
+// kGateway ("gateway") is declared in topology.hpp, so that flow_spec.hpp can use it too.
 
 struct PeaPlan {
   std::string pod;

@@ -1,8 +1,10 @@
 // FlowSpec: what a flow is made of, before anything runs. One model with two front ends:
 // parse_flow_yaml()/load_flow_yaml() for `flows/*.yml`, and FlowBuilder for C++ code.
 // Parsing validates everything it can without starting a pea (keys, types, driver kinds and their
-// options, names) and throws SpecError with file:line:col and a "did you mean" hint for near
-// misses. The YAML keys are documented in tests/flows/valid/linear.yml until docs/YAML.md exists.
+// options, names, and the shape of the graph: unknown `needs`, cycles, dangling pods, a missing
+// reducer) and throws SpecError with file:line:col and a "did you mean" hint for near misses.
+// Every key is documented in docs/YAML.md. build_flow_graph() (flow_graph.hpp) turns a spec into
+// the peas that run.
 #pragma once
 
 #include <chrono>
@@ -18,6 +20,7 @@
 #include "jflow/duration.hpp"
 #include "jflow/request.hpp"
 #include "jflow/spec_error.hpp"
+#include "jflow/topology.hpp"
 
 namespace jflow {
 
@@ -50,10 +53,30 @@ struct PodSpec {
   DriverChains drivers;        // what `uses` resolved to
   Runtime runtime = Runtime::thread;
   Duration timeout_ready = std::chrono::seconds(10);
+  // The pods (or kGateway) whose output this pod takes. Never empty after parsing: a pod without
+  // `needs` needs the pod before it in the list, the first pod needs kGateway. Several names make
+  // the pod join: it runs once per request on the parts of all of them.
+  std::vector<std::string> needs;
+  std::size_t parallel = 1;  // replicas (shards with polling: all); > 1 adds a head and a tail
+  Polling polling = Polling::any;
+  Scheduling scheduling = Scheduling::load_balance;  // how the head picks a replica (polling any)
+  DriverChains uses_before;  // runs on the head (parallel > 1); empty chains = forward
+  DriverChains uses_after;   // runs on the tail; required when polling: all and parallel > 1
+  // How long a join (several needs, or a polling-all tail) waits for the parts of a request that
+  // has no deadline; a request with a deadline waits until its deadline.
+  Duration join_timeout = std::chrono::seconds(30);
   SourceLocation where;
+  // Where keys and `needs` entries were written, so that graph errors found after parsing
+  // (cycles, unknown needs, a missing reducer) point at them. Empty for FlowBuilder specs and for
+  // the implicit `needs`; not part of equality.
+  std::map<std::string, SourceLocation, std::less<>> key_where;
+  std::vector<SourceLocation> needs_where;  // one per `needs` entry as written
   bool operator==(const PodSpec& other) const {
     return name == other.name && drivers == other.drivers && runtime == other.runtime &&
-           timeout_ready == other.timeout_ready;
+           timeout_ready == other.timeout_ready && needs == other.needs &&
+           parallel == other.parallel && polling == other.polling &&
+           scheduling == other.scheduling && uses_before == other.uses_before &&
+           uses_after == other.uses_after && join_timeout == other.join_timeout;
   }
 };
 
@@ -90,6 +113,14 @@ EnvLookup process_environment();
 DriverChains resolve_uses(const YAML::Node& uses, const std::string& file,
                           const DriverRegistry& registry = builtin_drivers());
 
+// The names `uses`, `uses_before` and `uses_after` accept besides driver lists, each standing for
+// one driver with its default options: _pass, _log, _merge, _merge_matches.
+struct UsesAlias {
+  std::string_view name;
+  std::string_view kind;
+};
+const std::vector<UsesAlias>& uses_aliases();
+
 FlowSpec parse_flow_yaml(std::string_view text, const std::string& file,
                          const EnvLookup& env = process_environment(),
                          const DriverRegistry& registry = builtin_drivers());
@@ -105,6 +136,9 @@ FlowSpec load_flow_yaml(const std::filesystem::path& path,
 // `uses` strings are read by the same code as a flow file's `uses`, so add("w", "- !WaitDriver
 // {duration: 1s}") gives the same PodSpec as that YAML; ${VAR} is not substituted here. Errors
 // inside a `uses` string are located in it: "pod 'w' uses:1:3: unknown driver 'WiatDriver' …".
+// The pod setters (pod_timeout_ready, needs, parallel, …) apply to the pod added last; a diamond:
+//   FlowBuilder().add("a").add("b").needs({"a"}).add("c").needs({"a"})
+//       .add("d", "_merge").needs({"b", "c"}).build();
 // Thread-safety: a FlowBuilder is a plain value; use one from one thread at a time.
 class FlowBuilder {
  public:
@@ -115,13 +149,30 @@ class FlowBuilder {
   FlowBuilder& request_timeout(Duration timeout);
   FlowBuilder& input(InputSpec input);  // `lines` as a path usable from the current folder
   FlowBuilder& add(std::string name, std::string uses = "_pass", Runtime runtime = Runtime::thread);
-  FlowBuilder& pod_timeout_ready(Duration timeout);  // for the pod added last
+  // For the pod added last; each throws std::logic_error when no pod was added yet.
+  FlowBuilder& pod_timeout_ready(Duration timeout);
+  FlowBuilder& needs(std::vector<std::string> needs);  // unset: the previous pod, or gateway
+  FlowBuilder& parallel(std::size_t parallel);
+  FlowBuilder& polling(Polling polling);
+  FlowBuilder& scheduling(Scheduling scheduling);
+  FlowBuilder& uses_before(std::string uses);  // the same forms as add()'s `uses`
+  FlowBuilder& uses_after(std::string uses);
+  FlowBuilder& join_timeout(Duration timeout);
   FlowSpec build() const;  // validates like the YAML parser does; throws SpecError
 
  private:
+  // What was said about a pod that PodSpec cannot hold until build() checks it.
+  struct PodExtras {
+    std::optional<Duration> timeout_ready;  // unset: the flow's timeout_ready
+    std::optional<std::vector<std::string>> needs;
+    std::optional<std::string> uses_before;
+    std::optional<std::string> uses_after;
+  };
+  PodExtras& last(const char* setter);
+
   FlowSpec spec_;
   const DriverRegistry* registry_;
-  std::vector<std::optional<Duration>> pod_timeouts_;  // unset: the flow's timeout_ready
+  std::vector<PodExtras> extras_;  // one per pod
 };
 
 }  // namespace jflow

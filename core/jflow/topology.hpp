@@ -7,6 +7,10 @@
 
 namespace jflow {
 
+// The Flow itself as a node of the graph: `needs: gateway` means "starts from the request the
+// caller sent", and the sink pod's output goes back to it. No pod may take this name.
+inline constexpr const char* kGateway = "gateway";
+
 // any: each request goes to one replica; all: to every replica (shards), and the tail reduces.
 enum class Polling { any, all };
 // How a head picks among replicas that have credit: the one with most free credit, or in turn.

@@ -26,7 +26,8 @@ inline DriverInfo stub_info(std::string kind) {
   return DriverInfo{std::move(kind), "", {}};
 }
 
-// ForwardDriver {}, LogDriver {docs: bool}, WaitDriver {duration}, FailDriver {message, every}.
+// ForwardDriver {}, LogDriver {docs: bool}, WaitDriver {duration}, FailDriver {message, every},
+// MergeDriver {}, MergeMatchesDriver {top_k: integer}.
 inline const DriverRegistry& stub_drivers() {
   static const DriverRegistry registry = [] {
     DriverRegistry r;
@@ -49,6 +50,15 @@ inline const DriverRegistry& stub_drivers() {
       if (options.get_integer("every", 1) < 1) options.fail("every", "every must be at least 1");
       options.finish();
       return std::make_unique<StubDriver>("FailDriver");
+    });
+    r.add(stub_info("MergeDriver"), [](DriverOptions& options) {
+      options.finish();
+      return std::make_unique<StubDriver>("MergeDriver");
+    });
+    r.add(stub_info("MergeMatchesDriver"), [](DriverOptions& options) {
+      if (options.get_integer("top_k", 10) < 0) options.fail("top_k", "top_k must be at least 0");
+      options.finish();
+      return std::make_unique<StubDriver>("MergeMatchesDriver");
     });
     return r;
   }();

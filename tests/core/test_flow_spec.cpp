@@ -231,3 +231,138 @@ TEST_CASE("FlowBuilder pods inherit the flow's timeout_ready whenever it is set"
   CHECK(spec.pods.at(0).timeout_ready == 9s);
   CHECK(spec.pods.at(1).timeout_ready == 3s);
 }
+
+TEST_CASE("needs, parallel, polling and the uses keys of a pod parse", "[flow_spec][topology]") {
+  const FlowSpec spec = load_flow_yaml(valid_flow("parallel.yml"), fixed_env({}), stub_drivers());
+  REQUIRE(spec.pods.size() == 2);
+  const PodSpec& encode = spec.pods[0];
+  CHECK(encode.needs == std::vector<std::string>{kGateway});  // the first pod's implicit need
+  CHECK(encode.parallel == 2);
+  CHECK(encode.polling == Polling::any);
+  CHECK(encode.scheduling == Scheduling::round_robin);  // from with:
+  CHECK(encode.timeout_ready == 15s);                   // from with:
+  CHECK(encode.uses_before.by_type.empty());
+  CHECK(encode.uses_after.by_type.empty());
+  CHECK(spec.timeout_ready == 15s);
+
+  const PodSpec& index = spec.pods[1];
+  CHECK(index.needs == std::vector<std::string>{"encode"});  // the pod before
+  CHECK(index.parallel == 3);                                // ${SHARDS} from env:
+  CHECK(index.polling == Polling::all);
+  CHECK(index.scheduling == Scheduling::load_balance);  // the pod's own key wins over with:
+  CHECK(index.runtime == Runtime::process);
+  CHECK(index.uses_before.by_type.at(RequestType::search) ==
+        std::vector<DriverSpec>{{"LogDriver", "{}", {}}});
+  CHECK(index.uses_after.by_type.at(RequestType::index) ==
+        std::vector<DriverSpec>{{"MergeMatchesDriver", "{top_k: 5}", {}}});
+  CHECK(index.join_timeout == 30s);
+}
+
+TEST_CASE("a diamond's needs are kept as written", "[flow_spec][topology]") {
+  const FlowSpec spec = load_flow_yaml(valid_flow("diamond.yml"), fixed_env({}), stub_drivers());
+  REQUIRE(spec.pods.size() == 4);
+  CHECK(spec.pods[1].needs == std::vector<std::string>{"a"});
+  CHECK(spec.pods[2].needs == std::vector<std::string>{"a"});
+  CHECK(spec.pods[3].needs == std::vector<std::string>{"b", "c"});
+  CHECK(spec.pods[3].drivers.by_type.at(RequestType::train) ==
+        std::vector<DriverSpec>{{"MergeDriver", "{}", {}}});
+  CHECK(spec.pods[3].join_timeout == 5s);
+  const std::string file = valid_flow("diamond.yml");
+  CHECK(spec.pods[3].needs_where.at(1).to_string() == file + ":12:16");
+}
+
+TEST_CASE("FlowBuilder and YAML give equal specs for a diamond and a polling-all pod",
+          "[flow_spec][builder][topology]") {
+  const FlowSpec diamond = FlowBuilder(stub_drivers())
+                               .add("a")
+                               .add("b", "_log")
+                               .add("c", "- !WaitDriver {duration: 10ms}")
+                               .needs({"a"})
+                               .add("d", "_merge")
+                               .needs({"b", "c"})
+                               .join_timeout(5s)
+                               .build();
+  CHECK(diamond == load_flow_yaml(valid_flow("diamond.yml"), fixed_env({}), stub_drivers()));
+
+  const auto parallel = [](std::size_t shards) {
+    return FlowBuilder(stub_drivers())
+        .timeout_ready(15s)
+        .add("encode")
+        .parallel(2)
+        .scheduling(Scheduling::round_robin)
+        .add("index", "- !WaitDriver {duration: 1ms}", Runtime::process)
+        .parallel(shards)
+        .polling(Polling::all)
+        .uses_before("_log")
+        .uses_after("- !MergeMatchesDriver {top_k: 5}")
+        .build();
+  };
+  const FlowSpec from_yaml =
+      load_flow_yaml(valid_flow("parallel.yml"), fixed_env({}), stub_drivers());
+  CHECK(parallel(3) == from_yaml);
+  CHECK_FALSE(parallel(4) == from_yaml);
+}
+
+TEST_CASE("flow-level env: feeds ${VAR}; the process environment wins over it", "[env]") {
+  const std::string yaml =
+      "version: 1\nenv:\n  WAIT: 5ms\n  POD: w-${WAIT}\npods:\n"
+      "  - name: ${POD:-none}\n    uses: '- !WaitDriver {duration: ${WAIT}}'\n";
+  const auto wait_of = [](const FlowSpec& spec) {
+    return spec.pods.at(0).drivers.by_type.at(RequestType::index).at(0).options_yaml;
+  };
+  SECTION("env: values are used, and may use the entries above them") {
+    const FlowSpec spec = parse(yaml);
+    CHECK(wait_of(spec) == "{duration: 5ms}");
+    CHECK(spec.pods.at(0).name == "w-5ms");
+  }
+  SECTION("a variable set in the process environment overrides env:") {
+    const FlowSpec spec = parse(yaml, fixed_env({{"WAIT", "7ms"}}));
+    CHECK(wait_of(spec) == "{duration: 7ms}");
+    CHECK(spec.pods.at(0).name == "w-7ms");
+  }
+}
+
+TEST_CASE("with: gives pods defaults that their own keys override", "[flow_spec][topology]") {
+  const FlowSpec spec = parse(
+      "version: 1\nwith: {parallel: 2, polling: all, join_timeout: 2s, runtime: process}\npods:\n"
+      "  - name: a\n    uses_after: _merge_matches\n"
+      "  - name: b\n    parallel: 1\n    runtime: thread\n");
+  CHECK(spec.pods[0].parallel == 2);
+  CHECK(spec.pods[0].polling == Polling::all);
+  CHECK(spec.pods[0].join_timeout == 2s);
+  CHECK(spec.pods[0].runtime == Runtime::process);
+  CHECK(spec.pods[0].uses_after.by_type.at(RequestType::search) ==
+        std::vector<DriverSpec>{{"MergeMatchesDriver", "{}", {}}});
+  CHECK(spec.pods[1].parallel == 1);  // polling: all with one pea needs no reducer
+  CHECK(spec.pods[1].runtime == Runtime::thread);
+}
+
+TEST_CASE("FlowBuilder checks the graph like the YAML parser", "[builder][topology]") {
+  const auto build = [](FlowBuilder builder) { return error_of([&] { builder.build(); }); };
+  CHECK(build(FlowBuilder(stub_drivers()).add("a").add("b").needs({"zzz"})) ==
+        "FlowBuilder: pod 'b' needs unknown pod 'zzz'");
+  CHECK(build(FlowBuilder(stub_drivers()).add("a").needs({"b"}).add("b")) ==
+        "FlowBuilder: cycle: a -> b -> a (a pod cannot need a pod that needs it, directly or not)");
+  CHECK_THAT(build(FlowBuilder(stub_drivers()).add("a").add("b").needs({"gateway"})),
+             Contains("pod 'a' is dangling"));
+  CHECK(build(FlowBuilder(stub_drivers()).add("a").parallel(0)) ==
+        "FlowBuilder: pod 'a': parallel must be at least 1, got 0 (1 runs the pod as one pea)");
+  CHECK(build(FlowBuilder(stub_drivers()).add("a").parallel(2).polling(Polling::all)) ==
+        "FlowBuilder: pod 'a': polling: all needs a reducer in uses_after, e.g. uses_after: "
+        "_merge_matches");
+  CHECK(build(FlowBuilder(stub_drivers()).add("a").uses_after("_merg")) ==
+        "FlowBuilder pod 'a' uses_after:1:1: unknown uses '_merg' (did you mean '_merge'?)");
+  CHECK_THAT(build(FlowBuilder(stub_drivers()).add("a").needs({})),
+             Contains("needs: expected at least one pod name"));
+  CHECK_THAT(build(FlowBuilder(stub_drivers()).add("a").join_timeout(0s)),
+             Contains("join_timeout must be greater than 0"));
+  CHECK_THROWS_AS(FlowBuilder(stub_drivers()).parallel(2), std::logic_error);
+}
+
+TEST_CASE("the uses aliases name their drivers", "[uses]") {
+  std::vector<std::string> names;
+  for (const UsesAlias& alias : uses_aliases()) names.emplace_back(alias.name);
+  CHECK(names == std::vector<std::string>{"_pass", "_log", "_merge", "_merge_matches"});
+  CHECK(index_chain_of("    uses: _merge_matches\n") ==
+        std::vector<DriverSpec>{{"MergeMatchesDriver", "{}", {}}});
+}

@@ -65,7 +65,7 @@ std::unique_ptr<Driver> create(const DriverRegistry& registry, std::string_view 
 
 TEST_CASE("every invalid flow in the corpus fails with its expected message", "[invalid_flows]") {
   const auto files = invalid_flow_files();
-  REQUIRE(files.size() >= 20);
+  REQUIRE(files.size() >= 70);
   for (const auto& file : files) {
     INFO("flow file: " << file.string());
     CHECK(outcome_of(file) == expectation_of(file));
@@ -108,8 +108,9 @@ TEST_CASE("did_you_mean lists up to three names", "[spec_error]") {
 TEST_CASE("DriverRegistry names unknown kinds with a hint or the known kinds",
           "[driver_registry]") {
   const DriverRegistry& registry = stub_drivers();
-  CHECK(registry.kinds() ==
-        std::vector<std::string>{"ForwardDriver", "LogDriver", "WaitDriver", "FailDriver"});
+  CHECK(registry.kinds() == std::vector<std::string>{"ForwardDriver", "LogDriver", "WaitDriver",
+                                                     "FailDriver", "MergeDriver",
+                                                     "MergeMatchesDriver"});
   CHECK(registry.contains("WaitDriver"));
   CHECK_FALSE(registry.contains("waitdriver"));
   CHECK(registry.info("LogDriver")->kind == "LogDriver");
@@ -118,7 +119,7 @@ TEST_CASE("DriverRegistry names unknown kinds with a hint or the known kinds",
         "opts.yml:1:1: unknown driver 'WiatDriver' (did you mean 'WaitDriver'?)");
   CHECK(error_of([&] { create(registry, "Encoder", "{}"); }) ==
         "opts.yml:1:1: unknown driver 'Encoder' (known drivers: ForwardDriver, LogDriver, "
-        "WaitDriver, FailDriver)");
+        "WaitDriver, FailDriver, MergeDriver, MergeMatchesDriver)");
   CHECK(create(registry, "WaitDriver", "{duration: 1s}")->kind() == "WaitDriver");
 }
 
