@@ -29,6 +29,20 @@ struct PeaOptions {
 void setup_pea(CLI::App& app, PeaOptions& options);
 int run_pea(const PeaOptions& options);
 
+struct CheckOptions {
+  std::string flow_file;  // empty: list the drivers and uses aliases
+};
+void setup_check(CLI::App& app, CheckOptions& options);
+int run_check(const CheckOptions& options);
+
+struct ExportOptions {
+  std::string flow_file;
+  std::string format = "mermaid";  // mermaid, dot, svg or png
+  std::string output;              // empty: standard output
+};
+void setup_export(CLI::App& app, ExportOptions& options);
+int run_export(const ExportOptions& options);
+
 // Thrown for usage problems found after parsing (a missing input, a bad duration): exit 2.
 class UsageError : public std::runtime_error {
  public:

@@ -12,8 +12,12 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   RunOptions run_options;
   PeaOptions pea_options;
+  CheckOptions check_options;
+  ExportOptions export_options;
   setup_run(app, run_options);
   setup_pea(app, pea_options);
+  setup_check(app, check_options);
+  setup_export(app, export_options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -23,6 +27,8 @@ int main(int argc, char** argv) {
   try {
     if (app.got_subcommand("run")) return run_run(run_options);
     if (app.got_subcommand("pea")) return run_pea(pea_options);
+    if (app.got_subcommand("check")) return run_check(check_options);
+    if (app.got_subcommand("export")) return run_export(export_options);
   } catch (const jflow::SpecError& e) {
     std::cerr << e.what() << "\n";
     return kExitUsage;

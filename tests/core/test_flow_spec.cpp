@@ -247,7 +247,7 @@ TEST_CASE("needs, parallel, polling and the uses keys of a pod parse", "[flow_sp
 
   const PodSpec& index = spec.pods[1];
   CHECK(index.needs == std::vector<std::string>{"encode"});  // the pod before
-  CHECK(index.parallel == 3);                                // ${SHARDS} from env:
+  CHECK(index.parallel == 3);                                // ${JFLOW_TEST_SHARDS} from env:
   CHECK(index.polling == Polling::all);
   CHECK(index.scheduling == Scheduling::load_balance);  // the pod's own key wins over with:
   CHECK(index.runtime == Runtime::process);
