@@ -69,6 +69,11 @@ std::vector<std::string> socket_lines(const FlowSpec& spec, const FlowGraph& gra
     lines.push_back("joins " + list(pea.join_from) + " (waits up to the deadline, or " +
                     format_duration(pod.join_timeout) + " without one)");
   }
+  if (pea.role == PeaRole::head) {
+    // The head's data goes out over its ROUTER; this PUSH carries only the errors it ends for a
+    // lost replica's requests, so that they leave through the tail like every other answer.
+    lines.push_back("connects PUSH -> " + pea.pod + "/tail (errors for a lost replica's requests)");
+  }
   for (const std::string& to : pea.downstream) {
     lines.push_back("connects PUSH -> " +
                     (to == kGateway ? std::string("gateway (the flow's results PULL)") : to));

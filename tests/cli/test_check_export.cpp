@@ -92,6 +92,18 @@ TEST_CASE("jflow check shows heads, replicas and tails with their sockets", "[cl
   CHECK_THAT(out.output, Contains("joins index/0, index/1, index/2"));
   CHECK_THAT(out.output, Contains("MergeMatchesDriver {top_k: 5}"));
   CHECK_THAT(out.output, Contains("polling any, round_robin"));
+  CHECK_THAT(out.output, Contains("connects PUSH -> encode/tail (errors for a lost replica's"));
+}
+
+TEST_CASE("jflow check notes uses_after that a pod without a tail ignores", "[cli][check]") {
+  const TempPath flow("one-shard.yml",
+                      "version: 1\ntransport: inproc\npods:\n  - name: idx\n    parallel: 1\n"
+                      "    polling: all\n    uses_after: _merge_matches\n");
+  const Outcome out = run_jflow("check " + flow.str());
+  INFO(out.output);
+  CHECK(out.exit_code == 0);
+  CHECK_THAT(out.output, Contains("note: uses_before/uses_after are ignored with parallel 1"));
+  CHECK_THAT(out.output, Contains("binds PULL inproc://jflow-<flow id>-idx-in (from gateway)"));
 }
 
 TEST_CASE("jflow check without a flow lists the drivers and the uses aliases", "[cli][check]") {
