@@ -163,12 +163,23 @@ void FlowCore::mark_dead(PeaSlot& slot, const std::string& how) {
   if (slot.handle->pid() != 0) who += " (pid " + std::to_string(slot.handle->pid()) + ")";
   slot.last_error = who + " " + how;
   std::cerr << "jflow: " << slot.last_error << "\n";
+  if (slot.plan->role == PeaRole::replica) {
+    // The pod lives on with its other replicas: its head re-dispatches or fails (naming this
+    // replica) exactly the requests the dead one held.
+    ControlMessage lost;
+    lost.command = control::kReplicaLost;
+    lost.pea = slot.plan->head;
+    lost.fields["replica"] = slot.name;
+    lost.fields["reason"] = how;
+    if (control_) send_control_to(*control_, lost);
+    return;
+  }
   if (!broken_) {
     broken_ = slot.last_error;
     broken_pod_ = slot.pod->name;
   }
-  // A linear flow has no other path: whatever was in flight may be inside the dead pea or
-  // queued for it, so every pending request ends now, naming the pea.
+  // A head, tail or lone pea has no stand-in: whatever was in flight may be inside it or queued
+  // for it, so every pending request ends now, naming the pea.
   outbox_.clear();
   fail_all(StatusCode::pea_lost, slot.last_error, slot.pod->name);
 }
@@ -220,7 +231,7 @@ std::vector<PeaStatus> FlowCore::status() const {
     s.pod = slot.pod->name;
     s.pea = slot.name;
     s.runtime = slot.handle ? slot.handle->runtime() : "";
-    s.endpoint = slot.endpoint;
+    s.endpoint = slot.endpoints.in.empty() ? slot.endpoints.router : slot.endpoints.in;
     s.pid = slot.handle ? slot.handle->pid() : 0;
     s.alive = slot.state == PeaSlot::State::wired;
     s.last_error = slot.last_error;

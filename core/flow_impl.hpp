@@ -7,6 +7,7 @@
 
 #include <array>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +20,8 @@
 #include "jflow/async_flow.hpp"
 #include "jflow/clock.hpp"
 #include "jflow/codec.hpp"
+#include "jflow/flow_graph.hpp"
+#include "flow_wiring.hpp"
 #include "jflow/pea_handle.hpp"
 #include "jflow/pending_requests.hpp"
 
@@ -28,10 +31,11 @@ namespace jflow::detail {
 struct PeaSlot {
   enum class State { starting, ready, wired, dead, stopped };
   const PodSpec* pod = nullptr;
+  const PeaPlan* plan = nullptr;
   std::string name;
   std::unique_ptr<PeaHandle> handle;
   State state = State::starting;
-  std::string endpoint;  // its data-in
+  PeaEndpoints endpoints;  // what it bound, from its `ready`
   SteadyTime last_seen{};
   std::string last_error;
 };
@@ -110,6 +114,7 @@ class FlowCore {
   void fail_all(StatusCode code, const std::string& message, const std::string& pod);
   void fire_ready_callbacks(std::size_t budget);
   PeaSlot* find_slot(const std::string& name);
+  std::map<std::string, PeaEndpoints> endpoint_map() const;
 
   // async_flow.cpp
   void watch(zmq::socket_t& socket);
@@ -128,6 +133,7 @@ class FlowCore {
   std::string flow_id_;
   std::uint64_t next_request_ = 0;
   Phase phase_ = Phase::idle;
+  FlowGraph graph_;  // what runs: built from spec_ when the flow starts
   std::vector<PeaSlot> peas_;
   PendingRequests pending_;
   std::deque<Frames> outbox_;

@@ -34,6 +34,12 @@ void FlowCore::start_async(StartedCallback on_started) {
   start_target_ = PeaSlot::State::ready;
   on_started_ = std::move(on_started);
   flow_id_ = random_flow_id();
+  graph_ = build_flow_graph(spec_);  // throws SpecError for a spec that cannot run
+  if (graph_.entry_pods.size() != 1) {
+    throw FlowError("start: " + std::to_string(graph_.entry_pods.size()) +
+                    " pods need the gateway; jflow sends each request to one entry pod for now "
+                    "(let them all need one `_pass` pod instead)");
+  }
   try {
     open_sockets();
     launch_peas();
@@ -59,7 +65,7 @@ void FlowCore::open_sockets() {
 
 void FlowCore::launch_peas() {
   bool any_process = false;
-  for (const PodSpec& pod : spec_.pods) any_process |= pod.runtime == Runtime::process;
+  for (const PeaPlan& pea : graph_.peas) any_process |= pea.runtime == Runtime::process;
   if (any_process) {
     // Process peas reach the control socket over loopback tcp; port 0, read back.
     control_->bind("tcp://127.0.0.1:*");
@@ -67,14 +73,18 @@ void FlowCore::launch_peas() {
   }
   std::filesystem::path executable =
       options_.jflow_executable.empty() ? find_jflow_executable() : options_.jflow_executable;
-  peas_.reserve(spec_.pods.size());
-  for (const PodSpec& pod : spec_.pods) {
+  const DriverRegistry& drivers = options_.drivers ? *options_.drivers : builtin_drivers();
+  peas_.reserve(graph_.peas.size());
+  for (const PeaPlan& pea : graph_.peas) {
     PeaSlot& slot = peas_.emplace_back();
-    slot.pod = &pod;
-    slot.name = pod.name;
+    slot.plan = &pea;
+    for (const PodSpec& pod : spec_.pods) {
+      if (pod.name == pea.pod) slot.pod = &pod;
+    }
+    slot.name = pea.name;
     slot.last_seen = steady_now();
-    slot.handle = pod.runtime == Runtime::thread
-                      ? start_thread_pea(context_, control_inproc_, slot.name)
+    slot.handle = pea.runtime == Runtime::thread
+                      ? start_thread_pea(context_, control_inproc_, slot.name, drivers)
                       : start_process_pea(executable, control_tcp_, slot.name);
   }
 }
@@ -96,12 +106,9 @@ void FlowCore::step_start(SteadyTime now) {
     }
     if (start_target_ == PeaSlot::State::ready &&
         start_condition_met(PeaSlot::State::ready, "become ready", now)) {
-      for (std::size_t i = 0; i < peas_.size(); ++i) {
-        ControlMessage wire;
-        wire.command = control::kWire;
-        wire.pea = peas_[i].name;
-        wire.endpoints.push_back(i + 1 < peas_.size() ? peas_[i + 1].endpoint : results_endpoint_);
-        send_control_to(*control_, wire);
+      std::map<std::string, PeaEndpoints> endpoints = endpoint_map();
+      for (const PeaSlot& slot : peas_) {
+        send_control_to(*control_, wire_for(*slot.plan, endpoints, results_endpoint_));
       }
       start_target_ = PeaSlot::State::wired;
     }
@@ -112,7 +119,9 @@ void FlowCore::step_start(SteadyTime now) {
     set_common_options(*gateway_);
     gateway_->set(zmq::sockopt::sndhwm,
                   static_cast<int>(std::max<std::size_t>(1000, options_.max_in_flight)));
-    gateway_->connect(peas_.front().endpoint);
+    for (const std::string& target : gateway_targets(graph_, endpoint_map())) {
+      gateway_->connect(target);
+    }
     watch(*gateway_);
   } catch (const std::exception& e) {
     fail_start(e.what());
@@ -145,21 +154,14 @@ void FlowCore::handle_start_control(const ControlMessage& message) {
   PeaSlot* slot = find_slot(message.pea);
   if (slot == nullptr) return;
   if (message.command == control::kHello) {
-    PeaConfig config;
-    config.pod = slot->pod->name;
-    config.pea = slot->name;
-    config.flow_id = flow_id_;
-    config.transport = spec_.transport;
-    config.host = spec_.host;
-    config.drivers = slot->pod->drivers;
-    config.heartbeat_interval = options_.heartbeat_interval;
-    send_control_to(*control_, make_configure(config));
+    WiringContext context{spec_, graph_, flow_id_, options_.heartbeat_interval};
+    send_control_to(*control_, make_configure(configure_for(context, *slot->plan)));
   } else if (message.command == control::kReady) {
-    if (message.endpoints.size() != 1) {
-      throw FlowError("pea '" + slot->name + "' reported " +
-                      std::to_string(message.endpoints.size()) + " endpoints, expected 1");
+    try {
+      slot->endpoints = read_ready(slot->plan->role, message.endpoints);
+    } catch (const FlowError& e) {
+      throw FlowError("pea '" + slot->name + "' " + e.what());
     }
-    slot->endpoint = message.endpoints.front();
     slot->state = PeaSlot::State::ready;
     slot->last_seen = steady_now();  // readiness restarts the clock for wiring
   } else if (message.command == control::kWired) {
@@ -258,6 +260,12 @@ void FlowCore::step_stop(SteadyTime now) {
     if (auto started = std::exchange(on_started_, nullptr)) started(start_error_);
   }
   if (auto closed = std::exchange(on_closed_, nullptr)) closed();
+}
+
+std::map<std::string, PeaEndpoints> FlowCore::endpoint_map() const {
+  std::map<std::string, PeaEndpoints> endpoints;
+  for (const PeaSlot& slot : peas_) endpoints[slot.name] = slot.endpoints;
+  return endpoints;
 }
 
 void FlowCore::release_sockets() {

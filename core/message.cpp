@@ -1,6 +1,7 @@
 #include "jflow/message.hpp"
 
 #include "jflow/codec.hpp"
+#include "jflow/frame.hpp"
 
 namespace jflow {
 namespace {
@@ -51,8 +52,7 @@ void Message::set_request(Request request) {
 
 zmq::message_t Message::take_body() {
   if (!decoded_ && !joined()) return std::move(body_);
-  std::string bytes = encode_body(request());
-  return zmq::message_t(bytes.data(), bytes.size());
+  return frame_from(encode_body(request()));
 }
 
 }  // namespace jflow

@@ -19,12 +19,13 @@ namespace {
 
 class ThreadPea final : public PeaHandle {
  public:
-  ThreadPea(zmq::context_t& context, std::string control_endpoint, std::string name)
-      : thread_([this, &context, control_endpoint = std::move(control_endpoint),
+  ThreadPea(zmq::context_t& context, std::string control_endpoint, std::string name,
+            const DriverRegistry& drivers)
+      : thread_([this, &context, &drivers, control_endpoint = std::move(control_endpoint),
                  name = std::move(name)]() mutable {
           int code = 1;
           try {
-            code = Pea(context, std::move(control_endpoint), std::move(name)).run();
+            code = Pea(context, std::move(control_endpoint), std::move(name), drivers).run();
           } catch (const std::exception& e) {
             std::cerr << "pea thread ended by exception: " << e.what() << "\n";
           }
@@ -98,8 +99,9 @@ class ProcessPea final : public PeaHandle {
 }  // namespace
 
 std::unique_ptr<PeaHandle> start_thread_pea(zmq::context_t& context, std::string control_endpoint,
-                                            std::string name) {
-  return std::make_unique<ThreadPea>(context, std::move(control_endpoint), std::move(name));
+                                            std::string name, const DriverRegistry& drivers) {
+  return std::make_unique<ThreadPea>(context, std::move(control_endpoint), std::move(name),
+                                     drivers);
 }
 
 std::unique_ptr<PeaHandle> start_process_pea(const std::filesystem::path& executable,

@@ -44,6 +44,9 @@ struct FlowOptions {
   Duration close_timeout = std::chrono::seconds(10);     // drain budget before peas are stopped
   // Flow::submit() waits (polling) beyond this; AsyncFlow::submit() refuses.
   std::size_t max_in_flight = 1024;
+  // Drivers for thread peas (process peas always use the built-in ones). Null: builtin_drivers().
+  // Lets an application run its own driver kinds in-process; it must outlive the flow.
+  const DriverRegistry* drivers = nullptr;
 };
 
 struct Response {

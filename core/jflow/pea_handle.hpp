@@ -10,6 +10,7 @@
 
 #include <zmq.hpp>
 
+#include "jflow/driver.hpp"
 #include "jflow/duration.hpp"
 
 namespace jflow {
@@ -28,7 +29,7 @@ class PeaHandle {
 };
 
 std::unique_ptr<PeaHandle> start_thread_pea(zmq::context_t& context, std::string control_endpoint,
-                                            std::string name);
+                                            std::string name, const DriverRegistry& drivers);
 
 // Starts `executable pea --control ENDPOINT --name NAME`. The child is killed if this process
 // dies (PR_SET_PDEATHSIG), so no pea outlives its orchestrator.
