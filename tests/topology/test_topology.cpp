@@ -1,0 +1,287 @@
+// Flow topologies end to end over real peas: DAG joins, replicas behind a head with credit-based
+// load balancing or round robin, shards with polling all and a reducing tail, and replicas or
+// shards lost mid-stream.
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <map>
+#include <set>
+
+#include "jflow/drivers/merge_matches_driver.hpp"
+#include "jflow/message.hpp"
+#include "support/test_support.hpp"
+
+using namespace jflow;
+using Catch::Matchers::Contains;
+
+namespace {
+
+FlowSpec flow_from_yaml(const std::string& pods,
+                        const DriverRegistry& registry = builtin_drivers()) {
+  return parse_flow_yaml("version: 1\npods:\n" + pods, "topology-test.yml", process_environment(),
+                         registry);
+}
+
+Request doc_request(const std::string& id) {
+  Request request = test::text_request("text of " + id);
+  request.docs[0].id = id;
+  return request;
+}
+
+// Which replica of `pod` served a reply, from its routes.
+std::string replica_of(const Response& response, const std::string& pod) {
+  for (const Route& route : response.envelope.routes) {
+    if (route.pod == pod && route.pea.find('/') != std::string::npos &&
+        route.pea.find("/head") == std::string::npos &&
+        route.pea.find("/tail") == std::string::npos)
+      return route.pea;
+  }
+  return "";
+}
+
+// A shard's "search result": matches derived from the shard and the document, so the test can
+// compute the global top-k of the union itself.
+double shard_score(std::size_t shard, std::size_t j) {
+  return static_cast<double>((shard * 7 + j * 3) % 10) / 10.0 + static_cast<double>(shard) * 0.01;
+}
+
+class ShardMatchDriver final : public Driver {
+ public:
+  std::string_view kind() const override { return "ShardMatchDriver"; }
+  DriverResult handle(Message& message, const DriverContext& context) override {
+    for (Document& doc : message.request().docs) {
+      for (std::size_t j = 0; j < 4; ++j) {
+        Document match;
+        match.id = "s" + std::to_string(context.replica) + "-" + std::to_string(j);
+        match.score = shard_score(context.replica, j);
+        doc.matches.push_back(std::move(match));
+      }
+    }
+    return DriverResult::next();
+  }
+};
+
+DriverRegistry registry_with_shard_matches() {
+  DriverRegistry registry = builtin_drivers();
+  registry.add({"ShardMatchDriver", "test: per-shard matches", {}}, [](DriverOptions& options) {
+    options.finish();
+    return std::make_unique<ShardMatchDriver>();
+  });
+  return registry;
+}
+
+}  // namespace
+
+TEST_CASE("a diamond joins both branches of every request", "[topology][join]") {
+  FlowSpec spec = flow_from_yaml(
+      "  - name: a\n"
+      "  - name: b\n    needs: a\n    uses: '- !TagDriver {key: b, value: seen}'\n"
+      "  - name: c\n    needs: a\n    uses: '- !TagDriver {key: c, value: seen}'\n"
+      "  - name: d\n    needs: [b, c]\n    uses: _merge\n");
+  Flow flow(spec, test::test_options());
+  flow.start();
+  constexpr int kRequests = 1000;
+  int correct = 0;
+  for (int i = 0; i < kRequests; ++i) {
+    std::string id = "doc-" + std::to_string(i);
+    flow.submit(doc_request(id), [&, id](Response&& r) {
+      if (!r.ok() || r.request.docs.size() != 1) return;
+      const Document& doc = r.request.docs[0];
+      std::set<std::string> pods;
+      for (const Route& route : r.envelope.routes) pods.insert(route.pod);
+      if (doc.id == id && doc.tags.count("b") == 1 && doc.tags.count("c") == 1 &&
+          pods == std::set<std::string>{"a", "b", "c", "d"})
+        ++correct;
+    });
+  }
+  flow.wait_all();
+  CHECK(correct == kRequests);
+  flow.close();
+}
+
+TEST_CASE("without a merge driver a join concatenates the parts' documents", "[topology][join]") {
+  FlowSpec spec = flow_from_yaml(
+      "  - name: a\n  - name: b\n    needs: a\n  - name: c\n    needs: a\n"
+      "  - name: d\n    needs: [b, c]\n");
+  Flow flow(spec, test::test_options());
+  flow.start();
+  Response r = flow.call(doc_request("x"));
+  REQUIRE(r.ok());
+  CHECK(r.request.docs.size() == 2);
+  flow.close();
+}
+
+TEST_CASE("a join part that never comes ends the request at the join timeout", "[topology][join]") {
+  FlowSpec spec = flow_from_yaml(
+      "  - name: a\n"
+      "  - name: slow\n    needs: a\n    uses: '- !WaitDriver {duration: 3s}'\n"
+      "  - name: quick\n    needs: a\n"
+      "  - name: d\n    needs: [slow, quick]\n    join_timeout: 300ms\n");
+  Flow flow(spec, test::test_options());
+  flow.start();
+  auto start = std::chrono::steady_clock::now();
+  Response r = flow.call(doc_request("x"));
+  CHECK(r.status().code == StatusCode::timeout);
+  CHECK(r.status().pod == "d");
+  CHECK_THAT(r.status().message, Contains("'slow'"));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+  flow.close();
+}
+
+TEST_CASE("credit-based load balancing gives a slow replica only what its credit allows",
+          "[topology][replicas]") {
+  FlowSpec spec = flow_from_yaml(
+      "  - name: w\n    parallel: 4\n    uses: '- !WaitDriver {duration: 50ms, replica: 0}'\n");
+  Flow flow(spec, test::test_options());
+  flow.start();
+  constexpr int kRequests = 2000;
+  std::map<std::string, int> served;
+  int ok = 0;
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kRequests; ++i) {
+    flow.submit(doc_request(std::to_string(i)), [&](Response&& r) {
+      ok += r.ok();
+      ++served[replica_of(r, "w")];
+    });
+  }
+  flow.wait_all();
+  double elapsed_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  CHECK(ok == kRequests);
+  // The slow replica holds at most its credit (16) at a time, each for 50ms: it cannot have
+  // served more than 16 per 50ms of the run (+1 window for the start).
+  double bound = 16.0 * (elapsed_ms / 50.0 + 1.0);
+  INFO("slow replica served " << served["w/0"] << " of " << kRequests << " in " << elapsed_ms
+                              << "ms; credit bound " << bound);
+  CHECK(served["w/0"] <= bound);
+  CHECK(served["w/0"] < kRequests / 4);  // less than a fair share
+  CHECK(served["w/1"] + served["w/2"] + served["w/3"] + served["w/0"] == kRequests);
+  flow.close();
+}
+
+TEST_CASE("round robin spreads requests evenly over replicas", "[topology][replicas]") {
+  FlowSpec spec = flow_from_yaml("  - name: r\n    parallel: 4\n    scheduling: round_robin\n");
+  Flow flow(spec, test::test_options());
+  flow.start();
+  std::map<std::string, int> served;
+  for (int i = 0; i < 400; ++i) {
+    flow.submit(doc_request(std::to_string(i)), [&](Response&& r) {
+      if (r.ok()) ++served[replica_of(r, "r")];
+    });
+  }
+  flow.wait_all();
+  REQUIRE(served.size() == 4);
+  for (const auto& [replica, count] : served) {
+    INFO(replica << " served " << count);
+    CHECK(count >= 80);
+    CHECK(count <= 120);
+  }
+  flow.close();
+}
+
+TEST_CASE("polling all: the tail's top-k equals the top-k of the union of the shards",
+          "[topology][shards]") {
+  DriverRegistry registry = registry_with_shard_matches();
+  FlowSpec spec = flow_from_yaml(
+      "  - name: index\n    parallel: 3\n    polling: all\n    uses: '- !ShardMatchDriver {}'\n"
+      "    uses_after: '- !MergeMatchesDriver {top_k: 5}'\n",
+      registry);
+  FlowOptions options = test::test_options();
+  options.drivers = &registry;
+  Flow flow(spec, options);
+  flow.start();
+  std::vector<std::pair<double, std::string>> all;
+  for (std::size_t shard = 0; shard < 3; ++shard) {
+    for (std::size_t j = 0; j < 4; ++j) {
+      all.emplace_back(shard_score(shard, j),
+                       "s" + std::to_string(shard) + "-" + std::to_string(j));
+    }
+  }
+  std::stable_sort(all.begin(), all.end(), [](auto& x, auto& y) { return x.first > y.first; });
+  for (int i = 0; i < 50; ++i) {
+    Response r = flow.call(doc_request("q" + std::to_string(i)));
+    REQUIRE(r.ok());
+    REQUIRE(r.request.docs.size() == 1);
+    const auto& matches = r.request.docs[0].matches;
+    REQUIRE(matches.size() == 5);
+    for (std::size_t k = 0; k < 5; ++k) CHECK(matches[k].score == Approx(all[k].first));
+  }
+  flow.close();
+}
+
+TEST_CASE("SIGKILL of one of 3 replicas: every request ends and later ones succeed",
+          "[topology][replicas][death]") {
+  FlowSpec spec = flow_from_yaml(
+      "  - name: p\n    parallel: 3\n    runtime: process\n"
+      "    uses: '- !WaitDriver {duration: 5ms}'\n");
+  Flow flow(spec, test::test_options());
+  flow.start();
+  int victim = 0;
+  for (const PeaStatus& pea : flow.status()) {
+    if (pea.pea == "p/1") victim = pea.pid;
+  }
+  REQUIRE(victim > 0);
+  constexpr int kRequests = 2000;
+  int ended = 0, ok = 0;
+  std::map<std::string, int> failures;
+  for (int i = 0; i < kRequests; ++i) {
+    flow.submit(doc_request(std::to_string(i)), [&](Response&& r) {
+      ++ended;
+      if (r.ok()) {
+        ++ok;
+      } else {
+        ++failures[r.status().message];
+      }
+    });
+    if (i == 300) {
+      REQUIRE(test::poll_until(
+          flow, [&] { return ok >= 100; }, std::chrono::seconds(10)));
+      ::kill(victim, SIGKILL);
+    }
+  }
+  REQUIRE(test::poll_until(
+      flow, [&] { return ended == kRequests; }, std::chrono::seconds(20)));
+  for (const auto& [message, count] : failures) {
+    INFO(count << " x " << message);
+    CHECK_THAT(message, Contains("p/1"));
+  }
+  // Requests the dead replica held had no deadline, so they went to a live replica.
+  CHECK(ok == kRequests);
+  Response later = flow.call(doc_request("later"));
+  CHECK(later.ok());
+  bool reported = false;
+  for (const PeaStatus& pea : flow.status()) {
+    if (pea.pea == "p/1") reported = !pea.alive && Catch::contains(pea.last_error, "signal 9");
+  }
+  CHECK(reported);
+  flow.close();
+  CHECK_FALSE(test::process_exists(victim));
+}
+
+TEST_CASE("polling all with a lost shard ends requests with an explicit partial-result error",
+          "[topology][shards][death]") {
+  FlowSpec spec = flow_from_yaml(
+      "  - name: s\n    parallel: 3\n    polling: all\n    runtime: process\n"
+      "    uses_after: _merge\n");
+  Flow flow(spec, test::test_options());
+  flow.start();
+  int victim = 0;
+  for (const PeaStatus& pea : flow.status()) {
+    if (pea.pea == "s/2") victim = pea.pid;
+  }
+  REQUIRE(flow.call(doc_request("before")).ok());
+  ::kill(victim, SIGKILL);
+  REQUIRE(test::poll_until(
+      flow,
+      [&] {
+        for (const PeaStatus& pea : flow.status()) {
+          if (pea.pea == "s/2") return !pea.alive;
+        }
+        return false;
+      },
+      std::chrono::seconds(5)));
+  Response after = flow.call(doc_request("after"));
+  CHECK(after.status().code == StatusCode::pea_lost);
+  CHECK_THAT(after.status().message, Contains("partial result") && Contains("s/2"));
+  flow.close();
+}
