@@ -17,11 +17,11 @@
 
 #include <zmq.hpp>
 
+#include "flow_wiring.hpp"
 #include "jflow/async_flow.hpp"
 #include "jflow/clock.hpp"
 #include "jflow/codec.hpp"
 #include "jflow/flow_graph.hpp"
-#include "flow_wiring.hpp"
 #include "jflow/pea_handle.hpp"
 #include "jflow/pending_requests.hpp"
 
