@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
     });
     timeval after{static_cast<time_t>(d.count() / 1000),
                   static_cast<suseconds_t>((d.count() % 1000) * 1000)};
+    event_base_update_cache_time(base);  // timers count from libevent's cached time
     evtimer_add(timer, &after);
   });
 

@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
       state.failed |= !response.ok();
       state.maybe_close();
     });
+    uv_update_time(loop);  // timers count from the loop's cached "now"
     uv_timer_start(
         &timer,
         [](uv_timer_t* t) {

@@ -20,12 +20,16 @@
 namespace jflow {
 
 class Message;
+class Executor;
 
 // What a driver may know about where it runs.
 struct DriverContext {
   std::string_view pod;
   std::string_view pea;
   std::size_t replica = 0;  // which replica (shard) of its pod this pea is; 0 for a lone pea
+  // How many shards every request is sent to: the pod's `parallel` with polling: all, else 1.
+  // An indexing driver on shard `replica` keeps only the documents that belong to it.
+  std::size_t shards = 1;
 };
 
 class DriverResult {
@@ -48,6 +52,10 @@ class Driver {
   // Work on the message. Throwing ends the request with status ERROR naming the pod and this
   // driver.
   virtual DriverResult handle(Message& message, const DriverContext& context) = 0;
+  // Called once when the pea is configured, with the pod's executor (nullptr when the pod has
+  // none). A driver that needs one keeps the capability it needs (dynamic_cast) and throws
+  // std::runtime_error naming what is missing otherwise; the pea then fails to start.
+  virtual void attach(Executor* executor) { (void)executor; }
 };
 
 // Typed access to a driver's YAML options that remembers which keys were read, so finish() can

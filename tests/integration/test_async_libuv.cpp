@@ -44,6 +44,9 @@ struct UvHost {
     uv_loop_close(&loop);
   }
   void arm_timer(Duration after) {
+    // libuv counts timers from the loop's cached "now", stale after a callback; refresh it so the
+    // timer lasts `after` from this moment.
+    uv_update_time(&loop);
     uv_timer_start(
         &timer, [](uv_timer_t* t) { ++static_cast<UvHost*>(t->data)->timer_fired; },
         static_cast<std::uint64_t>(std::chrono::ceil<std::chrono::milliseconds>(after).count()), 0);
