@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "flow_text.hpp"
+#include "jflow/executor.hpp"
 #include "jflow/flow_graph.hpp"
 
 namespace jflow::cli {
@@ -17,22 +18,35 @@ std::string list(const std::vector<std::string>& names) {
   return text;
 }
 
+void print_options(const std::vector<DriverOptionInfo>& options) {
+  for (const DriverOptionInfo& option : options) {
+    std::cout << "      " << option.name << " (" << option.type
+              << (option.default_value.empty() ? "" : ", default " + option.default_value) << ")"
+              << (option.help.empty() ? "" : ": " + option.help) << "\n";
+  }
+}
+
+void print_executors(const ExecutorRegistry& registry) {
+  std::cout << "\nExecutors (uses: Kind, or uses: !Kind {with: {option: value}}):\n";
+  for (const std::string& kind : registry.kinds()) {
+    const ExecutorInfo& info = *registry.info(kind);
+    std::cout << "  " << kind << (info.summary.empty() ? "" : ": " + info.summary) << "\n";
+    print_options(info.options);
+    std::cout << "      default requests: " << info.default_requests << "\n";
+  }
+}
+
 void print_drivers(const DriverRegistry& registry) {
   std::cout << "Drivers (uses: [!Kind {option: value}]):\n";
   for (const std::string& kind : registry.kinds()) {
     const DriverInfo& info = *registry.info(kind);
     std::cout << "  " << kind << (info.summary.empty() ? "" : ": " + info.summary) << "\n";
-    for (const DriverOptionInfo& option : info.options) {
-      std::cout << "      " << option.name << " (" << option.type
-                << (option.default_value.empty() ? "" : ", default " + option.default_value) << ")"
-                << (option.help.empty() ? "" : ": " + option.help) << "\n";
-    }
+    print_options(info.options);
   }
   std::cout << "\nAliases (uses: _name):\n";
   for (const UsesAlias& alias : uses_aliases()) {
     std::cout << "  " << alias.name << " = [!" << alias.kind << " {}]\n";
   }
-  std::cout << "\nCheck a flow with: jflow check FLOW.yml\n";
 }
 
 // What one pea binds and connects to, line by line, in the order the runtime wires them.
@@ -86,6 +100,14 @@ void print_pod(const FlowSpec& spec, const FlowGraph& graph, const PodSpec& pod)
   std::cout << "\npod " << pod.name << ": needs " << list(plan.needs);
   if (plan.parallel > 1) std::cout << "; parallel " << plan.parallel << ", " << spread_text(plan);
   std::cout << "\n";
+  if (pod.executor) {
+    const ExecutorSpec& executor = *pod.executor;
+    std::cout << "  executor " << executor.kind << " " << executor.with_yaml << " (metas name "
+              << executor.name << ", workspace "
+              << (executor.workspace.empty() ? std::string("none: state stays in memory")
+                                             : executor.workspace.string())
+              << ")\n";
+  }
   if (plan.parallel == 1 && (!pod.uses_before.by_type.empty() || !pod.uses_after.by_type.empty())) {
     std::cout << "  note: uses_before/uses_after are ignored with parallel 1 (no head or tail)\n";
   }
@@ -107,15 +129,18 @@ void print_pod(const FlowSpec& spec, const FlowGraph& graph, const PodSpec& pod)
 void setup_check(CLI::App& app, CheckOptions& options) {
   CLI::App* check = app.add_subcommand(
       "check", "Validate a flow and print its peas and sockets, without starting anything");
-  check->add_option("flow", options.flow_file,
-                    "The flow's YAML file (leave out to list the drivers and uses aliases)");
+  check->add_option(
+      "flow", options.flow_file,
+      "The flow's YAML file (leave out to list the drivers, executors and uses aliases)");
   check->footer(
       "Exit codes: 0 the flow is valid; 2 it is not (printed as file:line:col: message).");
 }
 
 int run_check(const CheckOptions& options) {
   if (options.flow_file.empty()) {
-    print_drivers(builtin_drivers());
+    print_drivers(registered_drivers());
+    print_executors(registered_executors());
+    std::cout << "\nCheck a flow with: jflow check FLOW.yml\n";
     return kExitOk;
   }
   const FlowSpec spec = load_flow_yaml(options.flow_file);

@@ -1,5 +1,7 @@
-// `jflow run flow.yml`: start the flow, send its declared input (or --input FILE) line by line,
-// print one line per request as replies come back (or a summary with --quiet), close, and exit.
+// `jflow run flow.yml`: start the flow, send its declared input phases in order (or --input
+// FILE), print the replies, close, and exit. Each reply prints one line (a search reply also its
+// top matches); a phase with `show: progress` prints a counter instead, rewritten in place when
+// stderr is a terminal. --quiet prints only each phase's summary.
 #include <unistd.h>
 #include <cstdio>
 #include <fstream>
@@ -17,13 +19,27 @@ std::vector<Request> read_requests(const std::filesystem::path& file, const Inpu
   if (!in) throw UsageError("cannot read input file '" + file.string() + "'");
   std::vector<Request> requests;
   std::string line;
+  std::size_t number = 0;
   while (std::getline(in, line)) {
+    ++number;
     if (line.empty()) continue;
     if (requests.empty() || requests.back().docs.size() >= input.request_size) {
-      requests.push_back(Request{input.type, {}, {}});
+      Request request{input.type, {}, {}};
+      if (input.top_k > 0) request.parameters["top_k"] = input.top_k;
+      requests.push_back(std::move(request));
     }
     Document doc;
-    doc.text = line;
+    if (input.format == LineFormat::tsv) {
+      const std::size_t tab = line.find('\t');
+      if (tab == std::string::npos || tab == 0) {
+        throw UsageError(file.string() + ":" + std::to_string(number) +
+                         ": expected 'id<TAB>text' (format: tsv)");
+      }
+      doc.id = line.substr(0, tab);
+      doc.text = line.substr(tab + 1);
+    } else {
+      doc.text = line;
+    }
     requests.back().docs.push_back(std::move(doc));
   }
   return requests;
@@ -35,12 +51,100 @@ std::string route_text(const Envelope& envelope) {
   return text;
 }
 
+std::string shorten(std::string text, std::size_t width) {
+  if (text.size() > width) text = text.substr(0, width - 3) + "...";
+  return text;
+}
+
 std::string preview(const Request& request) {
   if (request.docs.empty()) return "";
-  std::string text = request.docs.front().text;
-  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  std::string text = shorten(request.docs.front().text, 60);
   if (request.docs.size() > 1) text += " (+" + std::to_string(request.docs.size() - 1) + " docs)";
   return text;
+}
+
+void print_matches(const Request& request) {
+  for (const Document& query : request.docs) {
+    std::printf("  query: %s\n", shorten(query.text, 100).c_str());
+    if (query.matches.empty()) std::printf("    (no matches)\n");
+    for (const Document& match : query.matches) {
+      std::printf("    %7.4f  %-22s %s\n", match.score, shorten(match.id, 22).c_str(),
+                  shorten(match.text, 90).c_str());
+    }
+  }
+}
+
+struct PhaseTally {
+  std::size_t ok = 0, failed = 0, docs = 0, done_docs = 0;
+};
+
+// A counter on stderr: rewritten in place on a terminal, otherwise left out (logs stay clean).
+class Progress {
+ public:
+  Progress(std::string_view what, std::size_t total_docs)
+      : what_(what), total_(total_docs), terminal_(isatty(STDERR_FILENO) != 0) {}
+  void update(std::size_t done, SteadyTime began) {
+    if (!terminal_) return;
+    const SteadyTime now = steady_now();
+    if (done < total_ && now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    const double seconds = std::chrono::duration<double>(now - began).count();
+    std::fprintf(stderr, "\r%s: %zu/%zu documents (%.0f docs/s)", what_.c_str(), done, total_,
+                 seconds > 0 ? done / seconds : 0.0);
+    if (done >= total_) std::fprintf(stderr, "\n");
+    std::fflush(stderr);
+  }
+
+ private:
+  std::string what_;
+  std::size_t total_;
+  bool terminal_;
+  SteadyTime last_{};
+};
+
+PhaseTally run_phase(Flow& flow, std::vector<Request> requests, const InputSpec& input,
+                     const RunOptions& options, Duration timeout) {
+  PhaseTally tally;
+  for (const Request& request : requests) tally.docs += request.docs.size();
+  const bool each = !options.quiet && !input.progress;
+  Progress progress(request_type_name(input.type), tally.docs);
+  const SteadyTime began = steady_now();
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const std::size_t number = i + 1;
+    const std::size_t docs = requests[i].docs.size();
+    flow.submit(
+        std::move(requests[i]),
+        [&, number, docs, sent = steady_now()](Response&& response) {
+          response.ok() ? ++tally.ok : ++tally.failed;
+          tally.done_docs += docs;
+          if (!options.quiet && input.progress) progress.update(tally.done_docs, began);
+          const Status& status = response.status();
+          if (!each && response.ok()) return;
+          // A failure is always printed, even in a progress phase: it names pod and reason.
+          double ms = std::chrono::duration<double, std::milli>(steady_now() - sent).count();
+          std::printf("[%zu] %s %s %.1fms route=%s", number,
+                      std::string(status_code_name(status.code)).c_str(),
+                      std::string(request_type_name(response.envelope.type)).c_str(), ms,
+                      route_text(response.envelope).c_str());
+          if (response.ok()) {
+            std::printf(" | %s\n", preview(response.request).c_str());
+            if (response.envelope.type == RequestType::search) print_matches(response.request);
+          } else {
+            std::printf(" | pod=%s%s%s: %s\n", status.pod.c_str(),
+                        status.executor.empty() ? "" : " executor=", status.executor.c_str(),
+                        status.message.c_str());
+          }
+          std::fflush(stdout);
+        },
+        timeout);
+  }
+  flow.wait_all();
+  const double seconds = std::chrono::duration<double>(steady_now() - began).count();
+  std::printf("%s: %zu requests (%zu documents): %zu ok, %zu failed in %.2fs\n",
+              std::string(request_type_name(input.type)).c_str(), tally.ok + tally.failed,
+              tally.docs, tally.ok, tally.failed, seconds);
+  std::fflush(stdout);
+  return tally;
 }
 
 }  // namespace
@@ -49,7 +153,7 @@ void setup_run(CLI::App& app, RunOptions& options) {
   CLI::App* run = app.add_subcommand("run", "Start a flow, send its input, print the replies");
   run->add_option("flow", options.flow_file, "The flow's YAML file")->required();
   run->add_option("--input", options.input_file,
-                  "Send each line of FILE as a document (overrides the flow's `input: lines:`)");
+                  "Send each line of FILE as a document (instead of the flow's `input:`)");
   run->add_flag("-q,--quiet", options.quiet, "Print a summary instead of one line per request");
   run->add_option("--timeout", options.timeout,
                   "Deadline per request, e.g. 5s or 200ms (default: the flow's request_timeout)");
@@ -60,10 +164,14 @@ void setup_run(CLI::App& app, RunOptions& options) {
 
 int run_run(const RunOptions& options) {
   FlowSpec spec = load_flow_yaml(options.flow_file);
-  InputSpec input = spec.input.value_or(InputSpec{});
-  std::filesystem::path input_file =
-      options.input_file.empty() ? input.lines : std::filesystem::path(options.input_file);
-  if (input_file.empty()) {
+  std::vector<InputSpec> phases = spec.input;
+  if (!options.input_file.empty()) {
+    // --input replaces the declared phases with one, shaped like the first declared phase.
+    InputSpec phase = phases.empty() ? InputSpec{} : phases.front();
+    phase.lines = options.input_file;
+    phases = {phase};
+  }
+  if (phases.empty()) {
     throw UsageError(options.flow_file +
                      ": the flow declares no input (input: lines: FILE); give --input FILE");
   }
@@ -75,42 +183,17 @@ int run_run(const RunOptions& options) {
                        "'");
     timeout = *parsed;
   }
-  std::vector<Request> requests = read_requests(input_file, input);
+  // Every input file is read before anything starts, so a bad line fails fast.
+  std::vector<std::vector<Request>> requests;
+  for (const InputSpec& phase : phases) requests.push_back(read_requests(phase.lines, phase));
 
   Flow flow(std::move(spec));
   flow.start();
-  SteadyTime began = steady_now();
-  std::size_t ok = 0, failed = 0, docs = 0;
-  for (std::size_t i = 0; i < requests.size(); ++i) {
-    std::size_t number = i + 1;
-    docs += requests[i].docs.size();
-    flow.submit(
-        std::move(requests[i]),
-        [&, number, sent = steady_now()](Response&& response) {
-          double ms = std::chrono::duration<double, std::milli>(steady_now() - sent).count();
-          response.ok() ? ++ok : ++failed;
-          if (options.quiet) return;
-          const Status& status = response.status();
-          std::printf("[%zu] %s %s %.1fms route=%s", number,
-                      std::string(status_code_name(status.code)).c_str(),
-                      std::string(request_type_name(response.envelope.type)).c_str(), ms,
-                      route_text(response.envelope).c_str());
-          if (response.ok()) {
-            std::printf(" | %s\n", preview(response.request).c_str());
-          } else {
-            std::printf(" | pod=%s%s%s: %s\n", status.pod.c_str(),
-                        status.executor.empty() ? "" : " executor=", status.executor.c_str(),
-                        status.message.c_str());
-          }
-          std::fflush(stdout);
-        },
-        timeout);
+  std::size_t failed = 0;
+  for (std::size_t i = 0; i < phases.size(); ++i) {
+    failed += run_phase(flow, std::move(requests[i]), phases[i], options, timeout).failed;
   }
-  flow.wait_all();
-  double seconds = std::chrono::duration<double>(steady_now() - began).count();
   flow.close();
-  std::printf("%zu requests (%zu documents): %zu ok, %zu failed in %.2fs\n", ok + failed, docs, ok,
-              failed, seconds);
   return failed == 0 ? kExitOk : kExitRequestsFailed;
 }
 

@@ -74,6 +74,18 @@ ControlMessage make_configure(const PeaConfig& config) {
   message.fields["scheduling"] = std::string(scheduling_name(config.scheduling));
   message.fields["replicas"] = join_names(config.replicas);
   message.fields["window"] = config.window;
+  message.fields["replica"] = static_cast<std::int64_t>(config.replica);
+  message.fields["parallel"] = static_cast<std::int64_t>(config.parallel);
+  message.fields["shards"] = static_cast<std::int64_t>(config.shards);
+  std::string plugins;
+  for (const auto& path : config.plugins) plugins += path.string() + "\n";
+  message.fields["plugins"] = plugins;
+  if (config.executor) {
+    message.fields["executor_kind"] = config.executor->kind;
+    message.fields["executor_with"] = config.executor->with_yaml;
+    message.fields["executor_name"] = config.executor->name;
+    message.fields["executor_workspace"] = config.executor->workspace.string();
+  }
   return message;
 }
 
@@ -95,6 +107,29 @@ PeaConfig read_configure(const ControlMessage& message) {
   config.scheduling = parse_or_throw(parse_scheduling(scheduling), "scheduling", scheduling);
   config.replicas = split_names(string_field(message, "replicas"));
   config.window = integer_field(message, "window");
+  const auto count = [&](const char* key) {
+    const std::int64_t value = integer_field(message, key);
+    if (value < 0) throw DecodeError(std::string("control 'configure': negative ") + key);
+    return static_cast<std::size_t>(value);
+  };
+  config.replica = count("replica");
+  config.parallel = count("parallel");
+  config.shards = count("shards");
+  const std::string& plugins = string_field(message, "plugins");
+  for (std::size_t start = 0; start < plugins.size();) {
+    const std::size_t end = plugins.find('\n', start);
+    if (end == std::string::npos) break;
+    config.plugins.emplace_back(plugins.substr(start, end - start));
+    start = end + 1;
+  }
+  if (message.fields.count("executor_kind") != 0) {
+    ExecutorSpec executor;
+    executor.kind = string_field(message, "executor_kind");
+    executor.with_yaml = string_field(message, "executor_with");
+    executor.name = string_field(message, "executor_name");
+    executor.workspace = string_field(message, "executor_workspace");
+    config.executor = std::move(executor);
+  }
   try {
     config.drivers = chains_from_yaml(string_field(message, "drivers"));
   } catch (const YAML::Exception& e) {

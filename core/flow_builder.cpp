@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "jflow/plugin.hpp"
 #include "spec_support.hpp"
 
 namespace jflow {
@@ -36,8 +37,24 @@ FlowBuilder& FlowBuilder::request_timeout(Duration timeout) {
   return *this;
 }
 
+FlowBuilder& FlowBuilder::workspace(std::filesystem::path folder) {
+  spec_.workspace = std::filesystem::absolute(folder);
+  return *this;
+}
+
+FlowBuilder& FlowBuilder::plugin(std::filesystem::path library) {
+  library = std::filesystem::absolute(library);
+  try {
+    load_plugin(library);
+  } catch (const PluginError& error) {
+    throw SpecError(kBuilder, error.what());
+  }
+  spec_.plugins.push_back(std::move(library));
+  return *this;
+}
+
 FlowBuilder& FlowBuilder::input(InputSpec input) {
-  spec_.input = std::move(input);
+  spec_.input.push_back(std::move(input));
   return *this;
 }
 
@@ -112,8 +129,7 @@ FlowSpec FlowBuilder::build() const {
     throw SpecError(kBuilder, "request_timeout: expected a duration like 5s or 200ms, got " +
                                   format_duration(spec.request_timeout));
   }
-  if (spec.input) {
-    const InputSpec& input = *spec.input;
+  for (const InputSpec& input : spec.input) {
     if (auto problem = spec::input_lines_problem(input.lines, input.lines.string())) {
       throw SpecError(kBuilder, "input lines: " + *problem);
     }
@@ -141,7 +157,25 @@ FlowSpec FlowBuilder::build() const {
     const auto resolve = [&](const std::string& text, const char* key) {
       return spec::resolve_uses_text(text, "FlowBuilder " + owner + " " + key, *registry_);
     };
-    pod.drivers = resolve(pod.uses, "uses");
+    const auto resolve_pod_uses = [&](PodSpec& target, const std::filesystem::path& workspace) {
+      const std::string label = "FlowBuilder " + owner + " uses";
+      YAML::Node parsed;
+      try {
+        parsed = YAML::Load(target.uses);
+      } catch (const YAML::ParserException&) {
+        return resolve(target.uses, "uses");  // reports the YAML error with its location
+      }
+      if (parsed.IsDefined() && !parsed.IsNull()) {
+        const spec::ExecutorDefaults defaults{target.name, workspace};
+        if (auto executor =
+                spec::read_executor_uses(parsed, target.uses, label, defaults, *registry_)) {
+          target.executor = std::move(executor->executor);
+          return std::move(executor->drivers);
+        }
+      }
+      return resolve(target.uses, "uses");
+    };
+    pod.drivers = resolve_pod_uses(pod, spec.workspace);
     if (extras.uses_before) pod.uses_before = resolve(*extras.uses_before, "uses_before");
     if (extras.uses_after) pod.uses_after = resolve(*extras.uses_after, "uses_after");
     if (pod.runtime == Runtime::process && spec.transport == Transport::inproc) {

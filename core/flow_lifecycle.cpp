@@ -73,7 +73,7 @@ void FlowCore::launch_peas() {
   }
   std::filesystem::path executable =
       options_.jflow_executable.empty() ? find_jflow_executable() : options_.jflow_executable;
-  const DriverRegistry& drivers = options_.drivers ? *options_.drivers : builtin_drivers();
+  const DriverRegistry& drivers = options_.drivers ? *options_.drivers : registered_drivers();
   peas_.reserve(graph_.peas.size());
   for (const PeaPlan& pea : graph_.peas) {
     PeaSlot& slot = peas_.emplace_back();

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "jflow/plugin.hpp"
 #include "spec_support.hpp"
 
 namespace jflow {
@@ -32,18 +33,29 @@ std::string_view transport_name(Transport transport) {
   return "unknown";
 }
 
+std::string_view line_format_name(LineFormat format) {
+  switch (format) {
+    case LineFormat::text:
+      return "text";
+    case LineFormat::tsv:
+      return "tsv";
+  }
+  return "unknown";
+}
+
 namespace {
 
 using spec::Field;
 using spec::MapReader;
 
-const std::vector<std::string> kFlowKeys = {"version",       "transport",       "host",
-                                            "timeout_ready", "request_timeout", "env",
-                                            "with",          "input",           "pods"};
+const std::vector<std::string> kFlowKeys = {"version",         "transport", "host", "timeout_ready",
+                                            "request_timeout", "env",       "with", "input",
+                                            "plugins",         "workspace", "pods"};
 const std::vector<std::string> kPodKeys = {
     "name",     "uses",    "uses_before", "uses_after",    "needs",       "runtime",
     "parallel", "polling", "scheduling",  "timeout_ready", "join_timeout"};
-const std::vector<std::string> kInputKeys = {"lines", "type", "request_size"};
+const std::vector<std::string> kInputKeys = {"lines",  "type",  "request_size",
+                                             "format", "top_k", "show"};
 constexpr int kSupportedVersion = 1;
 
 class FlowParser {
@@ -93,7 +105,9 @@ class FlowParser {
       spec.timeout_ready = defaults.timeout_ready;
     }
     defaults.key_where.clear();  // inherited values are reported at the pod that inherits them
-    if (auto field = keys.get("input")) spec.input = input(*field);
+    if (auto field = keys.get("input")) spec.input = inputs(*field);
+    if (auto field = keys.get("plugins")) spec.plugins = plugins(*field);
+    if (auto field = keys.get("workspace")) spec.workspace = relative_folder(*field);
     pods(*keys.get("pods"), defaults, spec);
     spec::fill_default_needs(spec);
     spec::check_topology(spec);
@@ -129,6 +143,34 @@ class FlowParser {
           ->fail("timeout_ready is given twice: at the flow's top level (line " +
                  std::to_string(flow_timeout->where().line) + ") and in with: (keep one)");
     }
+  }
+
+  // Resolved against the flow file's folder, so a flow runs the same from any working directory.
+  std::filesystem::path relative_folder(const Field& field) const {
+    const std::string written = field.as_string();
+    if (written.empty()) field.fail(field.key + ": expected a path, got ''");
+    return std::filesystem::absolute(
+        (std::filesystem::path(file_).parent_path() / written).lexically_normal());
+  }
+
+  // Loaded now, so that `uses` below can name the plugins' executors and drivers.
+  std::vector<std::filesystem::path> plugins(const Field& field) const {
+    if (!field.value.IsSequence()) {
+      field.fail("plugins: expected a list of shared libraries like [build/libmine.so], got " +
+                 spec::describe(field.value));
+    }
+    std::vector<std::filesystem::path> paths;
+    for (const YAML::Node& item : field.value) {
+      Field entry{"plugins", item, item, &file_};
+      const std::filesystem::path path = relative_folder(entry);
+      try {
+        load_plugin(path);
+      } catch (const PluginError& error) {
+        entry.fail(error.what());
+      }
+      paths.push_back(path);
+    }
+    return paths;
   }
 
   static std::string join_names(const std::vector<std::string>& names) {
@@ -182,7 +224,14 @@ class FlowParser {
 
     if (auto field = keys.get("uses")) {
       pod.uses = field->value.IsScalar() ? field->value.Scalar() : YAML::Dump(field->value);
-      pod.drivers = spec::read_uses_key(*field, source_, registry_);
+      const spec::ExecutorDefaults executor_defaults{pod.name, flow.workspace};
+      if (auto executor = spec::read_executor_uses(field->value, source_, file_, executor_defaults,
+                                                   registry_)) {
+        pod.executor = std::move(executor->executor);
+        pod.drivers = std::move(executor->drivers);
+      } else {
+        pod.drivers = spec::read_uses_key(*field, source_, registry_);
+      }
     } else {
       // The default `uses` is not in the file; its chain and any error belong to the pod.
       try {
@@ -209,9 +258,20 @@ class FlowParser {
     return pod;
   }
 
+  // `input:` is one phase (a map) or a list of phases that run in order.
+  std::vector<InputSpec> inputs(const Field& field) {
+    if (!field.value.IsSequence()) return {input(field)};
+    if (field.value.size() == 0) field.fail("input: expected at least one phase, got []");
+    std::vector<InputSpec> phases;
+    for (const YAML::Node& item : field.value) {
+      phases.push_back(input(Field{"input", item, item, &file_}));
+    }
+    return phases;
+  }
+
   InputSpec input(const Field& field) {
     if (!field.value.IsMap()) {
-      field.fail("input: expected a map like {lines: data.txt}, got " +
+      field.fail("input: expected a map like {lines: data.txt} or a list of them, got " +
                  spec::describe(field.value));
     }
     MapReader keys(field.value, file_, "input", kInputKeys);
@@ -242,6 +302,23 @@ class FlowParser {
       const std::int64_t value = size->as_integer();
       if (value < 1) size->fail("request_size must be at least 1, got " + std::to_string(value));
       input.request_size = static_cast<std::size_t>(value);
+    }
+    if (auto format = keys.get("format")) {
+      constexpr LineFormat kFormats[] = {LineFormat::text, LineFormat::tsv};
+      input.format = spec::read_choice(*format, "format", kFormats, line_format_name);
+    }
+    if (auto top_k = keys.get("top_k")) {
+      input.top_k = top_k->as_integer();
+      if (input.top_k < 1) top_k->fail("top_k must be at least 1, got " + top_k->as_string());
+    }
+    if (auto show = keys.get("show")) {
+      const std::string value = show->as_string();
+      if (value != "each" && value != "progress") {
+        std::string hint = did_you_mean(value, {"each", "progress"});
+        show->fail("unknown show '" + value + "'" +
+                   (hint.empty() ? " (expected each or progress)" : hint));
+      }
+      input.progress = value == "progress";
     }
     return input;
   }

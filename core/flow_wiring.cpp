@@ -37,6 +37,14 @@ PeaConfig configure_for(const WiringContext& context, const PeaPlan& pea) {
   config.join_timeout = pod_spec(context.spec, pea.pod).join_timeout;
   config.polling = pod->polling;
   config.scheduling = pod->scheduling;
+  config.plugins = context.spec.plugins;
+  config.replica = pea.replica;
+  config.parallel = pod->parallel;
+  config.shards = pod->polling == Polling::all ? pod->parallel : 1;
+  // Heads and tails route and reduce; the executor runs where the pod's work is done.
+  if (pea.role == PeaRole::single || pea.role == PeaRole::replica) {
+    config.executor = pod_spec(context.spec, pea.pod).executor;
+  }
   if (pea.role == PeaRole::head) {
     for (const PeaPlan& other : context.graph.peas) {
       if (other.role == PeaRole::replica && other.head == pea.name)

@@ -13,9 +13,11 @@
 #include "jflow/control_channel.hpp"
 #include "jflow/deferred_queue.hpp"
 #include "jflow/endpoint.hpp"
+#include "jflow/executor.hpp"
 #include "jflow/join_table.hpp"
 #include "jflow/message.hpp"
 #include "jflow/pea_outputs.hpp"
+#include "jflow/plugin.hpp"
 #include "jflow/replica_dispatcher.hpp"
 
 namespace jflow {
@@ -59,6 +61,7 @@ class Pea::Loop {
     if (!configure()) return 1;
     if (!wire()) return 1;
     serve();
+    close_executor();
     send(make(control::kBye));
     return 0;
   }
@@ -120,12 +123,16 @@ class Pea::Loop {
       std::string name = config_.pea;
       config_ = read_configure(*message);
       config_.pea = name;
+      for (const std::filesystem::path& plugin : config_.plugins) load_plugin(plugin);
+      if (config_.executor) executor_ = create_executor(*config_.executor);
       for (const auto& [type, specs] : config_.drivers.by_type) {
         Chain& chain = chains_[type];
         for (const DriverSpec& spec : specs) {
           chain.push_back(registry_.create(spec.kind, YAML::Load(spec.options_yaml)));
+          chain.back()->attach(executor_.get());
         }
       }
+      if (executor_) open_executor();
       if (!config_.join_from.empty()) {
         joins_.emplace(config_.pod, config_.join_from, config_.join_timeout);
       }
@@ -152,6 +159,37 @@ class Pea::Loop {
       send_failed(e.what());
       return false;
     }
+  }
+
+  std::unique_ptr<Executor> create_executor(const ExecutorSpec& spec) const {
+    ExecutorMetas metas;
+    metas.name = spec.name.empty() ? config_.pod : spec.name;
+    metas.workspace = spec.workspace;
+    metas.replica_id = config_.replica;
+    metas.parallel = config_.parallel;
+    return registered_executors().create(spec.kind, YAML::Load(spec.with_yaml), metas);
+  }
+
+  void open_executor() {
+    try {
+      executor_->open();
+    } catch (const std::exception& e) {
+      throw std::runtime_error("executor " + std::string(executor_->kind()) +
+                               " could not open: " + e.what());
+    }
+  }
+
+  // After the last request: the executor persists its state. A failure cannot fail a request any
+  // more, so it is reported where the user sees it.
+  void close_executor() {
+    if (!executor_) return;
+    try {
+      executor_->close();
+    } catch (const std::exception& e) {
+      std::cerr << "jflow: pea '" << config_.pea << "': executor " << executor_->kind()
+                << " could not save its state: " << e.what() << "\n";
+    }
+    executor_.reset();
   }
 
   bool wire() {
@@ -305,7 +343,7 @@ class Pea::Loop {
     }
     auto chain = chains_.find(message.envelope().type);
     if (chain != chains_.end()) {
-      DriverContext context{config_.pod, config_.pea, replica_index()};
+      DriverContext context{config_.pod, config_.pea, replica_index(), config_.shards};
       for (std::size_t i = position; i < chain->second.size(); ++i) {
         Driver& driver = *chain->second[i];
         try {
@@ -366,6 +404,7 @@ class Pea::Loop {
   PeaOutputs outputs_;
   std::optional<ReplicaDispatcher> dispatcher_;  // head only
   std::optional<JoinTable> joins_;               // peas that join parts
+  std::unique_ptr<Executor> executor_;  // declared before the chains: drivers point into it
   std::map<RequestType, Chain> chains_;
   DeferredQueue deferred_;
   std::int64_t handled_ = 0;

@@ -97,6 +97,22 @@ DriverChains resolve_uses_in(const YAML::Node& uses, std::string_view source,
 DriverChains resolve_uses_text(const std::string& text, const std::string& label,
                                const DriverRegistry& registry);
 
+// What an executor named in `uses` inherits from its pod and flow.
+struct ExecutorDefaults {
+  std::string name;                 // the pod's name
+  std::filesystem::path workspace;  // the flow's workspace (may be empty)
+};
+struct ExecutorUses {
+  ExecutorSpec executor;
+  DriverChains drivers;
+};
+// `uses` naming an executor (a kind, an executor YAML file, or a tagged executor map; see
+// executor_uses.cpp); nullopt when `uses` is one of the driver forms.
+std::optional<ExecutorUses> read_executor_uses(const YAML::Node& uses, std::string_view source,
+                                               const std::string& file,
+                                               const ExecutorDefaults& defaults,
+                                               const DriverRegistry& drivers);
+
 // Reads an enum-valued key: "unknown runtime 'thred' (did you mean 'thread'?)".
 template <typename Enum, std::size_t N>
 Enum read_choice(const Field& field, const std::string& what, const Enum (&choices)[N],

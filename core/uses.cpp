@@ -8,6 +8,7 @@
 // the text sits in the file, so that they point at the typo rather than at the `uses` key.
 #include <algorithm>
 
+#include "jflow/executor.hpp"
 #include "jflow/request.hpp"
 #include "spec_support.hpp"
 
@@ -132,11 +133,17 @@ class UsesReader {
       if (name == alias.name) return alias_chain(name, location_of(scalar, file_));
     }
     if (may_parse_text_) return std::nullopt;  // not a name: the caller reads it as YAML text
-    std::string hint = did_you_mean(name, alias_names());
+    std::vector<std::string> candidates = alias_names();
+    for (const std::string& kind : registered_executors().kinds()) candidates.push_back(kind);
+    std::string hint = did_you_mean(name, candidates);
     if (hint.empty() && registry_.contains(name)) {
       hint = " (to use the driver, write '- !" + name + " {}')";
     }
-    if (hint.empty()) hint = " (expected _pass, _log or a driver list like '- !WaitDriver {}')";
+    if (hint.empty()) {
+      hint =
+          " (expected _pass, _log, an executor such as VectorIndexer, a file.yml, or a driver "
+          "list like '- !WaitDriver {}')";
+    }
     throw SpecError(location_of(scalar, file_), "unknown uses '" + name + "'" + hint);
   }
 

@@ -52,6 +52,12 @@ struct PeaConfig {
   Scheduling scheduling = Scheduling::load_balance;  // head only
   std::vector<std::string> replicas;                 // head only: its replicas' names
   std::int64_t window = 16;  // replica only: requests it may hold at once (its credit)
+  // The pod's executor (single and replica peas), with metas completed for this pea.
+  std::optional<ExecutorSpec> executor;
+  std::size_t replica = 0;   // this pea's replica (shard) index
+  std::size_t parallel = 1;  // the pod's replica count
+  std::size_t shards = 1;    // parallel with polling: all, else 1 (see DriverContext::shards)
+  std::vector<std::filesystem::path> plugins;  // loaded before drivers and executor are built
 };
 
 ControlMessage make_configure(const PeaConfig& config);

@@ -116,5 +116,7 @@ class DriverRegistry {
 
 // The built-in drivers (drivers/): ForwardDriver, LogDriver, WaitDriver, FailDriver, …
 const DriverRegistry& builtin_drivers();
+// The built-in drivers plus those of loaded plugins (jflow/plugin.hpp).
+const DriverRegistry& registered_drivers();
 
 }  // namespace jflow

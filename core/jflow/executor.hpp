@@ -150,5 +150,7 @@ class ExecutorRegistry {
 // The built-in executors (executors/): SentenceSplitter, FeatureHashEncoder, VectorIndexer,
 // DocStore, ChunkRanker.
 const ExecutorRegistry& builtin_executors();
+// The built-in executors plus those of loaded plugins (jflow/plugin.hpp).
+const ExecutorRegistry& registered_executors();
 
 }  // namespace jflow

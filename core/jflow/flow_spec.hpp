@@ -47,10 +47,26 @@ struct DriverChains {
   bool operator==(const DriverChains&) const = default;
 };
 
+// The executor a pod's peas run, when its `uses` names one (see core/executor_uses.cpp for the
+// forms): the kind, its `with:` options as YAML text (shipped to pea processes like driver
+// options), and its metas.
+struct ExecutorSpec {
+  std::string kind;
+  std::string with_yaml = "{}";
+  std::string name;                 // metas.name; the pod's name unless given
+  std::filesystem::path workspace;  // metas.workspace, absolute; empty: state is not persisted
+  SourceLocation where;
+  bool operator==(const ExecutorSpec& other) const {
+    return kind == other.kind && with_yaml == other.with_yaml && name == other.name &&
+           workspace == other.workspace;
+  }
+};
+
 struct PodSpec {
   std::string name;
   std::string uses = "_pass";  // as written: a built-in name (_pass, _log) or driver-list YAML
   DriverChains drivers;        // what `uses` resolved to
+  std::optional<ExecutorSpec> executor;  // when `uses` names an executor
   Runtime runtime = Runtime::thread;
   Duration timeout_ready = std::chrono::seconds(10);
   // The pods (or kGateway) whose output this pod takes. Never empty after parsing: a pod without
@@ -72,19 +88,27 @@ struct PodSpec {
   std::map<std::string, SourceLocation, std::less<>> key_where;
   std::vector<SourceLocation> needs_where;  // one per `needs` entry as written
   bool operator==(const PodSpec& other) const {
-    return name == other.name && drivers == other.drivers && runtime == other.runtime &&
-           timeout_ready == other.timeout_ready && needs == other.needs &&
-           parallel == other.parallel && polling == other.polling &&
+    return name == other.name && drivers == other.drivers && executor == other.executor &&
+           runtime == other.runtime && timeout_ready == other.timeout_ready &&
+           needs == other.needs && parallel == other.parallel && polling == other.polling &&
            scheduling == other.scheduling && uses_before == other.uses_before &&
            uses_after == other.uses_after && join_timeout == other.join_timeout;
   }
 };
 
-// The flow's declared input for `jflow run`: each line of a file becomes one document.
+// How a line of input becomes a document: all of it is the text, or "id<TAB>text".
+enum class LineFormat { text, tsv };
+std::string_view line_format_name(LineFormat format);
+
+// One phase of the flow's declared input for `jflow run`: each line of a file becomes one
+// document. A flow may declare several phases (index a corpus, then search it); they run in order.
 struct InputSpec {
   std::filesystem::path lines;  // resolved relative to the YAML file's folder
   RequestType type = RequestType::index;
   std::size_t request_size = 1;  // documents per request
+  LineFormat format = LineFormat::text;
+  std::int64_t top_k = 0;  // > 0: sent as the requests' top_k parameter
+  bool progress = false;   // show a counter instead of one line per request
   bool operator==(const InputSpec&) const = default;
 };
 
@@ -94,13 +118,20 @@ struct FlowSpec {
   std::string host = "127.0.0.1";  // where tcp peas bind; loopback unless configured
   Duration timeout_ready = std::chrono::seconds(10);  // default for pods that do not set one
   Duration request_timeout = Duration::zero();        // default deadline per request; 0 = none
-  std::optional<InputSpec> input;
+  std::vector<InputSpec> input;                       // phases, in order
+  // Shared libraries with executors and drivers (jflow/plugin.hpp), absolute paths; loaded while
+  // the spec is parsed and again by every process pea.
+  std::vector<std::filesystem::path> plugins;
+  // Where executors persist their state unless their metas say otherwise; absolute. Empty: they
+  // keep it in memory only.
+  std::filesystem::path workspace;
   std::vector<PodSpec> pods;
   std::string source;  // file the spec came from, for messages
   bool operator==(const FlowSpec& other) const {
     return version == other.version && transport == other.transport && host == other.host &&
            timeout_ready == other.timeout_ready && request_timeout == other.request_timeout &&
-           input == other.input && pods == other.pods;
+           input == other.input && plugins == other.plugins && workspace == other.workspace &&
+           pods == other.pods;
   }
 };
 
@@ -111,7 +142,7 @@ EnvLookup process_environment();
 // Resolves a pod's `uses` (a built-in name like "_pass", or YAML text of a driver list such as
 // "- !WaitDriver {duration: 1s}") into driver chains, validated against `registry`.
 DriverChains resolve_uses(const YAML::Node& uses, const std::string& file,
-                          const DriverRegistry& registry = builtin_drivers());
+                          const DriverRegistry& registry = registered_drivers());
 
 // The names `uses`, `uses_before` and `uses_after` accept besides driver lists, each standing for
 // one driver with its default options: _pass, _log, _merge, _merge_matches.
@@ -123,10 +154,10 @@ const std::vector<UsesAlias>& uses_aliases();
 
 FlowSpec parse_flow_yaml(std::string_view text, const std::string& file,
                          const EnvLookup& env = process_environment(),
-                         const DriverRegistry& registry = builtin_drivers());
+                         const DriverRegistry& registry = registered_drivers());
 FlowSpec load_flow_yaml(const std::filesystem::path& path,
                         const EnvLookup& env = process_environment(),
-                        const DriverRegistry& registry = builtin_drivers());
+                        const DriverRegistry& registry = registered_drivers());
 
 // Builds a FlowSpec in C++; produces the same spec as the equivalent YAML.
 //   auto spec = FlowBuilder().transport(Transport::ipc)
@@ -142,12 +173,17 @@ FlowSpec load_flow_yaml(const std::filesystem::path& path,
 // Thread-safety: a FlowBuilder is a plain value; use one from one thread at a time.
 class FlowBuilder {
  public:
-  explicit FlowBuilder(const DriverRegistry& registry = builtin_drivers());
+  explicit FlowBuilder(const DriverRegistry& registry = registered_drivers());
   FlowBuilder& transport(Transport transport);
   FlowBuilder& host(std::string host);
   FlowBuilder& timeout_ready(Duration timeout);  // default for pods, like the YAML's
   FlowBuilder& request_timeout(Duration timeout);
-  FlowBuilder& input(InputSpec input);  // `lines` as a path usable from the current folder
+  // Where executors persist state unless their metas say otherwise (default: in memory only).
+  FlowBuilder& workspace(std::filesystem::path folder);
+  // Loads a plugin now (throws SpecError naming the file) and ships it to process peas.
+  FlowBuilder& plugin(std::filesystem::path library);
+  // Adds an input phase; `lines` as a path usable from the current folder.
+  FlowBuilder& input(InputSpec input);
   FlowBuilder& add(std::string name, std::string uses = "_pass", Runtime runtime = Runtime::thread);
   // For the pod added last; each throws std::logic_error when no pod was added yet.
   FlowBuilder& pod_timeout_ready(Duration timeout);

@@ -25,7 +25,7 @@ namespace jflow {
 class Pea {
  public:
   Pea(zmq::context_t& context, std::string control_endpoint, std::string name,
-      const DriverRegistry& registry = builtin_drivers());
+      const DriverRegistry& registry = registered_drivers());
   ~Pea();
   Pea(const Pea&) = delete;
   Pea& operator=(const Pea&) = delete;

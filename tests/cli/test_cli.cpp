@@ -51,7 +51,7 @@ class TempFile {
 }  // namespace
 
 TEST_CASE("jflow run on the hello flow prints every result and exits 0", "[cli]") {
-  Outcome out = run_jflow("run " + jflow::test::source_path("flows/hello.yml"));
+  Outcome out = run_jflow("run " + jflow::test::source_path("flows/wait_log_pass.yml"));
   INFO(out.output);
   CHECK(out.exit_code == 0);
   CHECK_THAT(out.output, Contains("10 requests (10 documents): 10 ok, 0 failed"));
@@ -96,7 +96,7 @@ TEST_CASE("bad command lines exit 2 with a message", "[cli][bad-input]") {
   Outcome missing = run_jflow("run");
   CHECK(missing.exit_code == 2);
   CHECK_THAT(missing.output, Contains("flow"));
-  Outcome timeout = run_jflow("run --timeout soon " + jflow::test::source_path("flows/hello.yml"));
+  Outcome timeout = run_jflow("run --timeout soon " + jflow::test::source_path("flows/wait_log_pass.yml"));
   CHECK(timeout.exit_code == 2);
   CHECK_THAT(timeout.output, Contains("--timeout"));
 }

@@ -46,11 +46,11 @@ TEST_CASE("a linear flow file parses into the spec it describes", "[flow_spec]")
   CHECK(spec.host == "127.0.0.1");
   CHECK(spec.timeout_ready == 20s);
   CHECK(spec.request_timeout == 1500ms);
-  REQUIRE(spec.input.has_value());
-  CHECK(spec.input->lines ==
+  REQUIRE(spec.input.size() == 1);
+  CHECK(spec.input.front().lines ==
         std::filesystem::path(valid_flow("data/lines.txt")).lexically_normal());
-  CHECK(spec.input->type == RequestType::search);
-  CHECK(spec.input->request_size == 2);
+  CHECK(spec.input.front().type == RequestType::search);
+  CHECK(spec.input.front().request_size == 2);
 
   REQUIRE(spec.pods.size() == 3);
   const PodSpec& slow = spec.pods[0];
