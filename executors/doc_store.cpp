@@ -1,0 +1,102 @@
+// DocStore: an ordered map of documents, persisted with the msgpack body codec.
+#include "jflow/executors/doc_store.hpp"
+
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+
+#include "jflow/codec.hpp"
+#include "jflow/executors/atomic_file.hpp"
+
+namespace jflow::executors {
+namespace {
+
+constexpr char kMagic[8] = {'J', 'F', 'L', 'O', 'W', 'D', 'O', 'C'};
+constexpr std::uint32_t kVersion = 1;
+constexpr std::size_t kPrefixBytes = sizeof kMagic + sizeof kVersion;
+
+std::string read_whole_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open " + path.string());
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw std::runtime_error("cannot read " + path.string());
+  return bytes;
+}
+
+}  // namespace
+
+ExecutorInfo DocStore::info() {
+  return {"DocStore",
+          "keeps whole documents by id (last add wins), persisted to docs.jfd",
+          {},
+          "{index: [!KVIndexDriver {level: root}], search: [!KVSearchDriver {level: matches}]}"};
+}
+
+DocStore::DocStore(ExecutorMetas metas) : KeyValueIndexer(std::move(metas)) {}
+
+std::filesystem::path DocStore::store_path() const {
+  return metas().replica_workspace() / "docs.jfd";
+}
+
+void DocStore::open() {
+  const std::filesystem::path path = store_path();
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) return;
+  const std::string bytes = read_whole_file(path);
+  if (bytes.size() < kPrefixBytes) {
+    throw std::runtime_error(path.string() + ": truncated: " + std::to_string(bytes.size()) +
+                             " bytes, shorter than its " + std::to_string(kPrefixBytes) +
+                             "-byte prefix");
+  }
+  if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
+    throw std::runtime_error(path.string() +
+                             ": bad magic: not a jflow document store (expected \"JFLOWDOC\")");
+  }
+  std::uint32_t version = 0;
+  std::memcpy(&version, bytes.data() + sizeof kMagic, sizeof version);
+  if (version != kVersion) {
+    throw std::runtime_error(path.string() + ": unsupported format version " +
+                             std::to_string(version) + " (this build reads version " +
+                             std::to_string(kVersion) + ")");
+  }
+  // Every document takes at least one byte, so the file size bounds the count; the codec's
+  // default limit (sized for one request) would refuse a large store.
+  DecodeLimits limits;
+  limits.max_docs = bytes.size();
+  Request stored;
+  try {
+    stored = decode_body(std::string_view(bytes).substr(kPrefixBytes), limits);
+  } catch (const DecodeError& error) {
+    throw std::runtime_error(path.string() + ": corrupt: " + error.what());
+  }
+  documents_.clear();
+  for (Document& document : stored.docs) {
+    std::string id = document.id;
+    documents_.insert_or_assign(std::move(id), std::move(document));
+  }
+}
+
+void DocStore::close() {
+  Request request;
+  request.docs.reserve(documents_.size());
+  for (const auto& entry : documents_) request.docs.push_back(entry.second);
+  AtomicFileWriter writer(store_path());
+  writer.write(kMagic, sizeof kMagic);
+  writer.write(&kVersion, sizeof kVersion);
+  writer.write(encode_body(request));
+  writer.commit();
+}
+
+void DocStore::add(const Document& document) {
+  documents_.insert_or_assign(document.id, document);
+}
+
+std::optional<Document> DocStore::get(std::string_view id) const {
+  const auto found = documents_.find(id);
+  if (found == documents_.end()) return std::nullopt;
+  return found->second;
+}
+
+}  // namespace jflow::executors

@@ -1,0 +1,169 @@
+// VectorIndexer: exact top-k over mapped + in-memory rows, scanned block by block so each block
+// of rows is read from memory once for all queries of a request, then scored from cache.
+#include "jflow/executors/vector_indexer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+#include "jflow/executors/score_kernels.hpp"
+#include "jflow/executors/top_k.hpp"
+
+namespace jflow::executors {
+namespace {
+
+// Rows per block: about 128 KiB of rows, which stays in L2 while every query scans it.
+constexpr std::size_t kBlockBytes = 128 * 1024;
+
+struct MatrixShape {
+  std::size_t rows;
+  std::size_t dim;
+};
+
+MatrixShape matrix_shape(const NdArray& array, const char* what) {
+  if (array.dtype != DType::float32) {
+    throw std::invalid_argument(std::string("VectorIndexer: ") + what + " must be float32, got " +
+                                std::string(dtype_name(array.dtype)));
+  }
+  if (array.shape.size() != 2) {
+    throw std::invalid_argument(std::string("VectorIndexer: ") + what +
+                                " must be a 2-d array [rows, dim], got " +
+                                std::to_string(array.shape.size()) + " dimensions");
+  }
+  const auto count = array.element_count();
+  if (!count || *count * sizeof(float) != array.bytes.size()) {
+    throw std::invalid_argument(std::string("VectorIndexer: ") + what +
+                                " byte size does not match its shape");
+  }
+  return {static_cast<std::size_t>(array.shape[0]), static_cast<std::size_t>(array.shape[1])};
+}
+
+// Copies the floats out (NdArray bytes carry no alignment guarantee) and rejects NaN and
+// infinity, which would make scores unordered and the top-k meaningless.
+std::vector<float> checked_floats(const NdArray& array, const char* what) {
+  std::vector<float> values(array.bytes.size() / sizeof(float));
+  if (!values.empty()) std::memcpy(values.data(), array.bytes.data(), array.bytes.size());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (!std::isfinite(values[i])) {
+      throw std::invalid_argument(std::string("VectorIndexer: ") + what +
+                                  " holds a non-finite value at element " + std::to_string(i));
+    }
+  }
+  return values;
+}
+
+}  // namespace
+
+ExecutorInfo VectorIndexer::info() {
+  return {"VectorIndexer",
+          "exact top-k vector search (cosine or L2), persisted to vectors.jfv and mapped on open",
+          {{"metric", "string", "cosine",
+            "cosine (similarity of unit-length rows) or l2 (negated squared distance)"}},
+          "{index: [!VectorIndexDriver {level: chunks}], "
+          "search: [!VectorSearchDriver {level: chunks}]}"};
+}
+
+VectorIndexer::VectorIndexer(ExecutorMetas metas, Metric metric)
+    : jflow::VectorIndexer(std::move(metas)), metric_(metric) {}
+
+std::filesystem::path VectorIndexer::index_path() const {
+  return metas().replica_workspace() / "vectors.jfv";
+}
+
+void VectorIndexer::open() {
+  if (size() > 0 || mapped_) throw std::logic_error("VectorIndexer::open: called after use");
+  const std::filesystem::path path = index_path();
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) return;
+  VectorFile file = read_vector_file(path);
+  if (file.metric != metric_) {
+    throw std::runtime_error(
+        path.string() + ": written with metric " + std::string(metric_name(file.metric)) +
+        ", but this VectorIndexer is configured with metric " + std::string(metric_name(metric_)));
+  }
+  dim_ = file.dim;
+  ids_ = std::move(file.ids);
+  mapped_ = std::move(file);
+}
+
+void VectorIndexer::close() {
+  std::vector<RowSegment> segments;
+  if (mapped_) segments.push_back({mapped_->rows, mapped_->count});
+  segments.push_back({tail_.data(), dim_ == 0 ? 0 : tail_.size() / dim_});
+  write_vector_file(index_path(), metric_, dim_, segments, ids_);
+}
+
+void VectorIndexer::add(std::span<const std::string> ids, const NdArray& vectors) {
+  const MatrixShape shape = matrix_shape(vectors, "vectors");
+  if (shape.rows != ids.size()) {
+    throw std::invalid_argument("VectorIndexer: " + std::to_string(ids.size()) + " ids but " +
+                                std::to_string(shape.rows) + " vector rows");
+  }
+  if (shape.dim == 0) {
+    if (shape.rows == 0) return;
+    throw std::invalid_argument("VectorIndexer: vectors have dim 0");
+  }
+  if (dim_ != 0 && shape.dim != dim_) {
+    throw std::invalid_argument("VectorIndexer: vectors have dim " + std::to_string(shape.dim) +
+                                " but the index holds dim " + std::to_string(dim_));
+  }
+  std::vector<float> rows = checked_floats(vectors, "vectors");
+  if (metric_ == Metric::cosine) {
+    for (std::size_t r = 0; r < shape.rows; ++r)
+      normalize_row(rows.data() + r * shape.dim, shape.dim);
+  }
+  dim_ = shape.dim;
+  tail_.insert(tail_.end(), rows.begin(), rows.end());
+  ids_.insert(ids_.end(), ids.begin(), ids.end());
+}
+
+std::vector<std::vector<ScoredId>> VectorIndexer::query(const NdArray& queries, std::size_t top_k) {
+  const MatrixShape shape = matrix_shape(queries, "queries");
+  std::vector<std::vector<ScoredId>> results(shape.rows);
+  if (shape.rows == 0 || top_k == 0 || size() == 0) return results;
+  if (shape.dim != dim_) {
+    throw std::invalid_argument("VectorIndexer: queries have dim " + std::to_string(shape.dim) +
+                                " but the index holds dim " + std::to_string(dim_));
+  }
+  std::vector<float> query_rows = checked_floats(queries, "queries");
+  if (metric_ == Metric::cosine) {
+    for (std::size_t q = 0; q < shape.rows; ++q) normalize_row(query_rows.data() + q * dim_, dim_);
+  }
+
+  std::vector<TopK> best(shape.rows, TopK(std::min(top_k, size()), ids_));
+  const std::size_t block_rows = std::max<std::size_t>(1, kBlockBytes / (dim_ * sizeof(float)));
+  const auto scan = [&](const float* rows, std::size_t count, std::size_t first_row) {
+    for (std::size_t start = 0; start < count; start += block_rows) {
+      const std::size_t end = std::min(count, start + block_rows);
+      for (std::size_t q = 0; q < shape.rows; ++q) {
+        const float* query_row = query_rows.data() + q * dim_;
+        TopK& top = best[q];
+        if (metric_ == Metric::cosine) {
+          for (std::size_t r = start; r < end; ++r) {
+            top.offer(dot_product(query_row, rows + r * dim_, dim_), first_row + r);
+          }
+        } else {
+          for (std::size_t r = start; r < end; ++r) {
+            top.offer(-squared_l2(query_row, rows + r * dim_, dim_), first_row + r);
+          }
+        }
+      }
+    }
+  };
+  std::size_t mapped_rows = 0;
+  if (mapped_) {
+    mapped_rows = mapped_->count;
+    scan(mapped_->rows, mapped_rows, 0);
+  }
+  scan(tail_.data(), tail_.size() / dim_, mapped_rows);
+
+  for (std::size_t q = 0; q < shape.rows; ++q) {
+    for (const TopK::Entry& entry : best[q].take_sorted()) {
+      results[q].push_back({ids_[entry.row], entry.score});
+    }
+  }
+  return results;
+}
+
+}  // namespace jflow::executors
