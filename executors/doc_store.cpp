@@ -42,8 +42,8 @@ std::filesystem::path DocStore::store_path() const {
 
 void DocStore::open() {
   const std::filesystem::path path = store_path();
-  std::error_code error;
-  if (!std::filesystem::exists(path, error)) return;
+  // Without an error_code: a file we cannot even stat must fail open(), not look absent.
+  if (!std::filesystem::exists(path)) return;
   const std::string bytes = read_whole_file(path);
   if (bytes.size() < kPrefixBytes) {
     throw std::runtime_error(path.string() + ": truncated: " + std::to_string(bytes.size()) +
@@ -68,8 +68,8 @@ void DocStore::open() {
   Request stored;
   try {
     stored = decode_body(std::string_view(bytes).substr(kPrefixBytes), limits);
-  } catch (const DecodeError& error) {
-    throw std::runtime_error(path.string() + ": corrupt: " + error.what());
+  } catch (const DecodeError& decode_error) {
+    throw std::runtime_error(path.string() + ": corrupt: " + decode_error.what());
   }
   documents_.clear();
   for (Document& document : stored.docs) {

@@ -74,8 +74,8 @@ std::filesystem::path VectorIndexer::index_path() const {
 void VectorIndexer::open() {
   if (size() > 0 || mapped_) throw std::logic_error("VectorIndexer::open: called after use");
   const std::filesystem::path path = index_path();
-  std::error_code error;
-  if (!std::filesystem::exists(path, error)) return;
+  // Without an error_code: a file we cannot even stat must fail open(), not look absent.
+  if (!std::filesystem::exists(path)) return;
   VectorFile file = read_vector_file(path);
   if (file.metric != metric_) {
     throw std::runtime_error(
