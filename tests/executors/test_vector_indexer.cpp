@@ -13,7 +13,6 @@
 using namespace jflow;
 using jflow::executors::Metric;
 using jflow::executors::metric_name;
-using jflow::executors::VectorIndexer;
 
 namespace {
 
@@ -89,7 +88,7 @@ TEST_CASE("VectorIndexer top-k equals a brute-force reference", "[executors]") {
   const std::vector<float> rows = test::random_floats(kRows, dim, 42);
   const std::vector<std::string> ids = make_ids(kRows, "row-");
 
-  VectorIndexer indexer(ExecutorMetas{}, metric);
+  executors::VectorIndexer indexer(ExecutorMetas{}, metric);
   // Two adds: the index appends.
   const std::size_t first = 300;
   indexer.add(std::span(ids).first(first),
@@ -113,7 +112,7 @@ TEST_CASE("VectorIndexer top-k equals a brute-force reference", "[executors]") {
 
 TEST_CASE("VectorIndexer breaks score ties by id", "[executors]") {
   const Metric metric = GENERATE(Metric::cosine, Metric::l2);
-  VectorIndexer indexer(ExecutorMetas{}, metric);
+  executors::VectorIndexer indexer(ExecutorMetas{}, metric);
   // Five identical rows under scrambled ids, and two unrelated rows.
   const std::vector<float> same = {1, 2, 3, 4};
   std::vector<float> rows;
@@ -141,7 +140,7 @@ TEST_CASE("VectorIndexer breaks score ties by id", "[executors]") {
 }
 
 TEST_CASE("VectorIndexer edge cases: empty index, k 0, dim mismatch, bad shapes", "[executors]") {
-  VectorIndexer indexer(ExecutorMetas{}, Metric::cosine);
+  executors::VectorIndexer indexer(ExecutorMetas{}, Metric::cosine);
   const std::vector<float> query = {1, 0, 0};
   // An empty index answers every query with an empty list.
   const auto empty = indexer.query(test::matrix(query, 3), 5);
@@ -181,11 +180,11 @@ TEST_CASE("VectorIndexer persists to vectors.jfv and queries the mapped file", "
   const NdArray queries = test::matrix(test::random_floats(4, kDim, 5), kDim);
 
   // A reference that never touches the disk, holding everything.
-  VectorIndexer in_memory(ExecutorMetas{}, metric);
+  executors::VectorIndexer in_memory(ExecutorMetas{}, metric);
   in_memory.add(ids, test::matrix(rows, kDim));
 
   {
-    VectorIndexer writer(metas, metric);
+    executors::VectorIndexer writer(metas, metric);
     writer.open();  // no file yet: starts empty
     CHECK(writer.size() == 0);
     writer.add(ids, test::matrix(rows, kDim));
@@ -203,7 +202,7 @@ TEST_CASE("VectorIndexer persists to vectors.jfv and queries the mapped file", "
                       std::filesystem::directory_iterator()) == 1);
 
   {
-    VectorIndexer reader(metas, metric);
+    executors::VectorIndexer reader(metas, metric);
     reader.open();
     CHECK(reader.size() == 200);
     CHECK(reader.dim() == kDim);
@@ -217,7 +216,7 @@ TEST_CASE("VectorIndexer persists to vectors.jfv and queries the mapped file", "
                     std::invalid_argument);
     reader.close();  // rewrites mapped rows + tail
   }
-  VectorIndexer again(metas, metric);
+  executors::VectorIndexer again(metas, metric);
   again.open();
   CHECK(again.size() == 250);
   CHECK(again.query(queries, 40) == in_memory.query(queries, 40));
@@ -228,7 +227,7 @@ TEST_CASE("VectorIndexer refuses a truncated, corrupt or other-metric vectors.jf
   const ExecutorMetas metas = test::metas_in(workspace.path(), "vectors");
   const std::vector<std::string> ids = {"a", "b", "c"};
   {
-    VectorIndexer writer(metas, Metric::cosine);
+    executors::VectorIndexer writer(metas, Metric::cosine);
     writer.add(ids, test::matrix(test::random_floats(3, 8, 1), 8));
     writer.close();
   }
@@ -236,7 +235,7 @@ TEST_CASE("VectorIndexer refuses a truncated, corrupt or other-metric vectors.jf
   const auto size = std::filesystem::file_size(file);
 
   const auto open_error = [&](Metric metric) -> std::string {
-    VectorIndexer reader(metas, metric);
+    executors::VectorIndexer reader(metas, metric);
     try {
       reader.open();
     } catch (const std::runtime_error& error) {
