@@ -41,6 +41,7 @@ std::filesystem::path DocStore::store_path() const {
 }
 
 void DocStore::open() {
+  if (!metas().persistent()) return;
   const std::filesystem::path path = store_path();
   // Without an error_code: a file we cannot even stat must fail open(), not look absent.
   if (!std::filesystem::exists(path)) return;
@@ -79,6 +80,7 @@ void DocStore::open() {
 }
 
 void DocStore::close() {
+  if (!metas().persistent()) return;
   Request request;
   request.docs.reserve(documents_.size());
   for (const auto& entry : documents_) request.docs.push_back(entry.second);

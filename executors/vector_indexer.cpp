@@ -73,6 +73,7 @@ std::filesystem::path VectorIndexer::index_path() const {
 
 void VectorIndexer::open() {
   if (size() > 0 || mapped_) throw std::logic_error("VectorIndexer::open: called after use");
+  if (!metas().persistent()) return;
   const std::filesystem::path path = index_path();
   // Without an error_code: a file we cannot even stat must fail open(), not look absent.
   if (!std::filesystem::exists(path)) return;
@@ -88,6 +89,7 @@ void VectorIndexer::open() {
 }
 
 void VectorIndexer::close() {
+  if (!metas().persistent()) return;
   std::vector<RowSegment> segments;
   if (mapped_) segments.push_back({mapped_->rows, mapped_->count});
   segments.push_back({tail_.data(), dim_ == 0 ? 0 : tail_.size() / dim_});

@@ -37,6 +37,9 @@ struct ExecutorMetas {
   std::size_t replica_id = 0;       // which replica (shard with polling: all) this pea is
   std::size_t parallel = 1;         // how many replicas the pod has
 
+  // Whether state outlives the flow: only with a workspace. Without one an executor keeps its
+  // state in memory, and open()/close() have nothing to load or save.
+  bool persistent() const { return !workspace.empty(); }
   // The folder that holds this replica's files: workspace/name-replica_id. Shards of one pod
   // therefore never write the same file.
   std::filesystem::path replica_workspace() const;
