@@ -65,6 +65,24 @@ std::string FlowCore::submit(Request request, ResponseCallback done, Duration ti
 }
 
 bool FlowCore::try_send(Frames& frames) {
+  if (!more_gateways_.empty()) {
+    // Several entry pods: send copies only when every PUSH can take one, so that no entry pod
+    // gets a request the others miss (a join downstream would wait for it in vain).
+    const auto writable = [](zmq::socket_t& socket) {
+      return (socket.get(zmq::sockopt::events) & ZMQ_POLLOUT) != 0;
+    };
+    if (!writable(*gateway_)) return false;
+    for (zmq::socket_t& socket : more_gateways_) {
+      if (!writable(socket)) return false;
+    }
+    for (zmq::socket_t& socket : more_gateways_) {
+      zmq::message_t head, body;
+      head.copy(frames[0]);
+      body.copy(frames[1]);  // shares the bytes of a large body, not a copy of them
+      socket.send(head, zmq::send_flags::sndmore);
+      socket.send(body, zmq::send_flags::none);
+    }
+  }
   if (!gateway_->send(frames[0], zmq::send_flags::sndmore | zmq::send_flags::dontwait))
     return false;
   gateway_->send(frames[1], zmq::send_flags::none);

@@ -70,6 +70,14 @@ class TopologyChecker {
                                  "polling: all needs a reducer in uses_after, e.g. "
                                  "uses_after: _merge_matches");
     }
+    // Only a polling-all tail gathers one answer per shard; with polling any a lost replica's
+    // requests go to another replica, so there is no partial result to flag.
+    if (pod.partial_results == PartialResults::flag && pod.polling != Polling::all) {
+      throw SpecError(where_of(pod, "partial_results"),
+                      owner +
+                          "partial_results: flag needs polling: all (with polling any, a lost "
+                          "replica's requests go to a live replica instead)");
+    }
   }
 
   void check_needs(const PodSpec& pod) const {

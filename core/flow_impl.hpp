@@ -126,7 +126,11 @@ class FlowCore {
   zmq::context_t context_;
   std::optional<zmq::socket_t> control_;
   std::optional<zmq::socket_t> results_;
-  std::optional<zmq::socket_t> gateway_;
+  std::optional<zmq::socket_t> gateway_;  // PUSH to the (first) entry pod
+  // PUSHes to the other entry pods, when several pods need the gateway: each gets a copy of every
+  // request. Not watched: a PUSH whose queue is bounded by max_in_flight never blocks in
+  // practice, and try_send() checks that each can take the request before sending any copy.
+  std::vector<zmq::socket_t> more_gateways_;
   std::string control_inproc_;
   std::string control_tcp_;
   std::string results_endpoint_;

@@ -35,11 +35,6 @@ void FlowCore::start_async(StartedCallback on_started) {
   on_started_ = std::move(on_started);
   flow_id_ = random_flow_id();
   graph_ = build_flow_graph(spec_);  // throws SpecError for a spec that cannot run
-  if (graph_.entry_pods.size() != 1) {
-    throw FlowError("start: " + std::to_string(graph_.entry_pods.size()) +
-                    " pods need the gateway; jflow sends each request to one entry pod for now "
-                    "(let them all need one `_pass` pod instead)");
-  }
   try {
     open_sockets();
     launch_peas();
@@ -115,12 +110,16 @@ void FlowCore::step_start(SteadyTime now) {
     if (start_target_ != PeaSlot::State::wired ||
         !start_condition_met(PeaSlot::State::wired, "be wired", now))
       return;
-    gateway_.emplace(context_, zmq::socket_type::push);
-    set_common_options(*gateway_);
-    gateway_->set(zmq::sockopt::sndhwm,
-                  static_cast<int>(std::max<std::size_t>(1000, options_.max_in_flight)));
+    // One PUSH per entry pod, so that each gets every request (one PUSH connected to several
+    // peas would deal requests out among them instead).
+    const int hwm = static_cast<int>(std::max<std::size_t>(1000, options_.max_in_flight));
     for (const std::string& target : gateway_targets(graph_, endpoint_map())) {
-      gateway_->connect(target);
+      zmq::socket_t& socket = gateway_
+                                  ? more_gateways_.emplace_back(context_, zmq::socket_type::push)
+                                  : gateway_.emplace(context_, zmq::socket_type::push);
+      set_common_options(socket);
+      socket.set(zmq::sockopt::sndhwm, hwm);
+      socket.connect(target);
     }
     watch(*gateway_);
   } catch (const std::exception& e) {
@@ -155,7 +154,7 @@ void FlowCore::handle_start_control(const ControlMessage& message) {
   if (slot == nullptr) return;
   if (message.command == control::kHello) {
     WiringContext context{spec_, graph_, flow_id_, options_.heartbeat_interval};
-    send_control_to(*control_, make_configure(configure_for(context, *slot->plan)));
+    send_control_to(*control_, configure_message(context, *slot->plan));
   } else if (message.command == control::kReady) {
     try {
       slot->endpoints = read_ready(slot->plan->role, message.endpoints);
@@ -269,6 +268,7 @@ std::map<std::string, PeaEndpoints> FlowCore::endpoint_map() const {
 }
 
 void FlowCore::release_sockets() {
+  more_gateways_.clear();
   for (auto* socket : {&gateway_, &results_, &control_}) {
     if (!*socket) continue;
     unwatch(**socket);

@@ -52,8 +52,8 @@ const std::vector<std::string> kFlowKeys = {"version",         "transport", "hos
                                             "request_timeout", "env",       "with", "input",
                                             "plugins",         "workspace", "pods"};
 const std::vector<std::string> kPodKeys = {
-    "name",     "uses",    "uses_before", "uses_after",    "needs",       "runtime",
-    "parallel", "polling", "scheduling",  "timeout_ready", "join_timeout"};
+    "name",     "uses",    "uses_before", "uses_after",    "needs",        "runtime",
+    "parallel", "polling", "scheduling",  "timeout_ready", "join_timeout", "partial_results"};
 const std::vector<std::string> kInputKeys = {"lines",  "type",  "request_size",
                                              "format", "top_k", "show"};
 constexpr int kSupportedVersion = 1;
@@ -250,6 +250,12 @@ class FlowParser {
     if (auto field = keys.get("uses_after")) {
       pod.uses_after = spec::read_uses_key(*field, source_, registry_);
       pod.key_where["uses_after"] = field->where();
+    }
+    if (auto field = keys.get("partial_results")) {
+      constexpr PartialResults kModes[] = {PartialResults::error, PartialResults::flag};
+      pod.partial_results =
+          spec::read_choice(*field, "partial_results", kModes, partial_results_name);
+      pod.key_where["partial_results"] = field->where();
     }
     if (auto field = keys.get("needs")) spec::read_needs(*field, pod);
     for (const std::string& key : spec::pod_default_keys()) {

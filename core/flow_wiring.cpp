@@ -54,6 +54,16 @@ PeaConfig configure_for(const WiringContext& context, const PeaPlan& pea) {
   return config;
 }
 
+ControlMessage configure_message(const WiringContext& context, const PeaPlan& pea) {
+  ControlMessage message = make_configure(configure_for(context, pea));
+  const PodSpec& pod = pod_spec(context.spec, pea.pod);
+  if (pea.role == PeaRole::tail && pod.polling == Polling::all &&
+      pod.partial_results == PartialResults::flag) {
+    message.fields["partial_results"] = std::string(partial_results_name(pod.partial_results));
+  }
+  return message;
+}
+
 std::size_t ready_endpoint_count(PeaRole role) {
   switch (role) {
     case PeaRole::replica:

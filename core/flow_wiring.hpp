@@ -28,6 +28,11 @@ struct WiringContext {
 
 PeaConfig configure_for(const WiringContext& context, const PeaPlan& pea);
 
+// The `configure` message for `pea`: make_configure(configure_for(…)), plus the field
+// `partial_results: flag` for the tail of a polling-all pod that asks for flagged partial results
+// (peas that do not know the field read it as absent, i.e. the default `error`).
+ControlMessage configure_message(const WiringContext& context, const PeaPlan& pea);
+
 // How many endpoints a pea of this role reports in `ready`: [in], [in, router] or [].
 std::size_t ready_endpoint_count(PeaRole role);
 PeaEndpoints read_ready(PeaRole role, const std::vector<std::string>& endpoints);

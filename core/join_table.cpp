@@ -9,8 +9,12 @@ constexpr std::size_t kRememberDone = 65536;
 
 }  // namespace
 
-JoinTable::JoinTable(std::string pod, std::vector<std::string> senders, Duration join_timeout)
-    : pod_(std::move(pod)), senders_(std::move(senders)), join_timeout_(join_timeout) {}
+JoinTable::JoinTable(std::string pod, std::vector<std::string> senders, Duration join_timeout,
+                     bool flag_lost_parts)
+    : pod_(std::move(pod)),
+      senders_(std::move(senders)),
+      join_timeout_(join_timeout),
+      flag_lost_parts_(flag_lost_parts) {}
 
 std::optional<Message> JoinTable::add(Message part) {
   const std::string& id = part.envelope().request_id;
@@ -69,22 +73,44 @@ std::optional<SteadyTime> JoinTable::next_expiry() const {
 
 // One envelope for the whole: every part's routes, and the first error any part carries; the
 // bodies of the parts that succeeded, for the pod's merge driver (or default concatenation).
+// With flag_lost_parts, lost shards' parts are left out instead of failing the whole, as long as
+// some part succeeded and no part failed for another reason.
 Message JoinTable::join(Pending& pending) {
   Envelope envelope = pending.parts.begin()->second.envelope();
   envelope.routes.clear();
   envelope.status = {};
   std::vector<zmq::message_t> bodies;
+  std::string lost;  // "'s/2' (replica 's/2' lost: …)", for the flag
+  std::string note;  // an ok part's own note (a partial result from upstream), passed on
   for (auto& [sender, part] : pending.parts) {
     const Envelope& e = part.envelope();
     envelope.routes.insert(envelope.routes.end(), e.routes.begin(), e.routes.end());
+    if (flag_lost_parts_ && e.status.code == StatusCode::pea_lost) {
+      lost += (lost.empty() ? "'" : "; '") + sender + "' (" + e.status.message + ")";
+      continue;
+    }
     if (!e.status.ok()) {
       if (envelope.status.ok()) envelope.status = e.status;
       continue;
     }
+    if (note.empty()) note = e.status.message;
     bodies.push_back(part.take_body());
   }
-  if (!envelope.status.ok() && pending.parts.size() > 1) {
+  if (envelope.status.ok() && !lost.empty()) {
+    if (bodies.empty()) {
+      envelope.status = {StatusCode::pea_lost, "pod '" + pod_ + "': every shard was lost: " + lost,
+                         pod_, ""};
+    } else {
+      envelope.status = {StatusCode::ok,
+                         "partial result in pod '" + pod_ + "': " + std::to_string(bodies.size()) +
+                             " of " + std::to_string(senders_.size()) +
+                             " shards answered; lost: " + lost,
+                         pod_, ""};
+    }
+  } else if (!envelope.status.ok() && pending.parts.size() > 1) {
     envelope.status.message = "partial result in pod '" + pod_ + "': " + envelope.status.message;
+  } else if (envelope.status.ok()) {
+    envelope.status.message = note;  // keep an upstream partial-result flag visible
   }
   return Message(std::move(envelope), std::move(bodies));
 }

@@ -134,7 +134,9 @@ class Pea::Loop {
       }
       if (executor_) open_executor();
       if (!config_.join_from.empty()) {
-        joins_.emplace(config_.pod, config_.join_from, config_.join_timeout);
+        // Sent only to a polling-all tail whose pod asks for flagged partial results.
+        const bool flag_lost = field(*message, "partial_results") == "flag";
+        joins_.emplace(config_.pod, config_.join_from, config_.join_timeout, flag_lost);
       }
       ControlMessage ready = make(control::kReady);
       if (config_.role == PeaRole::replica) {

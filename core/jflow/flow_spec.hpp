@@ -29,6 +29,13 @@ enum class Transport { inproc, ipc, tcp };
 std::string_view runtime_name(Runtime runtime);
 std::string_view transport_name(Transport transport);
 
+// What the tail of a polling-all pod returns when a shard was lost: an error naming the lost
+// shard (error), or the reduced answers of the shards that answered, flagged as partial (flag).
+enum class PartialResults { error, flag };
+inline std::string_view partial_results_name(PartialResults mode) {
+  return mode == PartialResults::error ? "error" : "flag";
+}
+
 // One driver in a chain: its kind ("WaitDriver") and its options as YAML text, so the spec can be
 // shipped to a pea process and rebuilt there with the same registry.
 struct DriverSpec {
@@ -81,6 +88,7 @@ struct PodSpec {
   // How long a join (several needs, or a polling-all tail) waits for the parts of a request that
   // has no deadline; a request with a deadline waits until its deadline.
   Duration join_timeout = std::chrono::seconds(30);
+  PartialResults partial_results = PartialResults::error;  // polling: all only
   SourceLocation where;
   // Where keys and `needs` entries were written, so that graph errors found after parsing
   // (cycles, unknown needs, a missing reducer) point at them. Empty for FlowBuilder specs and for
@@ -92,7 +100,8 @@ struct PodSpec {
            runtime == other.runtime && timeout_ready == other.timeout_ready &&
            needs == other.needs && parallel == other.parallel && polling == other.polling &&
            scheduling == other.scheduling && uses_before == other.uses_before &&
-           uses_after == other.uses_after && join_timeout == other.join_timeout;
+           uses_after == other.uses_after && join_timeout == other.join_timeout &&
+           partial_results == other.partial_results;
   }
 };
 

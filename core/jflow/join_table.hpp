@@ -4,6 +4,9 @@
 // duplicate (a request re-dispatched after a replica died) is dropped instead of counted twice.
 // A request whose parts do not all arrive by its deadline (or within the join timeout when it has
 // none) is released as an error naming the senders it still waits for: nothing waits forever.
+// With flag_lost_parts (a polling-all tail with `partial_results: flag`), parts that stand for a
+// lost shard (status pea_lost) do not fail the request: it is released with the other parts and
+// an ok status whose message says it is partial and names the lost shards.
 #pragma once
 
 #include <cstddef>
@@ -22,7 +25,8 @@ namespace jflow {
 
 class JoinTable {
  public:
-  JoinTable(std::string pod, std::vector<std::string> senders, Duration join_timeout);
+  JoinTable(std::string pod, std::vector<std::string> senders, Duration join_timeout,
+            bool flag_lost_parts = false);
 
   // Adds a part. Returns the joined message when this part completes its request.
   std::optional<Message> add(Message part);
@@ -42,6 +46,7 @@ class JoinTable {
   std::string pod_;
   std::vector<std::string> senders_;
   Duration join_timeout_;
+  bool flag_lost_parts_;
   std::map<std::string, Pending> pending_;  // by request id
   // Recently completed ids, so a straggling duplicate part does not open a new join.
   std::unordered_set<std::string> done_;

@@ -1,0 +1,63 @@
+// The example flows in flows/ as a user runs them: `jflow run flows/NAME.yml` through the binary,
+// with the input the flow declares; every request must succeed and show the topology in its route.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <array>
+#include <cstdio>
+#include <string>
+
+#include "support/test_support.hpp"
+
+using Catch::Matchers::Contains;
+
+namespace {
+
+struct Outcome {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+Outcome run_example(const std::string& flow) {
+  // --timeout: a request that hangs ends as an error (exit 1) instead of hanging the test.
+  std::string command = std::string(JFLOW_BINARY) + " run --timeout 20s " +
+                        jflow::test::source_path("flows/" + flow) + " 2>&1";
+  Outcome outcome;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::array<char, 4096> buffer{};
+  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe))
+    outcome.output.append(buffer.data(), n);
+  int status = ::pclose(pipe);
+  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return outcome;
+}
+
+}  // namespace
+
+TEST_CASE("flows/diamond.yml runs: both branches reach the join, one document per reply",
+          "[cli][examples]") {
+  Outcome out = run_example("diamond.yml");
+  INFO(out.output);
+  CHECK(out.exit_code == 0);
+  CHECK_THAT(out.output, Contains("5 requests (5 documents): 5 ok, 0 failed"));
+  // The join's route holds both parts (in order of the sending pea's name), then the join.
+  CHECK_THAT(out.output, Contains("route=split>slow>split>words>join | "));
+  // `jflow run` gives its documents no id, and _merge only makes documents with the same id one:
+  // so each reply holds both branches' copies of the line.
+  CHECK_THAT(out.output, Contains(" | The join waits for both parts. (+1 docs)\n"));
+}
+
+TEST_CASE("flows/parallel.yml runs: replicas with polling any, shards with polling all",
+          "[cli][examples]") {
+  Outcome out = run_example("parallel.yml");
+  INFO(out.output);
+  CHECK(out.exit_code == 0);
+  CHECK_THAT(out.output, Contains("8 requests (8 documents): 8 ok, 0 failed"));
+  CHECK_THAT(out.output, Contains("ok search"));
+  // Each request passed one encode replica and both index shards, then the index tail.
+  CHECK_THAT(out.output, Contains("encode/head>encode/"));
+  CHECK_THAT(out.output, Contains(">index/0>") && Contains(">index/1>"));
+  // One copy per shard (documents without an id are not merged into one).
+  CHECK_THAT(out.output, Contains("index/tail | Two shards answer every search. (+1 docs)\n"));
+}
