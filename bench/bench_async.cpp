@@ -99,6 +99,7 @@ Round timed(Run&& run) {
 
 // Keeps `window` requests in flight on an AsyncFlow: each reply submits the next request.
 struct AsyncDriver {
+  AsyncDriver(AsyncFlow& f, const Request& r, std::size_t n) : flow(f), request(r), total(n) {}
   AsyncFlow& flow;
   const Request& request;
   std::size_t total;
@@ -176,7 +177,7 @@ void start_on_epoll(AsyncFlow& flow, EpollHost& host) {
 }
 
 Round run_epoll(AsyncFlow& flow, EpollHost& host, const Request& request, std::size_t total) {
-  AsyncDriver driver{flow, request, total};
+  AsyncDriver driver(flow, request, total);
   Round round = timed([&] {
     driver.fill();
     host.run([&] { return driver.finished(); });
@@ -287,7 +288,7 @@ void start_on_uv(AsyncFlow& flow, UvHost& host) {
 }
 
 Round run_uv(AsyncFlow& flow, UvHost& host, const Request& request, std::size_t total) {
-  AsyncDriver driver{flow, request, total};
+  AsyncDriver driver(flow, request, total);
   Round round = timed([&] {
     driver.fill();
     host.run([&] { return driver.finished(); });

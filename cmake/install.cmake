@@ -26,7 +26,8 @@ set(JFLOW_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/jflow)
 install(EXPORT jflowTargets NAMESPACE jflow:: FILE jflowTargets.cmake DESTINATION ${JFLOW_CMAKE_DIR})
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/jflowConfig.cmake.in
                               ${PROJECT_BINARY_DIR}/jflowConfig.cmake
-                              INSTALL_DESTINATION ${JFLOW_CMAKE_DIR})
+                              INSTALL_DESTINATION ${JFLOW_CMAKE_DIR}
+                              PATH_VARS CMAKE_INSTALL_INCLUDEDIR)
 # 0.x: a minor version may break the API, so only the same minor version is compatible.
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/jflowConfigVersion.cmake
                                  COMPATIBILITY SameMinorVersion)
