@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "flow_impl.hpp"
+#include "request_stream.hpp"
 
 namespace jflow::detail {
 namespace {
@@ -192,7 +193,8 @@ std::optional<Duration> FlowCore::next_timeout() const {
 namespace jflow {
 
 AsyncFlow::AsyncFlow(FlowSpec spec, FlowOptions options)
-    : core_(std::make_unique<detail::FlowCore>(std::move(spec), std::move(options))) {}
+    : core_(std::make_unique<detail::FlowCore>(std::move(spec), std::move(options))),
+      streams_(std::make_unique<detail::StreamScheduler>()) {}
 
 AsyncFlow::~AsyncFlow() {
   try {
@@ -215,7 +217,12 @@ int AsyncFlow::native_handle() const {
   return core_->native_handle();
 }
 std::size_t AsyncFlow::process(std::size_t budget) {
-  return core_->process(budget);
+  if (streams_->resuming()) throw FlowError("process: re-entered from inside a flow callback");
+  std::size_t ended = core_->process(budget);
+  // Requests ended just now: client calls that waited for room in the flow send their next ones
+  // (or, if the flow is closing, end what they could not send).
+  streams_->resume();
+  return ended;
 }
 std::optional<Duration> AsyncFlow::next_timeout() const {
   return core_->next_timeout();
@@ -228,6 +235,7 @@ void AsyncFlow::close() {
   while (state() != State::closed) {
     wait_readable(native_handle(), std::chrono::seconds(1));
     core_->process(AsyncFlow::kUnlimited);
+    streams_->resume();
   }
 }
 

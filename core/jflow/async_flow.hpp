@@ -40,7 +40,8 @@ namespace jflow {
 
 namespace detail {
 class FlowCore;
-}
+class StreamScheduler;
+}  // namespace detail
 
 using StartedCallback = std::function<void(const std::optional<FlowError>& error)>;
 using ClosedCallback = std::function<void()>;
@@ -91,8 +92,33 @@ class AsyncFlow {
   std::vector<PeaStatus> status() const;
   const FlowSpec& spec() const;
 
+  // ---- Client calls (flow_client.cpp) ----
+  // The callback forms of Flow's index/search/… (see there and jflow/request_options.hpp): each
+  // returns at once, having sent what options.prefetch and the flow's max_in_flight allow; the
+  // rest is built and sent from inside process() as requests end, so no call ever queues more
+  // than prefetch requests. on_done / on_error / on_always run inside process(), then on_finished
+  // once the call's last request has ended (at once, inside the call, for an empty input).
+  // Throws FlowError when the flow is not running or from a thread that does not own it.
+  void index(std::vector<Document> docs, RequestOptions options = {});
+  void search(std::vector<Document> docs, RequestOptions options = {});
+  void train(std::vector<Document> docs, RequestOptions options = {});
+  void index_lines(const std::filesystem::path& file, RequestOptions options = {});
+  void index_lines(std::vector<std::string> lines, RequestOptions options = {});
+  void search_lines(const std::filesystem::path& file, RequestOptions options = {});
+  void search_lines(std::vector<std::string> lines, RequestOptions options = {});
+  void index_ndarray(NdArray array, RequestOptions options = {});
+  void search_ndarray(NdArray array, RequestOptions options = {});
+  void index_files(const std::vector<std::filesystem::path>& paths, RequestOptions options = {});
+  void send(RequestType type, DocumentSource source, RequestOptions options = {});
+
  private:
+  friend class Flow;
+  // send() with a last consumer of each response (the blocking Flow collects them with it).
+  void send_stream(RequestType type, DocumentSource source, RequestOptions options,
+                   ResponseCallback sink);
+
   std::unique_ptr<detail::FlowCore> core_;
+  std::unique_ptr<detail::StreamScheduler> streams_;  // client calls waiting for room
 };
 
 // Waits up to max_wait for `fd` to become readable; true if it did. The loop of the blocking Flow.
