@@ -53,6 +53,28 @@ TEST_CASE("merge_parts_by_id unites same-id documents and keeps the rest in orde
   CHECK(merged.parameters.count("top_k") == 1);
 }
 
+TEST_CASE("documents without an id merge by their place among the id-less ones",
+          "[drivers][merge]") {
+  // Two shards answer the same request of two typed queries (no ids) and one named document.
+  Request shard0, shard1;
+  shard0.docs = {doc_with_matches("", {0.3}, "s0"), doc_with_matches("named", {0.1}, "s0"),
+                 doc_with_matches("", {0.5}, "s0")};
+  shard1.docs = {doc_with_matches("", {0.4}, "s1"), doc_with_matches("named", {0.2}, "s1"),
+                 doc_with_matches("", {0.6}, "s1")};
+  shard0.docs[0].text = shard1.docs[0].text = "first query";
+  shard0.docs[2].text = shard1.docs[2].text = "second query";
+  Request merged = merge_parts_by_id({shard0, shard1});
+  REQUIRE(merged.docs.size() == 3);
+  CHECK(merged.docs[0].text == "first query");
+  CHECK(merged.docs[0].matches.size() == 2);
+  CHECK(merged.docs[0].matches[1].score == 0.4);
+  CHECK(merged.docs[1].id == "named");
+  CHECK(merged.docs[1].matches.size() == 2);
+  CHECK(merged.docs[2].text == "second query");
+  CHECK(merged.docs[2].matches.size() == 2);
+  CHECK(merged.docs[2].matches[1].score == 0.6);
+}
+
 TEST_CASE("MergeMatchesDriver keeps the global top_k by score", "[drivers][merge]") {
   Request shard0, shard1;
   shard0.docs = {doc_with_matches("q", {0.2, 0.8, 0.5}, "s0")};

@@ -130,7 +130,9 @@ TEST_CASE("a sharded index answers like an unsharded one", "[executors][flow][sh
   const std::vector<Document> docs = verses(400);
   std::vector<Document> queries;
   for (std::size_t i = 0; i < docs.size(); i += 37) queries.push_back(docs[i]);
-  queries.push_back(Document{.text = "the lord is my shepherd and my salvation"});
+  Document paraphrase;
+  paraphrase.text = "the lord is my shepherd and my salvation";
+  queries.push_back(paraphrase);
   std::vector<Hits> answers;
   for (std::size_t shards : {1, 3}) {
     Flow flow(parse_flow_yaml(search_flow("", shards), "shards.yml", kNoEnv), test::test_options());

@@ -1,8 +1,9 @@
 // MergeDriver (`uses: _merge`): reduces the parts of a joined request (a pod with several
 // `needs`, or the tail of a polling-all pod) into one. Documents with the same id become one
 // document — the first part's, with the other parts' chunks and matches appended and tags it
-// lacks added; documents without an id, or seen once, are kept in part order. On a request that
-// is not joined it does nothing.
+// lacks added. Documents without an id are matched by their place among each part's id-less
+// documents (the parts are copies of one request); documents seen once are kept in part order.
+// On a request that is not joined it does nothing.
 #pragma once
 
 #include <vector>
