@@ -92,6 +92,7 @@ std::size_t FlowCore::process(std::size_t budget) {
   std::uint64_t before = ended_count_;
   try {
     drain(wake_.get());
+    wake_pending_ = false;
     drain(timer_.get());
     SteadyTime now = steady_now();
     switch (phase_) {
@@ -162,22 +163,45 @@ std::optional<SteadyTime> FlowCore::next_wakeup() const {
 }
 
 // After anything that touched the sockets: if work is ready that no ZMQ_FD edge will announce,
-// make the eventfd readable; arm the timerfd for the next timed step.
+// make the eventfd readable; arm the timerfd for the next timed step. This runs after every
+// submit, so it avoids system calls that change nothing: the eventfd is written once until
+// process() drains it, and the timerfd is re-armed only when the next wake moves earlier or the
+// armed time has passed (a wake that moved later just fires early once; process() then finds
+// nothing due and arms the real time).
 void FlowCore::rearm() {
   work_ready_ = has_ready_work();
-  if (work_ready_) {
+  signal_and_arm();
+}
+
+// A submit sent on (or queued for) the gateway and nothing else: the control and results sockets
+// were not touched, so their ZMQ_FD edges and the last re-arm's verdict on them still hold;
+// reading their ZMQ_EVENTS again (a poll() system call each) would change nothing. Only a queued
+// request needs the gateway's writability; and the new deadline may be the earliest.
+void FlowCore::rearm_after_submit() {
+  if (!outbox_.empty() && has_events(gateway_, ZMQ_POLLOUT)) work_ready_ = true;
+  signal_and_arm();
+}
+
+void FlowCore::signal_and_arm() {
+  if (work_ready_ && !wake_pending_) {
     std::uint64_t one = 1;
     if (::write(wake_.get(), &one, sizeof one) < 0 && errno != EAGAIN)
       throw std::system_error(errno, std::generic_category(), "eventfd write");
+    wake_pending_ = true;
   }
+  std::optional<SteadyTime> when = next_wakeup();
+  SteadyTime now = steady_now();
+  if (when && timer_armed_ && *timer_armed_ <= *when && *timer_armed_ > now) return;
+  if (!when && !timer_armed_) return;
   itimerspec spec{};  // all zero: disarmed
-  if (auto when = next_wakeup()) {
-    auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(*when - steady_now());
+  if (when) {
+    auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(*when - now);
     if (left.count() <= 0) left = std::chrono::nanoseconds(1);  // due now; zero would disarm
     spec.it_value.tv_sec = static_cast<time_t>(left.count() / 1'000'000'000);
     spec.it_value.tv_nsec = static_cast<long>(left.count() % 1'000'000'000);
   }
   checked(timerfd_settime(timer_.get(), 0, &spec, nullptr), "timerfd_settime");
+  timer_armed_ = when;
 }
 
 std::optional<Duration> FlowCore::next_timeout() const {

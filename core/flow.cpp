@@ -60,7 +60,7 @@ std::string FlowCore::submit(Request request, ResponseCallback done, Duration ti
   if (!outbox_.empty() || !try_send(frames)) outbox_.push_back(std::move(frames));
   // Sending may have consumed the sockets' edge (ZMQ_FD) and a deadline may be new: re-arm so
   // the fd tells the truth. Inside process() the final re-arm does it.
-  if (!in_process_) rearm();
+  if (!in_process_) rearm_after_submit();
   return id;
 }
 

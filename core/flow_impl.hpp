@@ -120,6 +120,8 @@ class FlowCore {
   void watch(zmq::socket_t& socket);
   void unwatch(zmq::socket_t& socket);
   void rearm();
+  void rearm_after_submit();  // rearm() for when only the gateway socket was touched
+  void signal_and_arm();      // the eventfd and timerfd part of both
   bool has_ready_work();
   std::optional<SteadyTime> next_wakeup() const;
 
@@ -166,6 +168,11 @@ class FlowCore {
   std::thread::id owner_;
   bool in_process_ = false;
   bool work_ready_ = false;  // the last re-arm found work ready now (next_timeout() is zero)
+  // What the fd's members were last told, so re-arming after each submit skips system calls that
+  // would not change anything: the eventfd is written until process() drains it, the timerfd is
+  // armed for timer_armed_ (or disarmed).
+  bool wake_pending_ = false;
+  std::optional<SteadyTime> timer_armed_;
 };
 
 }  // namespace jflow::detail
