@@ -11,9 +11,11 @@ namespace jflow {
 namespace {
 
 void keep_top_k(std::vector<Document>& matches, std::int64_t top_k) {
-  // Stable, so equal scores keep shard order and the result does not depend on sort internals.
-  std::stable_sort(matches.begin(), matches.end(),
-                   [](const Document& a, const Document& b) { return a.score > b.score; });
+  // Equal scores are ordered by id, as the indexers order them: the merged top-k is then the
+  // same however the data is split over shards, not dependent on which shard answered first.
+  std::stable_sort(matches.begin(), matches.end(), [](const Document& a, const Document& b) {
+    return a.score != b.score ? a.score > b.score : a.id < b.id;
+  });
   if (static_cast<std::int64_t>(matches.size()) > top_k) matches.resize(top_k);
 }
 

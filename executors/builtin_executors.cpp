@@ -66,14 +66,16 @@ ExecutorRegistry make_builtin_executors() {
     return std::make_unique<DocStore>(metas);
   });
   registry.add(ChunkRanker::info(), [](DriverOptions& with, const ExecutorMetas& metas) {
-    const std::string name = with.get_string("aggregate", "max");
-    Aggregate aggregate = Aggregate::max;
-    if (name == "sum") {
+    const std::string name = with.get_string("aggregate", "coverage");
+    Aggregate aggregate = Aggregate::coverage;
+    if (name == "max") {
+      aggregate = Aggregate::max;
+    } else if (name == "sum") {
       aggregate = Aggregate::sum;
     } else if (name == "mean") {
       aggregate = Aggregate::mean;
-    } else if (name != "max") {
-      with.fail("aggregate", "aggregate must be max, sum or mean, got '" + name + "'");
+    } else if (name != "coverage") {
+      with.fail("aggregate", "aggregate must be coverage, max, sum or mean, got '" + name + "'");
     }
     with.finish();
     return std::make_unique<ChunkRanker>(metas, aggregate);

@@ -1,4 +1,4 @@
-// ChunkRanker: chunk matches -> parent scores (max/sum/mean), or a merge of shard results.
+// ChunkRanker: chunk matches -> parent scores (coverage/max/sum/mean), or a merge of shard results.
 #include "jflow/executors/chunk_ranker.hpp"
 
 #include <algorithm>
@@ -31,9 +31,11 @@ void sort_and_truncate(std::vector<Document>& matches, std::size_t top_k) {
 
 ExecutorInfo ChunkRanker::info() {
   return {"ChunkRanker",
-          "ranks documents by their chunks' matches (max, sum or mean), or merges shard results",
-          {{"aggregate", "string", "max",
-            "how a document's chunk-match scores combine: max, sum or mean"}},
+          "ranks documents by their chunks' matches (coverage, max, sum or mean), or merges shard "
+          "results",
+          {{"aggregate", "string", "coverage",
+            "how a document's chunk-match scores combine: coverage (best score per query chunk, "
+            "averaged over the query's chunks), max, sum or mean"}},
           "{search: [!RankDriver {}]}"};
 }
 
@@ -58,15 +60,21 @@ void ChunkRanker::rank(Document& query, std::size_t top_k) {
     double max = 0;
     double sum = 0;
     std::size_t count = 0;
+    double covered = 0;  // sum over query chunks of this parent's best score for that chunk
   };
   std::map<std::string, Tally> parents;
   for (const Document& chunk : query.chunks) {
+    std::map<std::string, double> best_for_chunk;
     for (const Document& match : chunk.matches) {
-      Tally& tally = parents[parent_of(match)];
+      const std::string parent = parent_of(match);
+      Tally& tally = parents[parent];
       tally.max = tally.count == 0 ? match.score : std::max(tally.max, match.score);
       tally.sum += match.score;
       ++tally.count;
+      auto [best, inserted] = best_for_chunk.try_emplace(parent, match.score);
+      if (!inserted) best->second = std::max(best->second, match.score);
     }
+    for (const auto& [parent, score] : best_for_chunk) parents[parent].covered += score;
   }
   std::vector<Document> ranked;
   ranked.reserve(parents.size());
@@ -74,6 +82,9 @@ void ChunkRanker::rank(Document& query, std::size_t top_k) {
     Document document;
     document.id = parent;
     switch (aggregate_) {
+      case Aggregate::coverage:
+        document.score = tally.covered / static_cast<double>(query.chunks.size());
+        break;
       case Aggregate::max:
         document.score = tally.max;
         break;

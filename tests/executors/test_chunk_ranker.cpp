@@ -1,6 +1,6 @@
 // ChunkRanker: chunk matches aggregate to their parents (parent_id tag, else the id up to its
-// last '/'), max/sum/mean, best first with ties by id, top_k; without chunks it merges shard
-// results, keeping each id once with its best score.
+// last '/'), coverage/max/sum/mean, best first with ties by id, top_k; without chunks it merges
+// shard results, keeping each id once with its best score.
 #include <catch2/catch.hpp>
 
 #include "executors/executor_test_support.hpp"
@@ -37,6 +37,13 @@ std::vector<std::pair<std::string, double>> ranked(const Document& query) {
 
 TEST_CASE("ChunkRanker aggregates chunk matches per parent", "[executors]") {
   using Ranked = std::vector<std::pair<std::string, double>>;
+  SECTION("coverage: each query chunk's best score per parent, averaged over the chunks") {
+    ChunkRanker ranker(ExecutorMetas{}, Aggregate::coverage);
+    Document query = chunked_query();
+    ranker.rank(query, 10);
+    // A's two matches of chunk 0 count once (its best, 0.75); B matched both chunks.
+    CHECK(ranked(query) == Ranked{{"B", 0.5625}, {"A", 0.375}, {"C/x", 0.28125}, {"D", 0.0625}});
+  }
   SECTION("max") {
     ChunkRanker ranker(ExecutorMetas{}, Aggregate::max);
     Document query = chunked_query();
