@@ -109,30 +109,24 @@ std::unique_ptr<Driver> DriverRegistry::create(std::string_view kind, const YAML
   const SourceLocation where = spec::location_of(options, file);
   const auto entry = std::find_if(entries_.begin(), entries_.end(),
                                   [&](const Entry& e) { return e.info.kind == kind; });
-  if (entry == entries_.end()) {
-    std::string hint = did_you_mean(kind, kinds());
-    if (hint.empty()) {
-      std::string known;
-      for (const std::string& name : kinds()) known += (known.empty() ? "" : ", ") + name;
-      hint = " (known drivers: " + known + ")";
-    }
-    throw SpecError(where, "unknown driver '" + std::string(kind) + "'" + hint);
-  }
-
+  if (entry == entries_.end()) spec::throw_unknown_kind(where, "driver", kind, kinds());
   DriverOptions reader(options, file, std::string(kind));
-  std::unique_ptr<Driver> driver;
-  try {
-    driver = entry->factory(reader);
-  } catch (const SpecError&) {
-    throw;
-  } catch (const std::exception& error) {
-    // A factory that rejects its options with a plain exception still gets a located message.
-    throw SpecError(where, std::string(kind) + ": " + error.what());
-  }
-  // Factories are asked to call finish(); calling it again here makes forgetting it harmless.
-  reader.finish();
-  if (!driver) throw SpecError(where, std::string(kind) + ": its factory made no driver");
-  return driver;
+  return spec::make_located<std::unique_ptr<Driver>>(where, kind, reader, entry->factory);
 }
+
+namespace spec {
+
+void throw_unknown_kind(const SourceLocation& where, const std::string& noun, std::string_view kind,
+                        const std::vector<std::string>& known) {
+  std::string hint = did_you_mean(kind, known);
+  if (hint.empty()) {
+    std::string names;
+    for (const std::string& name : known) names += (names.empty() ? "" : ", ") + name;
+    hint = " (known " + noun + "s: " + names + ")";
+  }
+  throw SpecError(where, "unknown " + noun + " '" + std::string(kind) + "'" + hint);
+}
+
+}  // namespace spec
 
 }  // namespace jflow

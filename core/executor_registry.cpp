@@ -43,27 +43,10 @@ std::unique_ptr<Executor> ExecutorRegistry::create(std::string_view kind, const 
   const SourceLocation where = spec::location_of(with, file);
   const auto entry = std::find_if(entries_.begin(), entries_.end(),
                                   [&](const Entry& e) { return e.info.kind == kind; });
-  if (entry == entries_.end()) {
-    std::string hint = did_you_mean(kind, kinds());
-    if (hint.empty()) {
-      std::string known;
-      for (const std::string& name : kinds()) known += (known.empty() ? "" : ", ") + name;
-      hint = " (known executors: " + known + ")";
-    }
-    throw SpecError(where, "unknown executor '" + std::string(kind) + "'" + hint);
-  }
+  if (entry == entries_.end()) spec::throw_unknown_kind(where, "executor", kind, kinds());
   DriverOptions reader(with, file, std::string(kind));
-  std::unique_ptr<Executor> executor;
-  try {
-    executor = entry->factory(reader, metas);
-  } catch (const SpecError&) {
-    throw;
-  } catch (const std::exception& error) {
-    throw SpecError(where, std::string(kind) + ": " + error.what());
-  }
-  reader.finish();
-  if (!executor) throw SpecError(where, std::string(kind) + ": its factory made no executor");
-  return executor;
+  return spec::make_located<std::unique_ptr<Executor>>(
+      where, kind, reader, [&](DriverOptions& options) { return entry->factory(options, metas); });
 }
 
 void ExecutorRegistry::validate(std::string_view kind, const YAML::Node& with,

@@ -113,6 +113,30 @@ std::optional<ExecutorUses> read_executor_uses(const YAML::Node& uses, std::stri
                                                const ExecutorDefaults& defaults,
                                                const DriverRegistry& drivers);
 
+// For the driver and executor registries: "unknown driver 'WiatDriver' (did you mean …?)", or the
+// list of known kinds when nothing is close. `noun` is "driver" or "executor".
+[[noreturn]] void throw_unknown_kind(const SourceLocation& where, const std::string& noun,
+                                     std::string_view kind, const std::vector<std::string>& known);
+
+// Runs a registry factory on `reader`: a factory that rejects its options with a plain exception
+// still gets a located message, unknown options are rejected even if it forgot finish(), and a
+// factory that made nothing is an error.
+template <typename Made, typename Factory>
+Made make_located(const SourceLocation& where, std::string_view kind, DriverOptions& reader,
+                  Factory&& factory) {
+  Made made;
+  try {
+    made = factory(reader);
+  } catch (const SpecError&) {
+    throw;
+  } catch (const std::exception& error) {
+    throw SpecError(where, std::string(kind) + ": " + error.what());
+  }
+  reader.finish();
+  if (!made) throw SpecError(where, std::string(kind) + ": its factory made nothing");
+  return made;
+}
+
 // Reads an enum-valued key: "unknown runtime 'thred' (did you mean 'thread'?)".
 template <typename Enum, std::size_t N>
 Enum read_choice(const Field& field, const std::string& what, const Enum (&choices)[N],
