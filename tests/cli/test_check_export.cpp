@@ -119,6 +119,30 @@ TEST_CASE("jflow check without a flow lists the drivers and the uses aliases", "
   CHECK_THAT(out.output, Contains("_pass = [!ForwardDriver {}]"));
 }
 
+TEST_CASE("jflow check without a flow lists the executors with options and default drivers",
+          "[cli][check][executors]") {
+  const Outcome out = run_jflow("check");
+  INFO(out.output);
+  CHECK(out.exit_code == 0);
+  CHECK_THAT(out.output, Contains("Executors (uses: Kind"));
+  for (const char* kind : {"SentenceSplitter", "FeatureHashEncoder", "VectorIndexer", "DocStore",
+                           "ChunkRanker", "EncodeDriver", "VectorSearchDriver"}) {
+    CHECK_THAT(out.output, Contains(std::string("  ") + kind));
+  }
+  CHECK_THAT(out.output, Contains("metric (string, default cosine)"));
+  CHECK_THAT(out.output,
+             Contains("default requests: {index: [!VectorIndexDriver {level: chunks}]"));
+}
+
+TEST_CASE("jflow check shows each pod's executor", "[cli][check][executors]") {
+  const Outcome out = run_jflow("check " + jflow::test::source_path("flows/hello.yml"));
+  INFO(out.output);
+  CHECK(out.exit_code == 0);
+  CHECK_THAT(out.output, Contains("executor FeatureHashEncoder {dim: 256, ngrams: 2} (metas name "
+                                  "encode, workspace none: state stays in memory)"));
+  CHECK_THAT(out.output, Contains("index/tail"));
+}
+
 TEST_CASE("jflow check and export refuse a flow that cannot run with exit 2", "[cli][bad-input]") {
   const TempPath flow("cycle.yml",
                       "version: 1\npods:\n  - name: a\n    needs: b\n  - name: b\n    needs: a\n");
