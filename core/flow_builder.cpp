@@ -112,6 +112,12 @@ FlowBuilder& FlowBuilder::uses_after(std::string uses) {
   return *this;
 }
 
+FlowBuilder& FlowBuilder::partial_results(PartialResults mode) {
+  last("partial_results");
+  spec_.pods.back().partial_results = mode;
+  return *this;
+}
+
 FlowBuilder& FlowBuilder::join_timeout(Duration timeout) {
   last("join_timeout");
   spec_.pods.back().join_timeout = timeout;

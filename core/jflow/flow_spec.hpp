@@ -203,6 +203,7 @@ class FlowBuilder {
   FlowBuilder& uses_before(std::string uses);  // the same forms as add()'s `uses`
   FlowBuilder& uses_after(std::string uses);
   FlowBuilder& join_timeout(Duration timeout);
+  FlowBuilder& partial_results(PartialResults mode);  // flag needs polling(Polling::all)
   FlowSpec build() const;  // validates like the YAML parser does; throws SpecError
 
  private:

@@ -112,3 +112,18 @@ TEST_CASE("partial_results: flag returns the lost shard's siblings' merged answe
   }
   flow.close();
 }
+
+TEST_CASE("FlowBuilder sets partial_results like the YAML key, with the same validation",
+          "[topology][partial][builder]") {
+  const FlowSpec built = FlowBuilder()
+                             .add("s")
+                             .parallel(3)
+                             .polling(Polling::all)
+                             .uses_after("_merge")
+                             .partial_results(PartialResults::flag)
+                             .build();
+  CHECK(built.pods.at(0).partial_results == PartialResults::flag);
+  CHECK_THROWS_WITH(
+      FlowBuilder().add("s").parallel(3).partial_results(PartialResults::flag).build(),
+      Contains("partial_results: flag needs polling: all"));
+}
