@@ -96,7 +96,8 @@ TEST_CASE("bad command lines exit 2 with a message", "[cli][bad-input]") {
   Outcome missing = run_jflow("run");
   CHECK(missing.exit_code == 2);
   CHECK_THAT(missing.output, Contains("flow"));
-  Outcome timeout = run_jflow("run --timeout soon " + jflow::test::source_path("flows/wait_log_pass.yml"));
+  Outcome timeout =
+      run_jflow("run --timeout soon " + jflow::test::source_path("flows/wait_log_pass.yml"));
   CHECK(timeout.exit_code == 2);
   CHECK_THAT(timeout.output, Contains("--timeout"));
 }
@@ -131,4 +132,19 @@ TEST_CASE("bad flow files exit 2 with file:line:col: message", "[cli][bad-input]
     CHECK(out.exit_code == 2);
     CHECK_THAT(out.output, Contains("--input"));
   }
+}
+
+TEST_CASE("an executor that cannot save its state says so, naming the pea", "[cli][executors]") {
+  // /dev/null is a file, so no workspace folder can be made under it: VectorIndexer's close()
+  // fails after the requests have been answered.
+  TempFile flow("unsaved.yml",
+                "version: 1\ntransport: inproc\nworkspace: /dev/null/jflow-workspace\npods:\n"
+                "  - name: split\n    uses: SentenceSplitter\n"
+                "  - name: encode\n    uses: FeatureHashEncoder\n"
+                "  - name: vec\n    uses: VectorIndexer\n");
+  TempFile input("verses.txt", "In the beginning was the Word.\nJesus wept.\n");
+  Outcome out = run_jflow("run --quiet --input " + input.str() + " " + flow.str());
+  INFO(out.output);
+  CHECK_THAT(out.output, Contains("2 requests (2 documents): 2 ok, 0 failed"));
+  CHECK_THAT(out.output, Contains("pea 'vec': executor VectorIndexer could not save its state"));
 }
