@@ -165,7 +165,9 @@ class EpollHost {
   reactor::EpollAttachment attached_;
 };
 
-void start_on_epoll(AsyncFlow& flow, EpollHost& host) {
+// Starts the flow inside a host loop (anything with run(until)); throws its start error.
+template <typename Host>
+void start_on(AsyncFlow& flow, Host& host) {
   std::optional<FlowError> error;
   bool started = false;
   flow.start_async([&](const std::optional<FlowError>& e) {
@@ -176,13 +178,16 @@ void start_on_epoll(AsyncFlow& flow, EpollHost& host) {
   if (error) throw *error;
 }
 
-Round run_epoll(AsyncFlow& flow, EpollHost& host, const Request& request, std::size_t total) {
+// One timed round of `total` requests kept in flight by callbacks inside the host loop.
+template <typename Host>
+Round run_on(AsyncFlow& flow, Host& host, const Request& request, std::size_t total,
+             const std::string& loop_name) {
   AsyncDriver driver(flow, request, total);
   Round round = timed([&] {
     driver.fill();
     host.run([&] { return driver.finished(); });
   });
-  if (driver.failure) throw FlowError("epoll: " + *driver.failure);
+  if (driver.failure) throw FlowError(loop_name + ": " + *driver.failure);
   return round;
 }
 
@@ -276,27 +281,6 @@ class UvHost {
   std::function<void()> fired_;
 };
 
-void start_on_uv(AsyncFlow& flow, UvHost& host) {
-  std::optional<FlowError> error;
-  bool started = false;
-  flow.start_async([&](const std::optional<FlowError>& e) {
-    error = e;
-    started = true;
-  });
-  host.run([&] { return started; });
-  if (error) throw *error;
-}
-
-Round run_uv(AsyncFlow& flow, UvHost& host, const Request& request, std::size_t total) {
-  AsyncDriver driver(flow, request, total);
-  Round round = timed([&] {
-    driver.fill();
-    host.run([&] { return driver.finished(); });
-  });
-  if (driver.failure) throw FlowError("libuv: " + *driver.failure);
-  return round;
-}
-
 double seed_uv(AsyncFlow& flow, UvHost& host, milliseconds d) {
   bool replied = false, ticked = false;
   std::optional<std::string> failure;
@@ -360,13 +344,13 @@ int run(const Options& options) {
   sync.start();
   AsyncFlow on_epoll(pass_flow(), flow_opts);
   EpollHost epoll_host(on_epoll);
-  start_on_epoll(on_epoll, epoll_host);
+  start_on(on_epoll, epoll_host);
   std::vector<Series> series{{"sync Flow", {}, options.requests},
                              {"AsyncFlow epoll", {}, options.requests}};
 #ifdef JFLOW_HAVE_LIBUV
   AsyncFlow on_uv(pass_flow(), flow_opts);
   UvHost uv_host(on_uv);
-  start_on_uv(on_uv, uv_host);
+  start_on(on_uv, uv_host);
   series.push_back({"AsyncFlow libuv", {}, options.requests});
 #endif
 
@@ -376,15 +360,15 @@ int run(const Options& options) {
       options.requests, options.window, options.rounds);
   // A warm-up round each, untimed: connections, allocators and caches settle.
   run_sync(sync, request, options.requests / 10);
-  run_epoll(on_epoll, epoll_host, request, options.requests / 10);
+  run_on(on_epoll, epoll_host, request, options.requests / 10, "epoll");
 #ifdef JFLOW_HAVE_LIBUV
-  run_uv(on_uv, uv_host, request, options.requests / 10);
+  run_on(on_uv, uv_host, request, options.requests / 10, "libuv");
 #endif
   for (std::size_t round = 0; round < options.rounds; ++round) {
     series[0].rounds.push_back(run_sync(sync, request, options.requests));
-    series[1].rounds.push_back(run_epoll(on_epoll, epoll_host, request, options.requests));
+    series[1].rounds.push_back(run_on(on_epoll, epoll_host, request, options.requests, "epoll"));
 #ifdef JFLOW_HAVE_LIBUV
-    series[2].rounds.push_back(run_uv(on_uv, uv_host, request, options.requests));
+    series[2].rounds.push_back(run_on(on_uv, uv_host, request, options.requests, "libuv"));
 #endif
   }
   std::printf("%-16s  %9s  %7s  %18s  %8s\n", "driver", "req/s", "spread", "client cpu us/req",
@@ -410,7 +394,7 @@ int run(const Options& options) {
   {
     AsyncFlow flow(wait_flow, flow_opts);
     EpollHost host(flow);
-    start_on_epoll(flow, host);
+    start_on(flow, host);
     TimerFd timer(host.fd());
     std::vector<double> over;
     for (std::size_t i = 0; i < options.seed_runs; ++i)
@@ -422,7 +406,7 @@ int run(const Options& options) {
   {
     AsyncFlow flow(wait_flow, flow_opts);
     UvHost host(flow);
-    start_on_uv(flow, host);
+    start_on(flow, host);
     std::vector<double> over;
     for (std::size_t i = 0; i < options.seed_runs; ++i) over.push_back(seed_uv(flow, host, d));
     print_seed("libuv", over);
