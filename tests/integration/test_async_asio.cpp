@@ -8,6 +8,7 @@
 
 #include "jflow/async_flow.hpp"
 #include "jflow/reactor/asio.hpp"
+#include "support/callback_chain.hpp"
 #include "support/test_support.hpp"
 
 using namespace jflow;
@@ -70,23 +71,10 @@ TEST_CASE("asio: many requests from callbacks and a close, with edges Asio may n
   AsyncFlow flow(FlowBuilder().add("a").add("b").build(), test::test_options());
   asio::io_context io;
   reactor::AsioAttachment attached(io, flow);
-  int chain = 0;
-  bool closed = false;
-  std::function<void(Response &&)> next = [&](Response&& r) {
-    REQUIRE(r.ok());
-    if (++chain < 2000) {
-      flow.submit(test::text_request("again"), next);
-    } else {
-      flow.close_async([&] { closed = true; });
-    }
-  };
-  flow.start_async([&](const std::optional<FlowError>& error) {
-    REQUIRE_FALSE(error);
-    flow.submit(test::text_request("first"), next);
-  });
+  test::CallbackChain chain(flow, 2000);
   REQUIRE(run_until(
-      io, [&] { return closed; }, 30s));
-  CHECK(chain == 2000);
+      io, [&] { return chain.closed(); }, 30s));
+  CHECK(chain.replies() == 2000);
 }
 
 #endif  // JFLOW_HAVE_ASIO

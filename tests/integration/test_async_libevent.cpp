@@ -10,6 +10,7 @@
 
 #include "jflow/async_flow.hpp"
 #include "jflow/reactor/libevent.hpp"
+#include "support/callback_chain.hpp"
 #include "support/test_support.hpp"
 
 using namespace jflow;
@@ -95,24 +96,11 @@ TEST_CASE("libevent: requests from callbacks and a close, all inside the dispatc
   AsyncFlow flow(FlowBuilder().add("a").add("b").build(), test::test_options());
   Base b;
   reactor::EventAttachment attached(b.base, flow);
-  int chain = 0;
-  bool closed = false;
-  std::function<void(Response &&)> next = [&](Response&& r) {
-    REQUIRE(r.ok());
-    if (++chain < 1000) {
-      flow.submit(test::text_request("again"), next);
-    } else {
-      flow.close_async([&] { closed = true; });
-    }
-  };
-  flow.start_async([&](const std::optional<FlowError>& error) {
-    REQUIRE_FALSE(error);
-    flow.submit(test::text_request("first"), next);
-  });
+  test::CallbackChain chain(flow, 1000);
   REQUIRE(run_until(
-      b, [&] { return closed; }, 30s));
+      b, [&] { return chain.closed(); }, 30s));
   attached.rethrow_if_failed();
-  CHECK(chain == 1000);
+  CHECK(chain.replies() == 1000);
 }
 
 #endif  // JFLOW_HAVE_LIBEVENT

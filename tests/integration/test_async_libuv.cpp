@@ -8,6 +8,7 @@
 
 #include "jflow/async_flow.hpp"
 #include "jflow/reactor/libuv.hpp"
+#include "support/callback_chain.hpp"
 #include "support/test_support.hpp"
 
 using namespace jflow;
@@ -108,23 +109,10 @@ TEST_CASE("requests submitted from callbacks and a close, all inside uv_run", "[
   AsyncFlow flow(FlowBuilder().add("a").add("b").build(), test::test_options());
   UvHost host;
   reactor::UvAttachment attached(&host.loop, flow);
-  int chain = 0;
-  bool closed = false;
-  std::function<void(Response &&)> next = [&](Response&& r) {
-    REQUIRE(r.ok());
-    if (++chain < 1000) {
-      flow.submit(test::text_request("again"), next);
-    } else {
-      flow.close_async([&] { closed = true; });
-    }
-  };
-  flow.start_async([&](const std::optional<FlowError>& error) {
-    REQUIRE_FALSE(error);
-    flow.submit(test::text_request("first"), next);
-  });
-  REQUIRE(host.run([&] { return closed; }, 30s));
+  test::CallbackChain chain(flow, 1000);
+  REQUIRE(host.run([&] { return chain.closed(); }, 30s));
   attached.rethrow_if_failed();
-  CHECK(chain == 1000);
+  CHECK(chain.replies() == 1000);
   CHECK(flow.state() == AsyncFlow::State::closed);
 }
 
