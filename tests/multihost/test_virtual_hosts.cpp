@@ -163,6 +163,13 @@ TEST_CASE("virtual hosts reach each other and the orchestrator; a cut host reach
                               {"JF_ADDR=" + hosts.address(0)});
     CHECK(hosts.wait_for_line(shell, "inside", VirtualHosts::Clock::now() + kWait) ==
           "inside " + hosts.address(0));
+    pid_t root = hosts.spawn(VirtualHosts::kOrchestrator,
+                             {"/bin/sh", "-c",
+                              "ip -o -4 addr show | grep -qF \"inet $JF_ADDR/\" && echo root || "
+                              "echo elsewhere"},
+                             {"JF_ADDR=" + hosts.orchestrator_address()});
+    CHECK(hosts.wait_for_line(root, "", VirtualHosts::Clock::now() + kWait) == "root");
+    CHECK(exit_code(hosts, root) == 0);
     pid_t sleeper = hosts.spawn(0, {"sleep", "60"});
     hosts.kill_host(0);
     CHECK_FALSE(jflow::test::process_exists(shell));

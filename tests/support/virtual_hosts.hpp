@@ -66,6 +66,10 @@ class VirtualHosts {
     return reason;
   }
 
+  // The host index of the root namespace, where the orchestrator runs: spawn(kOrchestrator, …)
+  // starts a process there (to compare against the same processes on one host).
+  static constexpr std::size_t kOrchestrator = static_cast<std::size_t>(-1);
+
   explicit VirtualHosts(std::size_t hosts) : pid_(::getpid()) {
     if (auto why = unavailable()) throw std::runtime_error("virtual hosts: " + *why);
     if (instance_alive()) throw std::runtime_error("virtual hosts: one instance per process");
@@ -193,7 +197,7 @@ class VirtualHosts {
   void kill_host(std::size_t i) {
     auto deadline = Clock::now() + std::chrono::seconds(5);
     while (true) {
-      std::vector<pid_t> pids = netns_pids(name(i));
+      std::vector<pid_t> pids = netns_pids(name(check(i)));
       for (auto& [pid, child] : children_) {
         if (child.host == i) pids.push_back(pid);
       }
@@ -434,13 +438,16 @@ class VirtualHosts {
   }
 
   pid_t start_child(std::size_t i, const std::function<int()>& body) {
-    std::string ns_path = "/run/netns/" + name(check(i));
-    int ns_fd = ::open(ns_path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (ns_fd < 0)
-      throw std::runtime_error("virtual hosts: open " + ns_path + ": " + std::strerror(errno));
+    int ns_fd = -1;
+    if (i != kOrchestrator) {
+      std::string ns_path = "/run/netns/" + name(check(i));
+      ns_fd = ::open(ns_path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (ns_fd < 0)
+        throw std::runtime_error("virtual hosts: open " + ns_path + ": " + std::strerror(errno));
+    }
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) {
-      ::close(ns_fd);
+      if (ns_fd >= 0) ::close(ns_fd);
       throw std::runtime_error(std::string("virtual hosts: pipe2: ") + std::strerror(errno));
     }
     pid_t parent = ::getpid();
@@ -449,12 +456,12 @@ class VirtualHosts {
       // Only async-signal-safe calls until exec (or `body`): the parent may run threads.
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       if (::getppid() != parent) ::_exit(126);
-      if (::setns(ns_fd, CLONE_NEWNET) != 0) ::_exit(125);
+      if (ns_fd >= 0 && ::setns(ns_fd, CLONE_NEWNET) != 0) ::_exit(125);
       ::dup2(fds[1], STDOUT_FILENO);
       ::_exit(body());
     }
     int fork_errno = errno;
-    ::close(ns_fd);
+    if (ns_fd >= 0) ::close(ns_fd);
     ::close(fds[1]);
     if (pid < 0) {
       ::close(fds[0]);
