@@ -170,6 +170,11 @@ TEST_CASE("virtual hosts reach each other and the orchestrator; a cut host reach
                              {"JF_ADDR=" + hosts.orchestrator_address()});
     CHECK(hosts.wait_for_line(root, "", VirtualHosts::Clock::now() + kWait) == "root");
     CHECK(exit_code(hosts, root) == 0);
+    // A process that ends without the line awaited is reported with what it wrote.
+    pid_t quiet = hosts.spawn(1, {"/bin/sh", "-c", "echo not-it"});
+    CHECK_THROWS_WITH(hosts.wait_for_line(quiet, "listening", VirtualHosts::Clock::now() + kWait),
+                      Contains("closed its output") && Contains("not-it"));
+    CHECK(exit_code(hosts, quiet) == 0);
     pid_t sleeper = hosts.spawn(0, {"sleep", "60"});
     hosts.kill_host(0);
     CHECK_FALSE(jflow::test::process_exists(shell));
