@@ -166,8 +166,8 @@ TEST_CASE("CURVE keys: every malformed key file is refused, naming file and line
                Contains("bad.secret:2: unknown key name 'private-key'"));
   }
   SECTION("a line that is not name = value") {
-    CHECK_THAT(secret_error(dir, pub_line + keys.secret_key + "\n"),
-               Contains("bad.secret:2: expected"));
+    // (Not a bare key as the bad line: Z85 has '=' among its characters.)
+    CHECK_THAT(secret_error(dir, pub_line + "secret-key\n"), Contains("bad.secret:2: expected"));
   }
   SECTION("unquoted or unterminated values") {
     CHECK_THAT(secret_error(dir, "public-key = " + keys.public_key + "\n" + secret_line),

@@ -102,7 +102,7 @@ bool has_namespace(const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("virtual hosts reach each other and the orchestrator; a cut host reaches nothing",
+TEST_CASE("virtual hosts reach each other and the orchestrator, and a cut host reaches nothing",
           "[multihost]") {
   if (auto why = VirtualHosts::unavailable()) {
     WARN("skipped: " << *why);
