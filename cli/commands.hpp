@@ -54,6 +54,14 @@ struct ExportOptions {
 void setup_export(CLI::App& app, ExportOptions& options);
 int run_export(const ExportOptions& options);
 
+struct KeygenOptions {
+  std::string name;
+  std::string dir = ".";
+  bool force = false;
+};
+void setup_keygen(CLI::App& app, KeygenOptions& options);
+int run_keygen(const KeygenOptions& options);
+
 // Thrown for usage problems found after parsing (a missing input, a bad duration): exit 2.
 class UsageError : public std::runtime_error {
  public:

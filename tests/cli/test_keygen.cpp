@@ -1,0 +1,106 @@
+// `jflow keygen` through the binary: it writes a pair that the library reads back, refuses to
+// overwrite without --force, and rejects bad names with exit code 2.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+
+#include "jflow/curve_keys.hpp"
+
+using Catch::Matchers::Contains;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Outcome {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs the jflow binary with these arguments (no shell: each one is passed as it is).
+Outcome run_jflow(std::vector<std::string> arguments) {
+  arguments.insert(arguments.begin(), JFLOW_BINARY);
+  std::vector<char*> argv;
+  for (std::string& a : arguments) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::dup2(fds[1], STDOUT_FILENO);
+    ::dup2(fds[1], STDERR_FILENO);
+    ::close(fds[0]);
+    ::close(fds[1]);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  Outcome outcome;
+  std::array<char, 4096> buffer{};
+  ssize_t n = 0;
+  while ((n = ::read(fds[0], buffer.data(), buffer.size())) > 0)
+    outcome.output.append(buffer.data(), static_cast<std::size_t>(n));
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return outcome;
+}
+
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("jflow-keygen-" + std::to_string(::getpid()));
+  TempDir() { fs::remove_all(path); }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+}  // namespace
+
+TEST_CASE("jflow keygen writes a pair the library reads back", "[cli][curve]") {
+  TempDir dir;
+  Outcome out = run_jflow({"keygen", "node-1", "--dir", dir.path.string()});
+  INFO(out.output);
+  REQUIRE(out.exit_code == 0);
+  fs::path pub = dir.path / "node-1.pub";
+  fs::path secret = dir.path / "node-1.secret";
+  jflow::CurveKeyPair keys = jflow::read_curve_secret(secret);
+  CHECK(jflow::read_curve_public(pub) == keys.public_key);
+  CHECK_THAT(out.output, Contains(pub.string()) && Contains(secret.string()) &&
+                             Contains(keys.public_key) && !Contains(keys.secret_key));
+  struct stat info {};
+  REQUIRE(::stat(secret.c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0600);
+
+  SECTION("a second keygen of the same name is refused and changes nothing") {
+    Outcome again = run_jflow({"keygen", "node-1", "--dir", dir.path.string()});
+    INFO(again.output);
+    CHECK(again.exit_code == 2);
+    CHECK_THAT(again.output, Contains("exists already") && Contains("--force"));
+    CHECK(jflow::read_curve_secret(secret).secret_key == keys.secret_key);
+  }
+  SECTION("--force replaces the pair") {
+    Outcome forced = run_jflow({"keygen", "node-1", "--dir", dir.path.string(), "--force"});
+    INFO(forced.output);
+    CHECK(forced.exit_code == 0);
+    jflow::CurveKeyPair fresh = jflow::read_curve_secret(secret);
+    CHECK(fresh.secret_key != keys.secret_key);
+    CHECK(jflow::read_curve_public(pub) == fresh.public_key);
+  }
+}
+
+TEST_CASE("jflow keygen rejects bad names with exit code 2", "[cli][curve]") {
+  TempDir dir;
+  for (const char* name : {"", "a/b", "..", "."}) {
+    Outcome out = run_jflow({"keygen", name, "--dir", dir.path.string()});
+    INFO("name '" << name << "': " << out.output);
+    CHECK(out.exit_code == 2);
+    CHECK_THAT(out.output, Contains("NAME"));
+  }
+  Outcome missing = run_jflow({"keygen"});
+  CHECK(missing.exit_code == 2);
+  CHECK(!fs::exists(dir.path));
+}
