@@ -7,6 +7,7 @@
 
 #include "hosts/local_daemon.hpp"
 #include "jflow/control_channel.hpp"
+#include "support/fault_run.hpp"
 #include "support/test_support.hpp"
 
 using namespace jflow;
@@ -128,32 +129,9 @@ TEST_CASE("a daemon that goes away mid-stream: requests end naming the host, clo
   const std::string address = daemon->address();
   Flow flow(three_pods(address).build(), test::test_options());
   flow.start();
-  constexpr int kRequests = 400;
-  int ended = 0, ok = 0, lost = 0, other = 0;
-  std::string message;
-  for (int i = 0; i < kRequests; ++i) {
-    flow.submit(test::text_request(std::to_string(i)), [&](Response&& response) {
-      ++ended;
-      if (response.ok()) {
-        ++ok;
-      } else if (response.status().code == StatusCode::pea_lost) {
-        ++lost;
-        message = response.status().message;
-      } else {
-        ++other;
-      }
-    });
-    if (i == 100) {
-      REQUIRE(test::poll_until(
-          flow, [&] { return ok >= 10; }, std::chrono::seconds(10)));
-      daemon->stop();  // its peas are killed with it
-    }
-  }
-  REQUIRE(test::poll_until(
-      flow, [&] { return ended == kRequests; }, std::chrono::seconds(15)));
-  CHECK(lost > 0);
-  CHECK(other == 0);
-  CHECK(ok + lost == kRequests);
+  const std::string message = test::run_through_fault(flow, 400, [&] {
+    daemon->stop();  // its peas are killed with it
+  });
   CHECK_THAT(message, Contains("pea 'there'") && Contains("on host " + address));
   const auto close_start = std::chrono::steady_clock::now();
   flow.close();
@@ -184,6 +162,40 @@ TEST_CASE("a daemon stops the peas of an orchestrator that went silent", "[hosts
   }
   CHECK(daemon.logged("started pea 'lonely'"));
   CHECK(daemon.logged("silent for 300ms: stopping its 1 peas"));
+}
+
+TEST_CASE("a daemon forwards what its pea prints and reports how it ended", "[hosts]") {
+  test::LocalDaemon daemon(insecure_daemon());
+  zmq::context_t context;
+  zmq::socket_t orchestrator(context, zmq::socket_type::dealer);
+  orchestrator.set(zmq::sockopt::linger, 0);
+  orchestrator.connect("tcp://" + daemon.address());
+  // A pea given an endpoint it cannot use says so on stderr and exits 2.
+  ControlMessage launch;
+  launch.command = daemon_protocol::kLaunch;
+  launch.fields["pea"] = std::string("confused");
+  launch.fields["control"] = std::string("not-an-endpoint");
+  send_control(orchestrator, launch);
+  std::vector<std::string> lines;
+  std::string launched, how;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (how.empty() && std::chrono::steady_clock::now() < give_up) {
+    zmq::pollitem_t item{orchestrator.handle(), 0, ZMQ_POLLIN, 0};
+    zmq::poll(&item, 1, std::chrono::milliseconds(50));
+    while (auto message = try_recv_control(orchestrator, false)) {
+      const auto text = [&](const char* key) {
+        auto it = message->fields.find(key);
+        return it == message->fields.end() ? std::string() : std::get<std::string>(it->second);
+      };
+      if (message->command == daemon_protocol::kLaunched) launched = text("pea");
+      if (message->command == daemon_protocol::kLog) lines.push_back(text("line"));
+      if (message->command == daemon_protocol::kExited) how = text("how");
+    }
+  }
+  CHECK(launched == "confused");
+  REQUIRE(lines.size() == 1);
+  CHECK_THAT(lines[0], Contains("cannot connect to the control endpoint 'not-an-endpoint'"));
+  CHECK(how == "exited with code 2");
 }
 
 TEST_CASE("daemon options that cannot work are refused", "[hosts][bad-input]") {

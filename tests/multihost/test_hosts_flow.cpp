@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "hosts/local_daemon.hpp"
+#include "support/fault_run.hpp"
 #include "support/test_support.hpp"
 #include "support/virtual_hosts.hpp"
 
@@ -118,37 +119,6 @@ FlowBuilder pass_chain(const std::string& orchestrator, const std::vector<std::s
   return builder;
 }
 
-// Sends `count` requests; after `ok_before_fault` replies, `fault()` takes a host away. Returns
-// the message of a lost request; checks every request ended, as ok or pea_lost.
-std::string run_through_fault(Flow& flow, int count, const std::function<void()>& fault) {
-  int ended = 0, ok = 0, lost = 0, other = 0;
-  std::string message;
-  for (int i = 0; i < count; ++i) {
-    flow.submit(test::text_request(std::to_string(i)), [&](Response&& response) {
-      ++ended;
-      if (response.ok()) {
-        ++ok;
-      } else if (response.status().code == StatusCode::pea_lost) {
-        ++lost;
-        message = response.status().message;
-      } else {
-        ++other;
-      }
-    });
-    if (i == count / 4) {
-      REQUIRE(test::poll_until(
-          flow, [&] { return ok >= 10; }, std::chrono::seconds(10)));
-      fault();
-    }
-  }
-  REQUIRE(test::poll_until(
-      flow, [&] { return ended == count; }, std::chrono::seconds(20)));
-  CHECK(lost > 0);
-  CHECK(other == 0);
-  CHECK(ok + lost == count);
-  return message;
-}
-
 }  // namespace
 
 TEST_CASE("a search flow over three hosts with CURVE answers like the same flow on one host",
@@ -187,36 +157,27 @@ TEST_CASE("a search flow over three hosts with CURVE answers like the same flow 
   }
 }
 
-TEST_CASE("a host killed mid-stream: its requests end naming the host, close returns",
+TEST_CASE("a host killed or cut off mid-stream: its requests end naming it, close returns",
           "[multihost][death]") {
   if (auto why = VirtualHosts::unavailable()) {
     WARN("skipped: " << *why);
     return;
   }
-  VirtualHosts hosts(3);
-  const std::vector<std::string> daemons = start_daemons(hosts, nullptr);
-  Flow flow(pass_chain(hosts.orchestrator_address(), daemons).build(), test::test_options());
-  flow.start();
-  const std::string message = run_through_fault(flow, 400, [&] { hosts.kill_host(1); });
-  CHECK_THAT(message, Contains("pea 'middle'") && Contains("on host " + daemons[1]));
-  const auto close_start = std::chrono::steady_clock::now();
-  flow.close();
-  CHECK(std::chrono::steady_clock::now() - close_start < std::chrono::seconds(4));
-}
-
-TEST_CASE("a host cut off the network mid-stream: requests end naming it, close returns",
-          "[multihost][death]") {
-  if (auto why = VirtualHosts::unavailable()) {
-    WARN("skipped: " << *why);
-    return;
-  }
+  const bool cut = GENERATE(false, true);  // SIGKILL everything on the host, or a partition
+  INFO((cut ? "host cut off" : "host killed"));
   VirtualHosts hosts(3);
   const std::vector<std::string> daemons = start_daemons(hosts, nullptr);
   FlowOptions options = test::test_options();
   options.heartbeat_timeout = std::chrono::seconds(1);
   Flow flow(pass_chain(hosts.orchestrator_address(), daemons).build(), options);
   flow.start();
-  const std::string message = run_through_fault(flow, 400, [&] { hosts.cut_host(1); });
+  const std::string message = test::run_through_fault(flow, 400, [&] {
+    if (cut) {
+      hosts.cut_host(1);
+    } else {
+      hosts.kill_host(1);
+    }
+  });
   CHECK_THAT(message, Contains("pea 'middle'") && Contains("on host " + daemons[1]));
   const auto close_start = std::chrono::steady_clock::now();
   flow.close();
