@@ -51,6 +51,40 @@ int run_requests(Flow& flow, int count) {
   return ok;
 }
 
+// The daemon protocol spoken by hand, to see what a daemon does with an orchestrator that
+// misbehaves or with a pea that fails.
+class HandMadeOrchestrator {
+ public:
+  explicit HandMadeOrchestrator(const std::string& daemon_address)
+      : socket_(context_, zmq::socket_type::dealer) {
+    socket_.set(zmq::sockopt::linger, 0);
+    socket_.connect("tcp://" + daemon_address);
+  }
+  void launch(const std::string& pea, const std::string& control) {
+    ControlMessage launch;
+    launch.command = daemon_protocol::kLaunch;
+    launch.fields["pea"] = pea;
+    launch.fields["control"] = control;
+    send_control(socket_, launch);
+  }
+  // Reads what the daemon sends until `done(message)` (also asked on each quiet 50 ms, with an
+  // empty message) says so, or 10 s passed.
+  void read_until(const std::function<bool(const ControlMessage&)>& done) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done(ControlMessage{}) && std::chrono::steady_clock::now() < give_up) {
+      zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
+      zmq::poll(&item, 1, std::chrono::milliseconds(50));
+      while (auto message = try_recv_control(socket_, false)) {
+        if (done(*message)) return;
+      }
+    }
+  }
+
+ private:
+  zmq::context_t context_;
+  zmq::socket_t socket_;
+};
+
 }  // namespace
 
 TEST_CASE("a pod with host: runs on that daemon and serves requests", "[hosts]") {
@@ -142,56 +176,31 @@ TEST_CASE("a daemon stops the peas of an orchestrator that went silent", "[hosts
   DaemonOptions options = insecure_daemon();
   options.orchestrator_timeout = std::chrono::milliseconds(300);
   test::LocalDaemon daemon(options);
-  // A hand-made orchestrator: asks for one pea (whose control endpoint answers nobody), then
-  // never heartbeats.
-  zmq::context_t context;
-  zmq::socket_t orchestrator(context, zmq::socket_type::dealer);
-  orchestrator.set(zmq::sockopt::linger, 0);
-  orchestrator.connect("tcp://" + daemon.address());
-  ControlMessage launch;
-  launch.command = daemon_protocol::kLaunch;
-  launch.fields["pea"] = std::string("lonely");
-  launch.fields["control"] = std::string("tcp://127.0.0.1:9");
-  send_control(orchestrator, launch);
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!daemon.logged("stopping its 1 peas") && std::chrono::steady_clock::now() < give_up) {
-    zmq::pollitem_t item{orchestrator.handle(), 0, ZMQ_POLLIN, 0};
-    zmq::poll(&item, 1, std::chrono::milliseconds(50));
-    while (try_recv_control(orchestrator, false)) {
-    }
-  }
+  // Asks for one pea (whose control endpoint answers nobody), then never heartbeats.
+  HandMadeOrchestrator orchestrator(daemon.address());
+  orchestrator.launch("lonely", "tcp://127.0.0.1:9");
+  orchestrator.read_until([&](const ControlMessage&) { return daemon.logged("stopping its"); });
   CHECK(daemon.logged("started pea 'lonely'"));
   CHECK(daemon.logged("silent for 300ms: stopping its 1 peas"));
 }
 
 TEST_CASE("a daemon forwards what its pea prints and reports how it ended", "[hosts]") {
   test::LocalDaemon daemon(insecure_daemon());
-  zmq::context_t context;
-  zmq::socket_t orchestrator(context, zmq::socket_type::dealer);
-  orchestrator.set(zmq::sockopt::linger, 0);
-  orchestrator.connect("tcp://" + daemon.address());
+  HandMadeOrchestrator orchestrator(daemon.address());
   // A pea given an endpoint it cannot use says so on stderr and exits 2.
-  ControlMessage launch;
-  launch.command = daemon_protocol::kLaunch;
-  launch.fields["pea"] = std::string("confused");
-  launch.fields["control"] = std::string("not-an-endpoint");
-  send_control(orchestrator, launch);
+  orchestrator.launch("confused", "not-an-endpoint");
   std::vector<std::string> lines;
   std::string launched, how;
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (how.empty() && std::chrono::steady_clock::now() < give_up) {
-    zmq::pollitem_t item{orchestrator.handle(), 0, ZMQ_POLLIN, 0};
-    zmq::poll(&item, 1, std::chrono::milliseconds(50));
-    while (auto message = try_recv_control(orchestrator, false)) {
-      const auto text = [&](const char* key) {
-        auto it = message->fields.find(key);
-        return it == message->fields.end() ? std::string() : std::get<std::string>(it->second);
-      };
-      if (message->command == daemon_protocol::kLaunched) launched = text("pea");
-      if (message->command == daemon_protocol::kLog) lines.push_back(text("line"));
-      if (message->command == daemon_protocol::kExited) how = text("how");
-    }
-  }
+  orchestrator.read_until([&](const ControlMessage& message) {
+    const auto text = [&](const char* key) {
+      auto it = message.fields.find(key);
+      return it == message.fields.end() ? std::string() : std::get<std::string>(it->second);
+    };
+    if (message.command == daemon_protocol::kLaunched) launched = text("pea");
+    if (message.command == daemon_protocol::kLog) lines.push_back(text("line"));
+    if (message.command == daemon_protocol::kExited) how = text("how");
+    return !how.empty();
+  });
   CHECK(launched == "confused");
   REQUIRE(lines.size() == 1);
   CHECK_THAT(lines[0], Contains("cannot connect to the control endpoint 'not-an-endpoint'"));
