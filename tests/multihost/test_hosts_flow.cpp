@@ -183,3 +183,26 @@ TEST_CASE("a host killed or cut off mid-stream: its requests end naming it, clos
   flow.close();
   CHECK(std::chrono::steady_clock::now() - close_start < std::chrono::seconds(4));
 }
+
+TEST_CASE("a daemon on another host refuses an orchestrator key it does not list",
+          "[multihost][curve]") {
+  if (auto why = VirtualHosts::unavailable()) {
+    WARN("skipped: " << *why);
+    return;
+  }
+  VirtualHosts hosts(1);
+  test::KeyFolder keys;
+  keys.make("orchestrator");  // the key the daemon allows
+  keys.make("impostor");      // the key this orchestrator uses
+  const std::vector<std::string> daemons = start_daemons(hosts, &keys);
+  FlowSpec spec = FlowBuilder()
+                      .host(hosts.orchestrator_address())
+                      .add("remote", "_pass")
+                      .pod_host(daemons[0])
+                      .curve_key(keys.secret("impostor"))
+                      .host_key(daemons[0], keys.pub("h0"))
+                      .build();
+  Flow flow(spec, test::test_options());
+  CHECK_THROWS_WITH(flow.start(),
+                    Contains("refused by the daemon at " + daemons[0]) && Contains("pea 'remote'"));
+}
