@@ -6,8 +6,10 @@
 
 #include "hosts/local_daemon.hpp"
 #include "support/run_jflow.hpp"
+#include "support/test_support.hpp"
 
 using Catch::Matchers::Contains;
+using jflow::DaemonOptions;
 using jflow::test::run_jflow;
 
 TEST_CASE("jflow daemon refuses command lines that cannot work", "[cli][hosts][bad-input]") {
@@ -44,4 +46,17 @@ TEST_CASE("jflow daemon --help explains itself", "[cli][hosts]") {
   auto help = run_jflow({"daemon", "--help"});
   CHECK(help.exit_code == 0);
   CHECK_THAT(help.output, Contains("--listen") && Contains("--allow") && Contains("--insecure"));
+}
+
+TEST_CASE("flows/on_a_daemon.yml runs its encode pod on a daemon", "[cli][hosts][examples]") {
+  DaemonOptions options;
+  options.insecure = true;
+  jflow::test::LocalDaemon daemon(options);
+  auto out =
+      run_jflow({"run", "--timeout", "20s", jflow::test::source_path("flows/on_a_daemon.yml")},
+                {"JFLOW_DAEMON=" + daemon.address()});
+  INFO(out.output);
+  CHECK(out.exit_code == 0);
+  CHECK(daemon.logged("started pea 'encode'"));
+  CHECK_THAT(out.output, Contains("not encrypted"));
 }

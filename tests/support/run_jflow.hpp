@@ -18,12 +18,17 @@ struct Outcome {
   std::string output;  // stdout and stderr together
 };
 
-// Runs the jflow binary with these arguments (no shell: each one is passed as it is).
-inline Outcome run_jflow(std::vector<std::string> arguments) {
+// Runs the jflow binary with these arguments (no shell: each one is passed as it is), and `env`
+// ("NAME=value") ahead of this process's environment.
+inline Outcome run_jflow(std::vector<std::string> arguments, std::vector<std::string> env = {}) {
   arguments.insert(arguments.begin(), JFLOW_BINARY);
   std::vector<char*> argv;
   for (std::string& a : arguments) argv.push_back(a.data());
   argv.push_back(nullptr);
+  for (char** entry = environ; *entry != nullptr; ++entry) env.emplace_back(*entry);
+  std::vector<char*> envp;
+  for (std::string& entry : env) envp.push_back(entry.data());
+  envp.push_back(nullptr);
   int fds[2];
   REQUIRE(::pipe(fds) == 0);
   pid_t pid = ::fork();
@@ -33,7 +38,7 @@ inline Outcome run_jflow(std::vector<std::string> arguments) {
     ::dup2(fds[1], STDERR_FILENO);
     ::close(fds[0]);
     ::close(fds[1]);
-    ::execv(argv[0], argv.data());
+    ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
   ::close(fds[1]);
