@@ -145,6 +145,23 @@ TEST_CASE("a daemon refuses an orchestrator whose key it does not list", "[hosts
   CHECK_FALSE(daemon.logged("started pea"));
 }
 
+TEST_CASE("a flow that has the wrong key for a daemon cannot reach it, and says so",
+          "[hosts][curve]") {
+  test::KeyFolder keys;
+  CurveKeyPair orchestrator = keys.make("orchestrator");
+  CurveKeyPair host = keys.make("host");
+  keys.make("other-host");
+  test::LocalDaemon daemon(curve_daemon(host, orchestrator.public_key));
+  FlowSpec spec = three_pods(daemon.address())
+                      .timeout_ready(std::chrono::seconds(3))
+                      .curve_key(keys.secret("orchestrator"))
+                      .host_key(daemon.address(), keys.pub("other-host"))
+                      .build();
+  Flow flow(spec, test::test_options());
+  REQUIRE_THROWS_WITH(flow.start(), Contains("pea 'there'") && Contains(daemon.address()));
+  CHECK_FALSE(daemon.logged("started pea"));
+}
+
 TEST_CASE("a daemon with a key refuses a flow without curve:", "[hosts][curve]") {
   test::KeyFolder keys;
   CurveKeyPair orchestrator = keys.make("orchestrator");
