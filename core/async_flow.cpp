@@ -298,6 +298,9 @@ std::size_t AsyncFlow::in_flight() const {
 std::vector<PeaStatus> AsyncFlow::status() const {
   return core_->status();
 }
+const std::vector<std::string>& AsyncFlow::close_problems() const {
+  return core_->close_problems_;
+}
 const FlowSpec& AsyncFlow::spec() const {
   return core_->spec_;
 }

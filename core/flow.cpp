@@ -318,6 +318,9 @@ std::size_t Flow::in_flight() const {
 std::vector<PeaStatus> Flow::status() const {
   return async_->status();
 }
+const std::vector<std::string>& Flow::close_problems() const {
+  return async_->close_problems();
+}
 const FlowSpec& Flow::spec() const {
   return async_->spec();
 }

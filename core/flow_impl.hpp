@@ -39,6 +39,7 @@ struct PeaSlot {
   PeaEndpoints endpoints;  // what it bound, from its `ready`
   SteadyTime last_seen{};
   std::string last_error;
+  bool said_bye = false;  // its `bye` arrived (a pea that stops cleanly sends one before it exits)
 };
 
 // An owned file descriptor, closed on destruction.
@@ -82,6 +83,7 @@ class FlowCore {
 
   FlowSpec spec_;
   FlowOptions options_;
+  std::vector<std::string> close_problems_;  // see AsyncFlow::close_problems()
   Phase phase() const { return phase_; }
   std::size_t in_flight() const { return pending_.size(); }
 
@@ -99,6 +101,7 @@ class FlowCore {
   void begin_stop(SteadyTime now);
   void step_stop(SteadyTime now);
   void release_sockets();
+  void note_close_problem(std::string problem);
   std::shared_ptr<DaemonLink> daemon_for(const std::string& address);
   void pump_daemons(SteadyTime now);
 

@@ -256,15 +256,30 @@ void FlowCore::begin_stop(SteadyTime now) {
 // connecting cannot hear the first one); after the grace period, kill what is left, reap
 // everything and close.
 void FlowCore::step_stop(SteadyTime now) {
-  while (control_) {  // bye and late reports: read to keep the queue short; nothing to act on
+  while (control_) {  // bye (which may carry a close problem) and late reports
     try {
-      if (!try_recv_control(*control_, true)) break;
+      auto message = try_recv_control(*control_, true);
+      if (!message) break;
+      if (PeaSlot* slot = find_slot(message->pea); slot && message->command == control::kBye) {
+        slot->said_bye = true;
+      }
+      auto error = message->fields.find("error");
+      if (message->command == control::kBye && error != message->fields.end() &&
+          std::holds_alternative<std::string>(error->second)) {
+        note_close_problem("pea '" + message->pea + "': " + std::get<std::string>(error->second));
+      }
     } catch (const DecodeError&) {
     }
   }
   bool all_ended = true;
   for (PeaSlot& slot : peas_) {
-    if (slot.handle->ended()) continue;
+    if (auto how = slot.handle->ended()) {
+      // A pea that stopped cleanly sent `bye` first, perhaps with a close problem; it may still
+      // be on its way (a process is seen gone before its last message is read).
+      const bool clean = *how == "stopped" || *how == "exited";
+      if (clean && !slot.said_bye && control_) all_ended = false;
+      continue;
+    }
     all_ended = false;
     if (control_ && now >= next_terminate_) {
       ControlMessage terminate;
@@ -277,8 +292,8 @@ void FlowCore::step_stop(SteadyTime now) {
   if (!all_ended && now < stop_give_up_) return;
   for (PeaSlot& slot : peas_) {
     if (!slot.handle->ended()) {
-      std::cerr << "jflow: pea '" << slot.name << "' did not stop within "
-                << format_duration(kStopGrace) << "; killing it\n";
+      note_close_problem("pea '" + slot.name + "' did not stop within " +
+                         format_duration(kStopGrace) + "; killed it");
       slot.handle->kill();
     }
   }
@@ -292,6 +307,13 @@ void FlowCore::step_stop(SteadyTime now) {
     if (auto started = std::exchange(on_started_, nullptr)) started(start_error_);
   }
   if (auto closed = std::exchange(on_closed_, nullptr)) closed();
+}
+
+// Problems of the close itself are printed where the user sees them and kept for
+// close_problems(), so that `jflow run` can fail on them.
+void FlowCore::note_close_problem(std::string problem) {
+  std::cerr << "jflow: " << problem << "\n";
+  close_problems_.push_back(std::move(problem));
 }
 
 std::map<std::string, PeaEndpoints> FlowCore::endpoint_map() const {

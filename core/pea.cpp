@@ -64,8 +64,9 @@ class Pea::Loop {
     if (!configure()) return 1;
     if (!wire()) return 1;
     serve();
-    close_executor();
-    send(make(control::kBye));
+    ControlMessage bye = make(control::kBye);
+    if (std::string problem = close_executor(); !problem.empty()) bye.fields["error"] = problem;
+    send(bye);
     return 0;
   }
 
@@ -188,16 +189,19 @@ class Pea::Loop {
   }
 
   // After the last request: the executor persists its state. A failure cannot fail a request any
-  // more, so it is reported where the user sees it.
-  void close_executor() {
-    if (!executor_) return;
+  // more, so it goes to the orchestrator with `bye` (Flow::close_problems(); `jflow run` exits 1).
+  // Returns the problem, or "".
+  std::string close_executor() {
+    if (!executor_) return "";
+    std::string problem;
     try {
       executor_->close();
     } catch (const std::exception& e) {
-      std::cerr << "jflow: pea '" << config_.pea << "': executor " << executor_->kind()
-                << " could not save its state: " << e.what() << "\n";
+      problem =
+          "executor " + std::string(executor_->kind()) + " could not save its state: " + e.what();
     }
     executor_.reset();
+    return problem;
   }
 
   bool wire() {

@@ -107,6 +107,8 @@ class Flow {
 
   std::size_t in_flight() const;
   std::vector<PeaStatus> status() const;
+  // See AsyncFlow::close_problems(): empty after a clean close.
+  const std::vector<std::string>& close_problems() const;
   const FlowSpec& spec() const;
 
   // ---- Client calls (flow_client.cpp) ----

@@ -111,3 +111,33 @@ TEST_CASE("misuse gets an error: submit before start and after close", "[integra
   CHECK_THROWS_WITH(flow.submit(test::text_request("x"), nullptr), Contains("closed"));
   CHECK_THROWS_WITH(flow.start(), Contains("already"));
 }
+
+TEST_CASE("an executor that cannot save its state is a close problem, naming the pea",
+          "[integration][errors][executors]") {
+  const Runtime runtime = GENERATE(Runtime::thread, Runtime::process);
+  INFO("runtime " << runtime_name(runtime));
+  // /dev/null is a file, so no workspace folder can be made under it: VectorIndexer's close()
+  // fails after the requests were answered.
+  FlowSpec spec = FlowBuilder()
+                      .workspace("/dev/null/jflow-workspace")
+                      .add("encode", "FeatureHashEncoder", runtime)
+                      .add("vec", "VectorIndexer", runtime)
+                      .build();
+  Flow flow(spec, test::test_options());
+  flow.start();
+  REQUIRE(flow.call(test::text_request("In the beginning was the Word.")).ok());
+  CHECK(flow.close_problems().empty());
+  flow.close();
+  REQUIRE(flow.close_problems().size() == 1);
+  CHECK_THAT(flow.close_problems()[0],
+             Contains("pea 'vec': executor VectorIndexer could not save its state"));
+}
+
+TEST_CASE("a clean close has no close problems", "[integration][errors]") {
+  Flow flow(FlowBuilder().add("a", "_pass", Runtime::process).add("b").build(),
+            test::test_options());
+  flow.start();
+  REQUIRE(flow.call(test::text_request("x")).ok());
+  flow.close();
+  CHECK(flow.close_problems().empty());
+}
