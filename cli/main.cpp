@@ -14,10 +14,14 @@ int main(int argc, char** argv) {
   PeaOptions pea_options;
   CheckOptions check_options;
   ExportOptions export_options;
+  ClientCommandOptions client_options;
+  PingOptions ping_options;
   setup_run(app, run_options);
   setup_pea(app, pea_options);
   setup_check(app, check_options);
   setup_export(app, export_options);
+  setup_client(app, client_options);
+  setup_ping(app, ping_options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -29,6 +33,8 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("pea")) return run_pea(pea_options);
     if (app.got_subcommand("check")) return run_check(check_options);
     if (app.got_subcommand("export")) return run_export(export_options);
+    if (app.got_subcommand("client")) return run_client(client_options);
+    if (app.got_subcommand("ping")) return run_ping(ping_options);
   } catch (const jflow::SpecError& e) {
     std::cerr << e.what() << "\n";
     return kExitUsage;

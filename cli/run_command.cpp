@@ -157,6 +157,12 @@ void setup_run(CLI::App& app, RunOptions& options) {
   run->add_flag("-q,--quiet", options.quiet, "Print a summary instead of one line per request");
   run->add_option("--timeout", options.timeout,
                   "Deadline per request, e.g. 5s or 200ms (default: the flow's request_timeout)");
+  run->add_flag("--serve", options.serve,
+                "Serve the flow to clients until SIGINT/SIGTERM (also without input: and --input)");
+  run->add_option("--zmq", options.zmq, "Serve: the ZeroMQ endpoint (off: none)")
+      ->capture_default_str();
+  run->add_option("--http", options.http, "Serve: the HTTP endpoint HOST:PORT (off: none)")
+      ->capture_default_str();
   run->footer(
       "Exit codes: 0 every request succeeded; 1 some request ended in error or the flow failed;\n"
       "2 bad command line or flow file (printed as file:line:col: message).");
@@ -171,10 +177,6 @@ int run_run(const RunOptions& options) {
     phase.lines = options.input_file;
     phases = {phase};
   }
-  if (phases.empty()) {
-    throw UsageError(options.flow_file +
-                     ": the flow declares no input (input: lines: FILE); give --input FILE");
-  }
   Duration timeout = Duration::zero();
   if (!options.timeout.empty()) {
     auto parsed = parse_duration(options.timeout);
@@ -183,6 +185,7 @@ int run_run(const RunOptions& options) {
                        "'");
     timeout = *parsed;
   }
+  if (options.serve || phases.empty()) return run_serve(std::move(spec), options, timeout);
   // Every input file is read before anything starts, so a bad line fails fast.
   std::vector<std::vector<Request>> requests;
   for (const InputSpec& phase : phases) requests.push_back(read_requests(phase.lines, phase));
