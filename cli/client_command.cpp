@@ -115,12 +115,17 @@ int run_client(const ClientCommandOptions& options) {
   const SteadyTime began = steady_now();
   request_options.on_always = [&](const Response& response) {
     response.ok() ? ++ok : ++failed;
-    docs += response.request.docs.size();
     if (options.quiet) return;
     print_reply(response, std::chrono::duration<double>(steady_now() - began).count());
     std::fflush(stdout);
   };
-  client.send(type, std::move(source), request_options);
+  // Counts the documents sent, whatever their replies hold.
+  DocumentSource counted = [&docs, source = std::move(source)]() {
+    std::optional<Document> doc = source();
+    if (doc) ++docs;
+    return doc;
+  };
+  client.send(type, std::move(counted), request_options);
   const double seconds = std::chrono::duration<double>(steady_now() - began).count();
   std::printf("%s: %zu requests (%zu documents): %zu ok, %zu failed in %.2fs\n",
               options.type.c_str(), ok + failed, docs, ok, failed, seconds);

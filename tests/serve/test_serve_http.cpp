@@ -1,0 +1,151 @@
+// The HTTP endpoint of a served flow, in-process: index then search through a real search flow,
+// /status, /health, bad bodies, and the drain (closing → 503, accepted requests still answered).
+#include <catch2/catch.hpp>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "jflow/client.hpp"
+#include "serve/serve_support.hpp"
+
+using Catch::Matchers::Contains;
+using namespace jflow;
+using jflow::test::ServerThread;
+using nlohmann::json;
+
+namespace {
+
+FlowSpec search_flow() {
+  return parse_flow_yaml(
+      "version: 1\ntransport: inproc\npods:\n"
+      "  - {name: split, uses: SentenceSplitter}\n"
+      "  - {name: encode, uses: !FeatureHashEncoder {with: {dim: 256, ngrams: 2}}}\n"
+      "  - {name: index, uses: VectorIndexer}\n"
+      "  - {name: rank, uses: ChunkRanker}\n"
+      "  - {name: docs, uses: DocStore}\n",
+      "search.yml");
+}
+
+json post(httplib::Client& http, const std::string& path, const std::string& body,
+          int expected_status) {
+  auto result = http.Post(path, body, "application/json");
+  REQUIRE(result);
+  INFO(path << " " << body << " -> " << result->body);
+  CHECK(result->status == expected_status);
+  return json::parse(result->body);
+}
+
+}  // namespace
+
+TEST_CASE("HTTP: index then search through a real flow, status and health", "[serve][http]") {
+  ServerThread served(search_flow());
+  httplib::Client http(served.endpoints().http);
+  http.set_read_timeout(std::chrono::seconds(20));
+
+  json indexed = post(http, "/index",
+                      R"({"docs": [
+        {"id": "ps23", "text": "The LORD is my shepherd; I shall not want.", "tags": {"book": "Psalms", "verse": 1}},
+        {"id": "jn11", "text": "Jesus wept."},
+        {"id": "jn1", "text": "In the beginning was the Word, and the Word was with God."}],
+       "request_size": 2})",
+                      200);
+  CHECK(indexed["status"]["code"] == "ok");
+  CHECK(indexed["requests"] == 2);
+  REQUIRE(indexed["docs"].size() == 3);
+  CHECK(indexed["docs"][0]["id"] == "ps23");
+  CHECK(indexed["docs"][0]["tags"]["book"] == "Psalms");
+  CHECK(indexed["docs"][0]["tags"]["verse"] == 1);
+  CHECK_FALSE(indexed["docs"][0]["chunks"].empty());
+
+  json found = post(http, "/search", R"({"data": ["the LORD my shepherd"], "top_k": 2})", 200);
+  CHECK(found["status"]["code"] == "ok");
+  REQUIRE(found["docs"].size() == 1);
+  const json& matches = found["docs"][0]["matches"];
+  REQUIRE_FALSE(matches.empty());
+  CHECK(matches.size() <= 2);
+  CHECK(matches[0]["id"] == "ps23");
+  CHECK(matches[0]["text"] == "The LORD is my shepherd; I shall not want.");
+  CHECK(matches[0]["score"].get<double>() > 0.0);
+
+  auto status = http.Get("/status");
+  REQUIRE(status);
+  CHECK(status->status == 200);
+  json state = json::parse(status->body);
+  CHECK(state["state"] == "running");
+  REQUIRE(state["pods"].size() == 5);
+  CHECK(state["pods"][0]["name"] == "split");
+  CHECK(state["pods"][0]["peas"][0]["state"] == "alive");
+  CHECK(state["served"] == 3);
+  CHECK(state["in_flight"] == 0);
+
+  auto health = http.Get("/health");
+  REQUIRE(health);
+  CHECK(health->status == 200);
+}
+
+TEST_CASE("HTTP: a bad body is a 400 naming the field", "[serve][http][bad-input]") {
+  ServerThread served(FlowBuilder().transport(Transport::inproc).add("pass").build());
+  httplib::Client http(served.endpoints().http);
+  const auto message = [&](const std::string& body) {
+    json reply = post(http, "/index", body, 400);
+    CHECK(reply["status"]["code"] == "bad_request");
+    return reply["status"]["message"].get<std::string>();
+  };
+  CHECK_THAT(message("{\"data\": [\"a\""), Contains("invalid JSON"));
+  CHECK_THAT(message("[1, 2]"), Contains("expected an object, got array"));
+  CHECK_THAT(message("{}"), Contains("needs data"));
+  CHECK_THAT(message(R"({"data": "text"})"), Contains("data: expected an array"));
+  CHECK_THAT(message(R"({"data": ["ok", 3]})"), Contains("data[1]: expected a string"));
+  CHECK_THAT(message(R"({"docs": [{"id": 5}]})"), Contains("docs[0].id: expected a string"));
+  CHECK_THAT(message(R"({"docs": [{"colour": "red"}]})"), Contains("docs[0].colour"));
+  CHECK_THAT(message(R"({"docs": [{"tags": {"t": [1]}}]})"),
+             Contains("docs[0].tags.t: expected a number, string, bool or null"));
+  CHECK_THAT(message(R"({"data": [], "top_k": -1})"), Contains("top_k"));
+  CHECK_THAT(message(R"({"data": [], "request_size": 0})"), Contains("request_size"));
+  CHECK_THAT(message(R"({"data": [], "docs": []})"), Contains("not both"));
+  CHECK_THAT(message(R"({"data": [], "topk": 3})"), Contains("topk: unknown key"));
+  // Still serving.
+  json ok = post(http, "/index", R"({"data": ["fine"]})", 200);
+  CHECK(ok["docs"][0]["text"] == "fine");
+}
+
+TEST_CASE("closing: new requests are refused, accepted ones are answered, then it stops",
+          "[serve][http][drain]") {
+  ServerThread served(FlowBuilder()
+                          .transport(Transport::inproc)
+                          .add("slow", "- !WaitDriver {duration: 500ms}")
+                          .build());
+  httplib::Client http(served.endpoints().http);
+  Client client(served.endpoints().zmq);
+  int ok = 0, failed = 0;
+  for (int i = 0; i < 10; ++i) {
+    client.submit(test::text_request("held " + std::to_string(i)),
+                  [&](Response&& r) { r.ok() ? ++ok : ++failed; });
+  }
+  // The ping travels behind the ten on the same connection: when it answers, they are accepted.
+  PingResult accepted = client.ping();
+  REQUIRE(accepted.ok);
+  CHECK(accepted.in_flight == 10);
+
+  served.stop();
+  const SteadyTime give_up = steady_now() + std::chrono::seconds(5);
+  int health_status = 0;
+  while (steady_now() < give_up) {
+    auto health = http.Get("/health");
+    REQUIRE(health);
+    health_status = health->status;
+    if (health_status == 503) break;
+  }
+  REQUIRE(health_status == 503);
+
+  json refused = post(http, "/index", R"({"data": ["too late"]})", 503);
+  CHECK(refused["status"]["message"] == "the flow is closing");
+  Response late = client.call(test::text_request("too late"));
+  CHECK(late.status().code == StatusCode::closed);
+  CHECK(late.status().message == "the flow is closing");
+
+  client.wait_all();
+  CHECK(ok == 10);
+  CHECK(failed == 0);
+  served.stop_and_join();
+}
