@@ -88,10 +88,12 @@ class ServerThread {
   std::exception_ptr error_;
 };
 
-// A `jflow` child process with its stdout (and stderr) on a pipe.
+// A `jflow` child process with its stdout (and stderr) on a pipe. With own_group it leads a
+// process group of its own (as a shell job does), so a test can signal the whole group the way a
+// terminal's Ctrl-C does: kill(-pid(), SIGINT).
 class JflowProcess {
  public:
-  explicit JflowProcess(const std::vector<std::string>& args) {
+  explicit JflowProcess(const std::vector<std::string>& args, bool own_group = false) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
     std::vector<std::string> argv_text{JFLOW_BINARY};
@@ -102,11 +104,13 @@ class JflowProcess {
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
+      if (own_group) ::setpgid(0, 0);
       ::dup2(fds[1], STDOUT_FILENO);
       ::dup2(fds[1], STDERR_FILENO);
       ::execv(argv[0], argv.data());
       ::_exit(127);
     }
+    if (own_group) ::setpgid(pid_, pid_);  // either call wins the race; both ask the same
     ::close(fds[1]);
     out_ = fds[0];
   }

@@ -73,18 +73,33 @@ TEST_CASE("jflow run --serve: ping, then SIGTERM with requests in flight drains 
   CHECK_THAT(server.output(), Contains("stopped: served 22 requests (0 failed)"));
 }
 
-TEST_CASE("a flow without input is served; SIGINT stops it with exit 0", "[serve][binary]") {
+TEST_CASE("a flow without input is served; Ctrl-C to the process group drains and exits 0",
+          "[serve][binary][drain]") {
+  // The terminal sends SIGINT to every process of the job, process peas included: they ignore it
+  // (the server starts them so) and the server drains the requests they hold before it stops them.
   TempDir dir;
   const std::string flow =
-      dir.write("noinput.yml", "version: 1\ntransport: inproc\npods:\n  - name: a\n");
-  JflowProcess server({"run", flow, "--zmq", "tcp://127.0.0.1:*", "--http", "off"});
+      dir.write("noinput.yml",
+                "version: 1\ntransport: ipc\npods:\n"
+                "  - name: slow\n    uses: \"- !WaitDriver {duration: 300ms}\"\n"
+                "    runtime: process\n");
+  JflowProcess server({"run", flow, "--zmq", "tcp://127.0.0.1:*", "--http", "off"}, true);
   const auto endpoint = server.wait_line("serving zmq ", kStartLimit);
   REQUIRE(endpoint);
   Client client(*endpoint);
-  CHECK(client.call(test::text_request("hello")).ok());
-  REQUIRE(::kill(server.pid(), SIGINT) == 0);
+  int ok = 0, failed = 0;
+  for (int i = 0; i < 5; ++i) {
+    client.submit(test::text_request("held " + std::to_string(i)),
+                  [&](Response&& r) { r.ok() ? ++ok : ++failed; });
+  }
+  REQUIRE(client.ping().in_flight == 5);
+  REQUIRE(::kill(-server.pid(), SIGINT) == 0);
+  client.wait_all();
+  CHECK(ok == 5);
+  CHECK(failed == 0);
   CHECK(server.wait_exit(std::chrono::seconds(20)) == 0);
   CHECK_THAT(server.output(), !Contains("serving http"));
+  CHECK_THAT(server.output(), Contains("stopped: served 6 requests (0 failed)"));
 }
 
 TEST_CASE("jflow ping: nothing listening exits 1 within the timeout", "[serve][binary]") {

@@ -149,3 +149,35 @@ TEST_CASE("closing: new requests are refused, accepted ones are answered, then i
   CHECK(failed == 0);
   served.stop_and_join();
 }
+
+TEST_CASE("back-pressure: at max_in_flight the server waits for room, every request answered",
+          "[serve][http][zmq]") {
+  serve::ServeOptions options = test::any_port_options();
+  options.flow.max_in_flight = 4;
+  ServerThread served(FlowBuilder()
+                          .transport(Transport::inproc)
+                          .add("slow", "- !WaitDriver {duration: 5ms}")
+                          .build(),
+                      options);
+  constexpr int kZmqRequests = 300;
+  int zmq_ok = 0;
+  std::thread zmq_client([&] {
+    Client client(served.endpoints().zmq, {.timeout = std::chrono::seconds(20), .window = 100});
+    for (int i = 0; i < kZmqRequests; ++i) {
+      client.submit(test::text_request("z" + std::to_string(i)), [&, i](Response&& r) {
+        if (r.ok() && r.request.docs.at(0).text == "z" + std::to_string(i)) ++zmq_ok;
+      });
+    }
+    client.wait_all();
+  });
+  httplib::Client http(served.endpoints().http);
+  http.set_read_timeout(std::chrono::seconds(20));
+  json data = json::array();
+  for (int i = 0; i < 30; ++i) data.push_back("h" + std::to_string(i));
+  json reply = post(http, "/index", json{{"data", data}, {"request_size", 1}}.dump(), 200);
+  zmq_client.join();
+  CHECK(reply["requests"] == 30);
+  REQUIRE(reply["docs"].size() == 30);
+  CHECK(reply["docs"][29]["text"] == "h29");
+  CHECK(zmq_ok == kZmqRequests);
+}
