@@ -1,7 +1,8 @@
 // `jflow run flow.yml`: start the flow, send its declared input phases in order (or --input
 // FILE), print the replies, close, and exit. Each reply prints one line (a search reply also its
 // top matches); a phase with `show: progress` prints a counter instead, rewritten in place when
-// stderr is a terminal. --quiet prints only each phase's summary.
+// stderr is a terminal. --quiet prints only each phase's summary. With --serve, or when there is
+// no input at all, the flow is served instead (serve_command.cpp).
 #include <unistd.h>
 #include <cstdio>
 #include <fstream>
@@ -158,7 +159,8 @@ void setup_run(CLI::App& app, RunOptions& options) {
   run->add_option("--timeout", options.timeout,
                   "Deadline per request, e.g. 5s or 200ms (default: the flow's request_timeout)");
   run->add_flag("--serve", options.serve,
-                "Serve the flow to clients until SIGINT/SIGTERM (also without input: and --input)");
+                "Serve the flow until SIGINT/SIGTERM instead of sending input (docs/SERVING.md);\n"
+                "a flow with no input: and no --input is always served");
   run->add_option("--zmq", options.zmq, "Serve: the ZeroMQ endpoint (off: none)")
       ->capture_default_str();
   run->add_option("--http", options.http, "Serve: the HTTP endpoint HOST:PORT (off: none)")

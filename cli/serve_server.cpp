@@ -225,8 +225,11 @@ void Server::serve(const std::function<void(const Endpoints&)>& on_ready) {
   epoll_event events[8];
   while (!started) {
     const int n = ::epoll_wait(epoll_, events, 8, epoll_timeout_ms(flow_->next_timeout(), false));
-    for (int i = 0; i < n; ++i)
-      if (events[i].data.fd == stop_fd_) begin_closing();  // still start: then close at once
+    for (int i = 0; i < n; ++i) {
+      if (events[i].data.fd != stop_fd_) continue;
+      clear_eventfd(stop_fd_);
+      begin_closing();  // the start goes on; the loop then closes at once
+    }
     flow_->process();
   }
   if (start_error) throw *start_error;
