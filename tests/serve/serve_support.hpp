@@ -93,9 +93,12 @@ class ServerThread {
 // terminal's Ctrl-C does: kill(-pid(), SIGINT).
 class JflowProcess {
  public:
-  explicit JflowProcess(const std::vector<std::string>& args, bool own_group = false) {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+  // `input`, when given, is what the process reads on stdin (then end of file).
+  explicit JflowProcess(const std::vector<std::string>& args, bool own_group = false,
+                        const std::optional<std::string>& input = std::nullopt) {
+    int fds[2], in[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0 || ::pipe2(in, O_CLOEXEC) != 0)
+      throw std::runtime_error("pipe2 failed");
     std::vector<std::string> argv_text{JFLOW_BINARY};
     argv_text.insert(argv_text.end(), args.begin(), args.end());
     std::vector<char*> argv;
@@ -105,6 +108,7 @@ class JflowProcess {
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
       if (own_group) ::setpgid(0, 0);
+      if (input) ::dup2(in[0], STDIN_FILENO);
       ::dup2(fds[1], STDOUT_FILENO);
       ::dup2(fds[1], STDERR_FILENO);
       ::execv(argv[0], argv.data());
@@ -112,6 +116,12 @@ class JflowProcess {
     }
     if (own_group) ::setpgid(pid_, pid_);  // either call wins the race; both ask the same
     ::close(fds[1]);
+    ::close(in[0]);
+    // A test's input is small: it fits the pipe's buffer, so this write does not wait.
+    if (input &&
+        ::write(in[1], input->data(), input->size()) != static_cast<ssize_t>(input->size()))
+      throw std::runtime_error("cannot write the child's input");
+    ::close(in[1]);
     out_ = fds[0];
   }
   ~JflowProcess() {

@@ -127,6 +127,20 @@ TEST_CASE("jflow client: lines and .npy rows to a served flow", "[serve][binary]
     CHECK_THAT(client.output(), Contains("second line"));
     CHECK_THAT(client.output(), Contains("index: 3 requests (3 documents): 3 ok, 0 failed"));
   }
+  SECTION("lines from stdin, searched") {
+    JflowProcess client({"client", endpoint, "--lines", "-", "--type", "search", "--top-k", "2"},
+                        false, std::string("from stdin\r\n\nanother\n"));
+    CHECK(client.wait_exit(std::chrono::seconds(20)) == 0);
+    CHECK_THAT(client.output(), Contains("query: from stdin"));
+    CHECK_THAT(client.output(), Contains("search: 2 requests (2 documents): 2 ok, 0 failed"));
+  }
+  SECTION("files, their bytes as documents") {
+    const std::string a = dir.write("a.bin", std::string("\x00\x01\x02", 3));
+    const std::string b = dir.write("b.txt", "bee");
+    JflowProcess client({"client", endpoint, "--files", a, b});
+    CHECK(client.wait_exit(std::chrono::seconds(20)) == 0);
+    CHECK_THAT(client.output(), Contains("index: 2 requests (2 documents): 2 ok, 0 failed"));
+  }
   SECTION("npy rows, two per request, quiet") {
     std::vector<float> values(12);
     for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(i);
