@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "commands.hpp"
+#include "serve_http.hpp"
 #include "serve_server.hpp"
 
 namespace jflow::cli {
@@ -28,6 +29,13 @@ void set_handler(int signal, void (*handler)(int), struct sigaction* old = nullp
 }  // namespace
 
 int run_serve(FlowSpec spec, const RunOptions& options, Duration timeout) {
+  if (options.http != "off") {
+    try {
+      serve::parse_http_address(options.http);  // a usage error before the flow starts
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());
+    }
+  }
   serve::ServeOptions serve_options;
   serve_options.zmq_address = options.zmq;
   serve_options.http_address = options.http;

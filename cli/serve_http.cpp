@@ -55,8 +55,7 @@ struct Batch {
 
 }  // namespace
 
-HttpFront::HttpFront(Server& server, const std::string& address)
-    : server_(server), http_(std::make_unique<httplib::Server>()) {
+HttpAddress parse_http_address(const std::string& address) {
   std::string where = address;
   if (where.rfind("http://", 0) == 0) where = where.substr(7);
   const std::size_t colon = where.rfind(':');
@@ -71,10 +70,17 @@ HttpFront::HttpFront(Server& server, const std::string& address)
     }
   }
   if (port < 0 || port > 65535)
-    throw std::runtime_error("--http: expected HOST:PORT (or off), got '" + address + "'");
+    throw std::invalid_argument("--http: expected HOST:PORT (or off), got '" + address + "'");
   std::string host = where.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
+  return {host, port};
+}
+
+HttpFront::HttpFront(Server& server, const std::string& address)
+    : server_(server), http_(std::make_unique<httplib::Server>()) {
+  const auto [host, requested] = parse_http_address(address);
+  int port = requested;
   routes();
   if (port == 0) {
     port = http_->bind_to_any_port(host);

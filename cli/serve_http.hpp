@@ -17,6 +17,13 @@ namespace jflow::serve {
 
 class Server;
 
+struct HttpAddress {
+  std::string host;  // without brackets for IPv6
+  int port = 0;      // 0: any free port
+};
+// "HOST:PORT" (an http:// prefix and [IPv6] brackets allowed); throws std::invalid_argument.
+HttpAddress parse_http_address(const std::string& address);
+
 class HttpFront {
  public:
   // Binds "HOST:PORT" (port 0: any free port) and starts listening on a thread of its own.

@@ -180,3 +180,22 @@ TEST_CASE("jflow client: failed requests print pod and reason and exit 1",
   CHECK_THAT(client.output(), Contains("kaput"));
   CHECK_THAT(client.output(), Contains("2 requests (2 documents): 0 ok, 2 failed"));
 }
+
+TEST_CASE("jflow run --serve: a malformed or taken address is an error, not a hang",
+          "[serve][binary][bad-input]") {
+  TempDir dir;
+  const std::string flow =
+      dir.write("a.yml", "version: 1\ntransport: inproc\npods:\n  - name: a\n");
+  JflowProcess malformed({"run", flow, "--serve", "--http", "localhost"});
+  CHECK(malformed.wait_exit(std::chrono::seconds(20)) == 2);
+  CHECK_THAT(malformed.output(), Contains("--http: expected HOST:PORT"));
+
+  zmq::context_t context;
+  zmq::socket_t taken(context, zmq::socket_type::router);
+  taken.set(zmq::sockopt::linger, 0);
+  taken.bind("tcp://127.0.0.1:*");
+  const std::string endpoint = taken.get(zmq::sockopt::last_endpoint);
+  JflowProcess busy({"run", flow, "--serve", "--zmq", endpoint, "--http", "off"});
+  CHECK(busy.wait_exit(std::chrono::seconds(20)) == 1);
+  CHECK_THAT(busy.output(), Contains("cannot bind the ZeroMQ endpoint '" + endpoint + "'"));
+}
