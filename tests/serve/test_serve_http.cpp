@@ -181,3 +181,19 @@ TEST_CASE("back-pressure: at max_in_flight the server waits for room, every requ
   CHECK(reply["docs"][29]["text"] == "h29");
   CHECK(zmq_ok == kZmqRequests);
 }
+
+TEST_CASE("HTTP: a request the flow fails is a 500 naming the pod and the reason",
+          "[serve][http]") {
+  ServerThread served(FlowBuilder()
+                          .transport(Transport::inproc)
+                          .add("boom", "- !FailDriver {message: kaput}")
+                          .build());
+  httplib::Client http(served.endpoints().http);
+  json reply = post(http, "/search", R"({"data": ["a", "b"], "request_size": 1})", 500);
+  CHECK(reply["status"]["code"] == "error");
+  CHECK(reply["status"]["pod"] == "boom");
+  CHECK_THAT(reply["status"]["message"].get<std::string>(), Contains("kaput"));
+  CHECK(reply["requests"] == 2);
+  CHECK(reply["failed"] == 2);
+  CHECK(reply["docs"].empty());
+}
