@@ -27,6 +27,11 @@
 
 namespace jflow::test {
 
+// A flow of one thread pod, in-process: `uses` as in FlowBuilder::add.
+inline FlowSpec one_pod_flow(const std::string& name, const std::string& uses = "_pass") {
+  return FlowBuilder().transport(Transport::inproc).add(name, uses).build();
+}
+
 inline serve::ServeOptions any_port_options() {
   serve::ServeOptions options;
   options.zmq_address = "tcp://127.0.0.1:*";

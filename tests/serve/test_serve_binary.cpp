@@ -115,7 +115,7 @@ TEST_CASE("jflow ping: nothing listening exits 1 within the timeout", "[serve][b
 }
 
 TEST_CASE("jflow client: lines and .npy rows to a served flow", "[serve][binary][client]") {
-  ServerThread served(FlowBuilder().transport(Transport::inproc).add("pass").build());
+  ServerThread served(test::one_pod_flow("pass"));
   const std::string& endpoint = served.endpoints().zmq;
   TempDir dir;
 
@@ -168,10 +168,7 @@ TEST_CASE("jflow client: lines and .npy rows to a served flow", "[serve][binary]
 
 TEST_CASE("jflow client: failed requests print pod and reason and exit 1",
           "[serve][binary][client]") {
-  ServerThread served(FlowBuilder()
-                          .transport(Transport::inproc)
-                          .add("boom", "- !FailDriver {message: kaput}")
-                          .build());
+  ServerThread served(test::one_pod_flow("boom", "- !FailDriver {message: kaput}"));
   TempDir dir;
   const std::string lines = dir.write("lines.txt", "one\ntwo\n");
   JflowProcess client({"client", served.endpoints().zmq, "--lines", lines});

@@ -84,7 +84,7 @@ TEST_CASE("HTTP: index then search through a real flow, status and health", "[se
 }
 
 TEST_CASE("HTTP: a bad body is a 400 naming the field", "[serve][http][bad-input]") {
-  ServerThread served(FlowBuilder().transport(Transport::inproc).add("pass").build());
+  ServerThread served(test::one_pod_flow("pass"));
   httplib::Client http(served.endpoints().http);
   const auto message = [&](const std::string& body) {
     json reply = post(http, "/index", body, 400);
@@ -111,10 +111,7 @@ TEST_CASE("HTTP: a bad body is a 400 naming the field", "[serve][http][bad-input
 
 TEST_CASE("closing: new requests are refused, accepted ones are answered, then it stops",
           "[serve][http][drain]") {
-  ServerThread served(FlowBuilder()
-                          .transport(Transport::inproc)
-                          .add("slow", "- !WaitDriver {duration: 500ms}")
-                          .build());
+  ServerThread served(test::one_pod_flow("slow", "- !WaitDriver {duration: 500ms}"));
   httplib::Client http(served.endpoints().http);
   Client client(served.endpoints().zmq);
   int ok = 0, failed = 0;
@@ -154,11 +151,7 @@ TEST_CASE("back-pressure: at max_in_flight the server waits for room, every requ
           "[serve][http][zmq]") {
   serve::ServeOptions options = test::any_port_options();
   options.flow.max_in_flight = 4;
-  ServerThread served(FlowBuilder()
-                          .transport(Transport::inproc)
-                          .add("slow", "- !WaitDriver {duration: 5ms}")
-                          .build(),
-                      options);
+  ServerThread served(test::one_pod_flow("slow", "- !WaitDriver {duration: 5ms}"), options);
   constexpr int kZmqRequests = 300;
   int zmq_ok = 0;
   std::thread zmq_client([&] {
@@ -184,10 +177,7 @@ TEST_CASE("back-pressure: at max_in_flight the server waits for room, every requ
 
 TEST_CASE("HTTP: a request the flow fails is a 500 naming the pod and the reason",
           "[serve][http]") {
-  ServerThread served(FlowBuilder()
-                          .transport(Transport::inproc)
-                          .add("boom", "- !FailDriver {message: kaput}")
-                          .build());
+  ServerThread served(test::one_pod_flow("boom", "- !FailDriver {message: kaput}"));
   httplib::Client http(served.endpoints().http);
   json reply = post(http, "/search", R"({"data": ["a", "b"], "request_size": 1})", 500);
   CHECK(reply["status"]["code"] == "error");

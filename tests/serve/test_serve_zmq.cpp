@@ -240,10 +240,7 @@ TEST_CASE("jflow::Client: index, search, ping and a window of requests", "[serve
 
 TEST_CASE("jflow::Client: a request past its deadline ends with timeout, never a hang",
           "[serve][client]") {
-  ServerThread served(FlowBuilder()
-                          .transport(Transport::inproc)
-                          .add("slow", "- !WaitDriver {duration: 2s}")
-                          .build());
+  ServerThread served(test::one_pod_flow("slow", "- !WaitDriver {duration: 2s}"));
   Client client(served.endpoints().zmq);
   const SteadyTime began = steady_now();
   Response reply = client.call(test::text_request("slow"), std::chrono::milliseconds(200));
