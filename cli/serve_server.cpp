@@ -178,15 +178,15 @@ void Server::accept(Request request, std::int64_t deadline_ns, ReplyCallback rep
 
 void Server::submit_now(Request request, Duration timeout, ReplyCallback reply) {
   const RequestType type = request.type;
+  // Shared, so that the refusal below can still answer if submit() throws after taking the
+  // callback.
+  auto answer = std::make_shared<ReplyCallback>(std::move(reply));
   try {
     flow_->submit(
         std::move(request),
-        [this, reply = std::move(reply)](Response&& response) mutable {
-          finish(reply, std::move(response));
-        },
-        timeout);
+        [this, answer](Response&& response) { finish(*answer, std::move(response)); }, timeout);
   } catch (const FlowError& e) {
-    finish(reply, server_reply(type, StatusCode::closed, e.what()));
+    finish(*answer, server_reply(type, StatusCode::closed, e.what()));
   }
 }
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <thread>
 
+#include <httplib.h>
 #include <zmq.hpp>
 
 #include "jflow/client.hpp"
@@ -268,4 +269,22 @@ TEST_CASE("jflow::Client: nothing listening ends in an error within the timeout"
   Response reply = client.call(test::text_request("x"), std::chrono::milliseconds(200));
   CHECK(reply.status().code == StatusCode::timeout);
   CHECK(reply.status().pod == "client");
+}
+
+TEST_CASE("a client that leaves before its reply costs nothing but that reply", "[serve][zmq]") {
+  ServerThread served(test::one_pod_flow("slow", "- !WaitDriver {duration: 200ms}"));
+  {
+    Client leaving(served.endpoints().zmq);
+    leaving.submit(test::text_request("never read"), [](Response&&) {});
+    REQUIRE(leaving.ping().in_flight == 1);  // accepted; the client then closes its socket
+  }
+  Client staying(served.endpoints().zmq);
+  Response reply = staying.call(test::text_request("read"));
+  CHECK(reply.ok());
+  // The slow request has ended by the time this one (behind it in the pod) has.
+  httplib::Client http(served.endpoints().http);
+  auto status = http.Get("/status");
+  REQUIRE(status);
+  CHECK_THAT(status->body, Contains("\"undeliverable\":1"));
+  CHECK(staying.ping().ok);
 }
