@@ -2,10 +2,14 @@
 // CLI11 app, and a run_x() that returns the exit code. main.cpp maps errors to exit codes.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+
+#include "jflow/duration.hpp"
+#include "jflow/flow_spec.hpp"
 
 namespace jflow::cli {
 
@@ -19,9 +23,40 @@ struct RunOptions {
   std::string input_file;
   bool quiet = false;
   std::string timeout;  // per-request deadline, e.g. "5s"
+  bool serve = false;   // serve the flow (serve_command.cpp) instead of sending an input
+  std::string zmq = "tcp://127.0.0.1:45678";
+  std::string http = "127.0.0.1:45680";
 };
 void setup_run(CLI::App& app, RunOptions& options);
 int run_run(const RunOptions& options);
+// Serves `spec` until SIGINT/SIGTERM (docs/SERVING.md); timeout: default per-request deadline.
+int run_serve(FlowSpec spec, const RunOptions& options, Duration timeout);
+
+struct ClientCommandOptions {
+  std::string address;
+  std::string lines;               // FILE, or "-" for standard input
+  std::vector<std::string> files;  // each file's bytes as a document
+  std::string npy;                 // one document per row
+  std::string type = "index";
+  std::int64_t top_k = 0;
+  std::size_t request_size = 1;
+  std::size_t window = 64;
+  std::string timeout = "10s";
+  bool quiet = false;
+};
+void setup_client(CLI::App& app, ClientCommandOptions& options);
+int run_client(const ClientCommandOptions& options);
+
+struct PingOptions {
+  std::string address;
+  std::string timeout = "2s";
+};
+void setup_ping(CLI::App& app, PingOptions& options);
+int run_ping(const PingOptions& options);
+// Shared by ping and client (ping_command.cpp): "host:port" → "tcp://host:port"; a positive
+// duration or UsageError.
+std::string zmq_address(const std::string& address);
+Duration parse_timeout_option(const std::string& text);
 
 struct PeaOptions {
   std::string control;

@@ -16,12 +16,16 @@ int main(int argc, char** argv) {
   ExportOptions export_options;
   DaemonCommandOptions daemon_options;
   KeygenOptions keygen_options;
+  ClientCommandOptions client_options;
+  PingOptions ping_options;
   setup_run(app, run_options);
   setup_pea(app, pea_options);
   setup_check(app, check_options);
   setup_export(app, export_options);
   setup_daemon(app, daemon_options);
   setup_keygen(app, keygen_options);
+  setup_client(app, client_options);
+  setup_ping(app, ping_options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -35,6 +39,8 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("export")) return run_export(export_options);
     if (app.got_subcommand("daemon")) return run_daemon(daemon_options);
     if (app.got_subcommand("keygen")) return run_keygen(keygen_options);
+    if (app.got_subcommand("client")) return run_client(client_options);
+    if (app.got_subcommand("ping")) return run_ping(ping_options);
   } catch (const jflow::SpecError& e) {
     std::cerr << e.what() << "\n";
     return kExitUsage;

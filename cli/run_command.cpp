@@ -1,7 +1,8 @@
 // `jflow run flow.yml`: start the flow, send its declared input phases in order (or --input
 // FILE), print the replies, close, and exit. Each reply prints one line (a search reply also its
 // top matches); a phase with `show: progress` prints a counter instead, rewritten in place when
-// stderr is a terminal. --quiet prints only each phase's summary.
+// stderr is a terminal. --quiet prints only each phase's summary. With --serve, or when there is
+// no input at all, the flow is served instead (serve_command.cpp).
 #include <unistd.h>
 #include <cstdio>
 #include <fstream>
@@ -157,6 +158,13 @@ void setup_run(CLI::App& app, RunOptions& options) {
   run->add_flag("-q,--quiet", options.quiet, "Print a summary instead of one line per request");
   run->add_option("--timeout", options.timeout,
                   "Deadline per request, e.g. 5s or 200ms (default: the flow's request_timeout)");
+  run->add_flag("--serve", options.serve,
+                "Serve the flow until SIGINT/SIGTERM instead of sending input (docs/SERVING.md);\n"
+                "a flow with no input: and no --input is always served");
+  run->add_option("--zmq", options.zmq, "Serve: the ZeroMQ endpoint (off: none)")
+      ->capture_default_str();
+  run->add_option("--http", options.http, "Serve: the HTTP endpoint HOST:PORT (off: none)")
+      ->capture_default_str();
   run->footer(
       "Exit codes: 0 every request succeeded; 1 some request ended in error or the flow failed;\n"
       "2 bad command line or flow file (printed as file:line:col: message).");
@@ -171,10 +179,6 @@ int run_run(const RunOptions& options) {
     phase.lines = options.input_file;
     phases = {phase};
   }
-  if (phases.empty()) {
-    throw UsageError(options.flow_file +
-                     ": the flow declares no input (input: lines: FILE); give --input FILE");
-  }
   Duration timeout = Duration::zero();
   if (!options.timeout.empty()) {
     auto parsed = parse_duration(options.timeout);
@@ -183,6 +187,7 @@ int run_run(const RunOptions& options) {
                        "'");
     timeout = *parsed;
   }
+  if (options.serve || phases.empty()) return run_serve(std::move(spec), options, timeout);
   // Every input file is read before anything starts, so a bad line fails fast.
   std::vector<std::vector<Request>> requests;
   for (const InputSpec& phase : phases) requests.push_back(read_requests(phase.lines, phase));

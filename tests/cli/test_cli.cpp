@@ -126,12 +126,7 @@ TEST_CASE("bad flow files exit 2 with file:line:col: message", "[cli][bad-input]
     CHECK(out.exit_code == 2);
     CHECK_THAT(out.output, Contains(flow.str() + ":4:11:") && Contains("did you mean '_pass'"));
   }
-  SECTION("no input declared and none given") {
-    TempFile flow("noinput.yml", "version: 1\npods:\n  - name: a\n");
-    Outcome out = run_jflow("run " + flow.str());
-    CHECK(out.exit_code == 2);
-    CHECK_THAT(out.output, Contains("--input"));
-  }
+  // A flow with no input declared and none given is served instead (tests/serve/).
 }
 
 TEST_CASE("an executor that cannot save its state says so, naming the pea", "[cli][executors]") {

@@ -1,0 +1,52 @@
+// `jflow ping ADDR`: asks a served flow how it is (a control request the server answers itself)
+// and prints the answer with the round trip; exit 1 when nothing answers within --timeout.
+#include <cstdio>
+
+#include "commands.hpp"
+#include "jflow/client.hpp"
+
+namespace jflow::cli {
+
+// "host:port" means tcp://host:port; anything with "://" is a ZeroMQ endpoint as given.
+std::string zmq_address(const std::string& address) {
+  if (address.find("://") != std::string::npos) return address;
+  return "tcp://" + address;
+}
+
+Duration parse_timeout_option(const std::string& text) {
+  auto parsed = parse_duration(text);
+  if (!parsed || *parsed <= Duration::zero())
+    throw UsageError("--timeout: expected a duration like 2s or 500ms, got '" + text + "'");
+  return *parsed;
+}
+
+void setup_ping(CLI::App& app, PingOptions& options) {
+  CLI::App* ping = app.add_subcommand("ping", "Ask a served flow whether it is up");
+  ping->add_option("address", options.address, "The flow's ZeroMQ endpoint, e.g. 127.0.0.1:45678")
+      ->required();
+  ping->add_option("--timeout", options.timeout, "How long to wait for the answer")
+      ->capture_default_str();
+  ping->footer(
+      "Exit codes: 0 the flow answered; 1 nothing answered in time or it refused;\n"
+      "2 bad command line.");
+}
+
+int run_ping(const PingOptions& options) {
+  const Duration timeout = parse_timeout_option(options.timeout);
+  const std::string address = zmq_address(options.address);
+  Client client(address);
+  const PingResult result = client.ping(timeout);
+  if (!result.ok) {
+    std::fprintf(stderr, "%s: %s\n", address.c_str(), result.error.c_str());
+    return kExitRequestsFailed;
+  }
+  std::printf(
+      "%s: ok (%s, %lld pods, %lld/%lld peas alive, %lld in flight, %lld served) in %.2f ms\n",
+      address.c_str(), result.state.c_str(), static_cast<long long>(result.pods),
+      static_cast<long long>(result.peas_alive), static_cast<long long>(result.peas),
+      static_cast<long long>(result.in_flight), static_cast<long long>(result.served),
+      std::chrono::duration<double, std::milli>(result.latency).count());
+  return kExitOk;
+}
+
+}  // namespace jflow::cli
