@@ -66,7 +66,7 @@ std::vector<std::string> socket_lines(const FlowSpec& spec, const FlowGraph& gra
       }
       from = list(senders);
     }
-    lines.push_back("binds PULL " + bind_pattern(spec, pea.name, "in") + " (from " + from + ")");
+    lines.push_back("binds PULL " + bind_pattern(spec, pea, "in") + " (from " + from + ")");
   }
   if (pea.role == PeaRole::head) {
     const PodPlan& pod = *graph.find_pod(pea.pod);
@@ -74,8 +74,8 @@ std::vector<std::string> socket_lines(const FlowSpec& spec, const FlowGraph& gra
     for (const PeaPlan& other : graph.peas) {
       if (other.head == pea.name) replicas.push_back(other.name);
     }
-    lines.push_back("binds ROUTER " + bind_pattern(spec, pea.name, "router") + " (to " +
-                    list(replicas) + "; " + spread_text(pod) + ")");
+    lines.push_back("binds ROUTER " + bind_pattern(spec, pea, "router") + " (to " + list(replicas) +
+                    "; " + spread_text(pod) + ")");
   }
   if (!pea.join_from.empty()) {
     const PodSpec& pod = *std::find_if(spec.pods.begin(), spec.pods.end(),
@@ -113,8 +113,10 @@ void print_pod(const FlowSpec& spec, const FlowGraph& graph, const PodSpec& pod)
   }
   for (const PeaPlan& pea : graph.peas) {
     if (pea.pod != pod.name) continue;
-    std::printf("  %-20s %-8s %s\n", pea.name.c_str(), std::string(pea_role_name(pea.role)).c_str(),
-                std::string(runtime_name(pea.runtime)).c_str());
+    const std::string where = pea.host.empty() ? "" : " on the daemon at " + pea.host;
+    std::printf("  %-20s %-8s %s%s\n", pea.name.c_str(),
+                std::string(pea_role_name(pea.role)).c_str(),
+                std::string(runtime_name(pea.runtime)).c_str(), where.c_str());
     const std::vector<std::string> chains = describe_chains(pea.drivers);
     if (chains.empty()) std::cout << "      drivers: none (forwards every request)\n";
     for (const std::string& chain : chains) std::cout << "      drivers: " << chain << "\n";
@@ -148,6 +150,10 @@ int run_check(const CheckOptions& options) {
   std::cout << options.flow_file << ": ok: " << graph.pods.size() << " pods, " << graph.peas.size()
             << " peas, transport " << transport_name(spec.transport);
   if (spec.transport == Transport::tcp) std::cout << " on " << spec.host;
+  if (spec.curve) {
+    std::cout << "\nlinks encrypted with CURVE: this orchestrator's key "
+              << spec.curve->key.string() << ", " << spec.curve->hosts.size() << " daemon key(s)";
+  }
   std::cout << "\ngateway sends each request to " << list(graph.entry_pods)
             << "; the reply comes from " << graph.sink_pod << "\n";
   for (const PodSpec& pod : spec.pods) print_pod(spec, graph, pod);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -28,6 +29,16 @@ struct PeaOptions {
 };
 void setup_pea(CLI::App& app, PeaOptions& options);
 int run_pea(const PeaOptions& options);
+
+struct DaemonCommandOptions {
+  std::string listen;
+  std::string key;                 // a .secret file
+  std::vector<std::string> allow;  // .pub (or .secret) files
+  bool insecure = false;
+  std::string orchestrator_timeout = "3s";
+};
+void setup_daemon(CLI::App& app, DaemonCommandOptions& options);
+int run_daemon(const DaemonCommandOptions& options);
 
 struct CheckOptions {
   std::string flow_file;  // empty: list the drivers and uses aliases

@@ -58,16 +58,18 @@ std::string short_chains(const DriverChains& chains) {
   return join(parts, "; ");
 }
 
-std::string bind_pattern(const FlowSpec& spec, const std::string& pea, const char* socket) {
+std::string bind_pattern(const FlowSpec& spec, const PeaPlan& pea, const char* socket) {
   // Peas bind port 0 (tcp) or a wildcard path (ipc) and report what they got, so only the
   // pattern is known before the flow starts; inproc names are fixed but hold the flow's id.
   switch (spec.transport) {
     case Transport::tcp:
-      return "tcp://" + spec.host + ":*";
+      // A pea on another host binds on that host's address, as its daemon is reached.
+      return "tcp://" + (pea.host.empty() ? spec.host : pea.host.substr(0, pea.host.rfind(':'))) +
+             ":*";
     case Transport::ipc:
       return "ipc://*";
     case Transport::inproc:
-      return "inproc://jflow-<flow id>-" + pea + "-" + socket;
+      return "inproc://jflow-<flow id>-" + pea.name + "-" + socket;
   }
   return "?";
 }

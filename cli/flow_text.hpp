@@ -16,7 +16,7 @@ std::vector<std::string> describe_chains(const DriverChains& chains);
 // "per type: ..." when request types differ; "forward" when there are none.
 std::string short_chains(const DriverChains& chains);
 // Where a pea's socket binds, as far as it is known before start: "tcp://127.0.0.1:*".
-std::string bind_pattern(const FlowSpec& spec, const std::string& pea, const char* socket);
+std::string bind_pattern(const FlowSpec& spec, const PeaPlan& pea, const char* socket);
 // The socket pair on the edge from `from` into `to`: "PUSH -> PULL", "ROUTER -> DEALER".
 std::string edge_sockets(const FlowGraph& graph, const std::string& from, const std::string& to);
 // How a parallel pod spreads requests: "polling any, load_balance" / "polling all".

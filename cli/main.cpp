@@ -14,11 +14,13 @@ int main(int argc, char** argv) {
   PeaOptions pea_options;
   CheckOptions check_options;
   ExportOptions export_options;
+  DaemonCommandOptions daemon_options;
   KeygenOptions keygen_options;
   setup_run(app, run_options);
   setup_pea(app, pea_options);
   setup_check(app, check_options);
   setup_export(app, export_options);
+  setup_daemon(app, daemon_options);
   setup_keygen(app, keygen_options);
   try {
     app.parse(argc, argv);
@@ -31,6 +33,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("pea")) return run_pea(pea_options);
     if (app.got_subcommand("check")) return run_check(check_options);
     if (app.got_subcommand("export")) return run_export(export_options);
+    if (app.got_subcommand("daemon")) return run_daemon(daemon_options);
     if (app.got_subcommand("keygen")) return run_keygen(keygen_options);
   } catch (const jflow::SpecError& e) {
     std::cerr << e.what() << "\n";

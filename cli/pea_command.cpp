@@ -2,6 +2,7 @@
 // learns its configuration over the control socket.
 #include "commands.hpp"
 
+#include "jflow/curve_link.hpp"
 #include "jflow/pea.hpp"
 
 namespace jflow::cli {
@@ -14,8 +15,20 @@ void setup_pea(CLI::App& app, PeaOptions& options) {
 }
 
 int run_pea(const PeaOptions& options) {
+  // A flow with `curve:` hands its session to process peas in the environment (never argv).
+  std::optional<jflow::CurveKeyPair> session = jflow::take_curve_session_from_env();
   zmq::context_t context;
-  return Pea(context, options.control, options.name).run();
+  try {
+    zmq::socket_t probe(context, zmq::socket_type::dealer);
+    probe.set(zmq::sockopt::linger, 0);
+    probe.connect(options.control);  // a bad endpoint is reported here, naming it
+  } catch (const zmq::error_t& e) {
+    throw UsageError("pea '" + options.name + "': cannot connect to the control endpoint '" +
+                     options.control + "': " + e.what());
+  }
+  return Pea(context, options.control, options.name, jflow::registered_drivers(),
+             std::move(session))
+      .run();
 }
 
 }  // namespace jflow::cli

@@ -95,6 +95,7 @@ std::size_t FlowCore::process(std::size_t budget) {
     wake_pending_ = false;
     drain(timer_.get());
     SteadyTime now = steady_now();
+    pump_daemons(now);
     switch (phase_) {
       case Phase::starting:
         step_start(now);
@@ -135,7 +136,14 @@ bool FlowCore::has_ready_work() {
   bool control = has_events(control_, ZMQ_POLLIN);
   bool results = has_events(results_, ZMQ_POLLIN);
   bool gateway = has_events(gateway_, ZMQ_POLLOUT);
-  if (!ready_.empty() || control) return true;
+  bool daemons = false;
+  for (auto& [address, link] : daemons_) {
+    // Both read, for their ZMQ_FD edges' sake (see has_events).
+    const bool message = (link->socket().get(zmq::sockopt::events) & ZMQ_POLLIN) != 0;
+    const bool event = (link->monitor().get(zmq::sockopt::events) & ZMQ_POLLIN) != 0;
+    daemons |= message || event;
+  }
+  if (!ready_.empty() || control || daemons) return true;
   if (phase_ == Phase::running || phase_ == Phase::closing || phase_ == Phase::stopping) {
     if (results) return true;
   }

@@ -80,6 +80,10 @@ ControlMessage make_configure(const PeaConfig& config) {
   std::string plugins;
   for (const auto& path : config.plugins) plugins += path.string() + "\n";
   message.fields["plugins"] = plugins;
+  if (config.curve) {
+    message.fields["curve_public"] = config.curve->public_key;
+    message.fields["curve_secret"] = config.curve->secret_key;
+  }
   if (config.executor) {
     message.fields["executor_kind"] = config.executor->kind;
     message.fields["executor_with"] = config.executor->with_yaml;
@@ -121,6 +125,10 @@ PeaConfig read_configure(const ControlMessage& message) {
     if (end == std::string::npos) break;
     config.plugins.emplace_back(plugins.substr(start, end - start));
     start = end + 1;
+  }
+  if (message.fields.count("curve_public") != 0) {
+    config.curve =
+        CurveKeyPair{string_field(message, "curve_public"), string_field(message, "curve_secret")};
   }
   if (message.fields.count("executor_kind") != 0) {
     ExecutorSpec executor;

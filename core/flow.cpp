@@ -179,6 +179,7 @@ void FlowCore::mark_dead(PeaSlot& slot, const std::string& how) {
   slot.state = PeaSlot::State::dead;
   std::string who = "pea '" + slot.name + "'";
   if (slot.handle->pid() != 0) who += " (pid " + std::to_string(slot.handle->pid()) + ")";
+  if (!slot.handle->host().empty()) who += " on host " + slot.handle->host();
   slot.last_error = who + " " + how;
   std::cerr << "jflow: " << slot.last_error << "\n";
   if (slot.plan->role == PeaRole::replica) {

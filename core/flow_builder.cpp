@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "jflow/curve_keys.hpp"
 #include "jflow/plugin.hpp"
 #include "spec_support.hpp"
 
@@ -124,9 +125,48 @@ FlowBuilder& FlowBuilder::join_timeout(Duration timeout) {
   return *this;
 }
 
+FlowBuilder& FlowBuilder::pod_host(std::string address) {
+  last("pod_host");
+  try {
+    spec_.pods.back().host = spec::daemon_address(address);
+  } catch (const std::invalid_argument& error) {
+    throw SpecError(kBuilder, "pod '" + spec_.pods.back().name + "' host: " + error.what());
+  }
+  spec_.pods.back().runtime = Runtime::process;
+  return *this;
+}
+
+FlowBuilder& FlowBuilder::curve_key(std::filesystem::path secret_file) {
+  try {
+    read_curve_secret(secret_file);
+  } catch (const std::exception& error) {
+    throw SpecError(kBuilder, std::string("curve key: ") + error.what());
+  }
+  if (!spec_.curve) spec_.curve.emplace();
+  spec_.curve->key = std::filesystem::absolute(secret_file);
+  return *this;
+}
+
+FlowBuilder& FlowBuilder::host_key(std::string address, std::filesystem::path public_file) {
+  try {
+    address = spec::daemon_address(address);
+    read_curve_public(public_file);
+  } catch (const std::exception& error) {
+    throw SpecError(kBuilder, std::string("curve hosts: ") + error.what());
+  }
+  if (!spec_.curve) spec_.curve.emplace();
+  spec_.curve->hosts[address] = std::filesystem::absolute(public_file);
+  return *this;
+}
+
 FlowSpec FlowBuilder::build() const {
   FlowSpec spec = spec_;
   if (spec.pods.empty()) throw SpecError(kBuilder, "a flow needs at least one pod");
+  if (spec.curve && spec.curve->key.empty()) {
+    throw SpecError(kBuilder,
+                    "curve: host_key() was given but no curve_key() for this "
+                    "orchestrator's own key pair");
+  }
   if (spec.host.empty()) throw SpecError(kBuilder, "host: expected a host name or address, got ''");
   if (spec.timeout_ready <= Duration::zero()) {
     throw SpecError(kBuilder, "timeout_ready must be greater than 0");
@@ -212,6 +252,7 @@ FlowSpec FlowBuilder::build() const {
   }
   spec::fill_default_needs(spec);
   spec::check_topology(spec);
+  spec::check_hosts(spec);
   return spec;
 }
 

@@ -40,6 +40,7 @@ void plan_peas(const PodSpec& pod, const std::vector<std::string>& downstream,
     plan.name = std::move(name);
     plan.role = role;
     plan.runtime = pod.runtime;
+    plan.host = pod.host;
     plan.drivers = std::move(drivers);
     return plan;
   };

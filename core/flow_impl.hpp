@@ -17,6 +17,7 @@
 
 #include <zmq.hpp>
 
+#include "daemon_link.hpp"
 #include "flow_wiring.hpp"
 #include "jflow/async_flow.hpp"
 #include "jflow/clock.hpp"
@@ -98,6 +99,8 @@ class FlowCore {
   void begin_stop(SteadyTime now);
   void step_stop(SteadyTime now);
   void release_sockets();
+  std::shared_ptr<DaemonLink> daemon_for(const std::string& address);
+  void pump_daemons(SteadyTime now);
 
   // flow.cpp
   void handle_control(const ControlMessage& message);
@@ -134,7 +137,13 @@ class FlowCore {
   // practice, and try_send() checks that each can take the request before sending any copy.
   std::vector<zmq::socket_t> more_gateways_;
   std::string control_inproc_;
-  std::string control_tcp_;
+  std::string control_tcp_;     // loopback tcp, for process peas of this machine
+  std::string control_remote_;  // on the flow's host address, for peas on other hosts
+  // The flow's CURVE session when it sets `curve:` (jflow/curve_link.hpp), and this
+  // orchestrator's own key pair for daemons.
+  std::optional<CurveKeyPair> session_;
+  std::optional<CurveKeyPair> own_keys_;
+  std::map<std::string, std::shared_ptr<DaemonLink>> daemons_;  // by "ADDR:PORT"
   std::string results_endpoint_;
   std::string flow_id_;
   std::uint64_t next_request_ = 0;

@@ -8,7 +8,9 @@
 #include "flow_impl.hpp"
 #include "jflow/control.hpp"
 #include "jflow/control_channel.hpp"
+#include "jflow/curve_link.hpp"
 #include "jflow/endpoint.hpp"
+#include "spec_support.hpp"
 
 namespace jflow::detail {
 namespace {
@@ -45,14 +47,20 @@ void FlowCore::start_async(StartedCallback on_started) {
 }
 
 void FlowCore::open_sockets() {
+  if (spec_.curve) {
+    own_keys_ = read_curve_secret(spec_.curve->key);
+    session_ = generate_curve_keys();  // fresh for every run
+  }
   control_.emplace(context_, zmq::socket_type::router);
   control_->set(zmq::sockopt::router_mandatory, true);
   control_->set(zmq::sockopt::linger, 0);
+  secure_binding_side(*control_, session_);
   control_inproc_ = "inproc://jflow-" + flow_id_ + "-control";
   control_->bind(control_inproc_);
   watch(*control_);
   results_.emplace(context_, zmq::socket_type::pull);
   set_common_options(*results_);
+  secure_binding_side(*results_, session_);
   results_endpoint_ =
       bind_any(*results_, spec_.transport, spec_.host, "jflow-" + flow_id_ + "-results");
   watch(*results_);
@@ -60,11 +68,30 @@ void FlowCore::open_sockets() {
 
 void FlowCore::launch_peas() {
   bool any_process = false;
-  for (const PeaPlan& pea : graph_.peas) any_process |= pea.runtime == Runtime::process;
+  bool any_remote = false;
+  for (const PeaPlan& pea : graph_.peas) {
+    any_process |= pea.runtime == Runtime::process;
+    any_remote |= !pea.host.empty();
+  }
   if (any_process) {
     // Process peas reach the control socket over loopback tcp; port 0, read back.
     control_->bind("tcp://127.0.0.1:*");
     control_tcp_ = control_->get(zmq::sockopt::last_endpoint);
+  }
+  control_remote_ = control_tcp_;
+  if (any_remote && !spec::is_loopback_host(spec_.host)) {
+    // Peas on other hosts reach it on the flow's own address (checked reachable-looking by
+    // check_hosts(); nothing binds beyond loopback unless the flow's host: says so).
+    control_->bind("tcp://" + spec_.host + ":*");
+    control_remote_ = control_->get(zmq::sockopt::last_endpoint);
+  }
+  if (any_remote && !spec_.curve) {
+    std::cerr << "jflow: warning: links to other hosts are not encrypted (the flow has no "
+                 "curve:); see docs/HOSTS.md\n";
+  }
+  std::vector<std::string> session_env;
+  if (session_) {
+    session_env.push_back(std::string(kCurveSessionEnv) + "=" + curve_session_env_value(*session_));
   }
   std::filesystem::path executable =
       options_.jflow_executable.empty() ? find_jflow_executable() : options_.jflow_executable;
@@ -78,9 +105,14 @@ void FlowCore::launch_peas() {
     }
     slot.name = pea.name;
     slot.last_seen = steady_now();
-    slot.handle = pea.runtime == Runtime::thread
-                      ? start_thread_pea(context_, control_inproc_, slot.name, drivers)
-                      : start_process_pea(executable, control_tcp_, slot.name);
+    if (!pea.host.empty()) {
+      slot.handle =
+          start_remote_pea(daemon_for(pea.host), slot.name, control_remote_, flow_id_, session_);
+    } else if (pea.runtime == Runtime::thread) {
+      slot.handle = start_thread_pea(context_, control_inproc_, slot.name, drivers);
+    } else {
+      slot.handle = start_process_pea(executable, control_tcp_, slot.name, session_env);
+    }
   }
 }
 
@@ -119,6 +151,7 @@ void FlowCore::step_start(SteadyTime now) {
                                   : gateway_.emplace(context_, zmq::socket_type::push);
       set_common_options(socket);
       socket.set(zmq::sockopt::sndhwm, hwm);
+      secure_connecting_side(socket, session_);
       socket.connect(target);
     }
     watch(*gateway_);
@@ -153,7 +186,7 @@ void FlowCore::handle_start_control(const ControlMessage& message) {
   PeaSlot* slot = find_slot(message.pea);
   if (slot == nullptr) return;
   if (message.command == control::kHello) {
-    WiringContext context{spec_, graph_, flow_id_, options_.heartbeat_interval};
+    WiringContext context{spec_, graph_, flow_id_, options_.heartbeat_interval, session_};
     send_control_to(*control_, configure_message(context, *slot->plan));
   } else if (message.command == control::kReady) {
     try {
@@ -267,7 +300,30 @@ std::map<std::string, PeaEndpoints> FlowCore::endpoint_map() const {
   return endpoints;
 }
 
+std::shared_ptr<DaemonLink> FlowCore::daemon_for(const std::string& address) {
+  std::shared_ptr<DaemonLink>& link = daemons_[address];
+  if (!link) {
+    std::string daemon_public;
+    if (spec_.curve) daemon_public = read_curve_public(spec_.curve->hosts.at(address));
+    link = std::make_shared<DaemonLink>(context_, address, own_keys_, daemon_public, flow_id_);
+    watch(link->socket());
+    watch(link->monitor());
+  }
+  return link;
+}
+
+void FlowCore::pump_daemons(SteadyTime now) {
+  for (auto& [address, link] : daemons_) link->pump(now);
+}
+
 void FlowCore::release_sockets() {
+  for (auto& [address, link] : daemons_) {
+    link->bye();
+    unwatch(link->socket());
+    unwatch(link->monitor());
+  }
+  // The peas' handles share the links; the sockets close when the last of them goes.
+  daemons_.clear();
   more_gateways_.clear();
   for (auto* socket : {&gateway_, &results_, &control_}) {
     if (!*socket) continue;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "jflow/curve_keys.hpp"
 #include "jflow/plugin.hpp"
 #include "spec_support.hpp"
 
@@ -48,12 +49,14 @@ namespace {
 using spec::Field;
 using spec::MapReader;
 
-const std::vector<std::string> kFlowKeys = {"version",         "transport", "host", "timeout_ready",
-                                            "request_timeout", "env",       "with", "input",
-                                            "plugins",         "workspace", "pods"};
+const std::vector<std::string> kFlowKeys = {
+    "version", "transport", "host",    "timeout_ready", "request_timeout", "env",
+    "with",    "input",     "plugins", "workspace",     "curve",           "pods"};
 const std::vector<std::string> kPodKeys = {
     "name",     "uses",    "uses_before", "uses_after",    "needs",        "runtime",
-    "parallel", "polling", "scheduling",  "timeout_ready", "join_timeout", "partial_results"};
+    "parallel", "polling", "scheduling",  "timeout_ready", "join_timeout", "partial_results",
+    "host"};
+const std::vector<std::string> kCurveKeys = {"key", "hosts"};
 const std::vector<std::string> kInputKeys = {"lines",  "type",  "request_size",
                                              "format", "top_k", "show"};
 constexpr int kSupportedVersion = 1;
@@ -108,9 +111,11 @@ class FlowParser {
     if (auto field = keys.get("input")) spec.input = inputs(*field);
     if (auto field = keys.get("plugins")) spec.plugins = plugins(*field);
     if (auto field = keys.get("workspace")) spec.workspace = relative_folder(*field);
+    if (auto field = keys.get("curve")) spec.curve = curve(*field);
     pods(*keys.get("pods"), defaults, spec);
     spec::fill_default_needs(spec);
     spec::check_topology(spec);
+    spec::check_hosts(spec);
     return spec;
   }
 
@@ -171,6 +176,52 @@ class FlowParser {
       paths.push_back(path);
     }
     return paths;
+  }
+
+  // `curve: {key: FILE.secret, hosts: {ADDR:PORT: FILE.pub}}`; each file is read now, so a
+  // missing or malformed key is reported here, at its entry, rather than when the flow starts.
+  CurveSpec curve(const Field& field) const {
+    if (!field.value.IsMap()) {
+      field.fail(
+          "curve: expected a map like {key: keys/me.secret, hosts: {ADDR:PORT: "
+          "keys/host.pub}}, got " +
+          spec::describe(field.value));
+    }
+    MapReader keys(field.value, file_, "curve", kCurveKeys);
+    keys.check_keys();
+    keys.require("key");
+    CurveSpec curve;
+    const Field key = *keys.get("key");
+    curve.key = relative_folder(key);
+    try {
+      read_curve_secret(curve.key);
+    } catch (const std::exception& error) {
+      key.fail(std::string("key: ") + error.what());
+    }
+    if (auto hosts = keys.get("hosts")) {
+      if (!hosts->value.IsMap()) {
+        hosts->fail("hosts: expected a map of ADDR:PORT to a .pub file, got " +
+                    spec::describe(hosts->value));
+      }
+      for (const auto& entry : hosts->value) {
+        Field host{"hosts", entry.first, entry.second, &file_};
+        std::string address;
+        try {
+          address = spec::daemon_address(entry.first.Scalar());
+        } catch (const std::invalid_argument& error) {
+          throw SpecError(spec::location_of(entry.first, file_),
+                          std::string("hosts: ") + error.what());
+        }
+        const std::filesystem::path path = relative_folder(host);
+        try {
+          read_curve_public(path);
+        } catch (const std::exception& error) {
+          host.fail(std::string("hosts: ") + error.what());
+        }
+        curve.hosts[address] = path;
+      }
+    }
+    return curve;
   }
 
   static std::string join_names(const std::vector<std::string>& names) {
@@ -258,6 +309,15 @@ class FlowParser {
       pod.key_where["partial_results"] = field->where();
     }
     if (auto field = keys.get("needs")) spec::read_needs(*field, pod);
+    if (auto field = keys.get("host")) {
+      try {
+        pod.host = spec::daemon_address(field->as_string());
+      } catch (const std::invalid_argument& error) {
+        field->fail(std::string("host: ") + error.what());
+      }
+      pod.runtime = Runtime::process;
+      pod.key_where["host"] = field->where();
+    }
     for (const std::string& key : spec::pod_default_keys()) {
       if (auto field = keys.get(key)) spec::read_pod_default(*field, pod, flow.transport);
     }

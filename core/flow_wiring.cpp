@@ -29,7 +29,8 @@ PeaConfig configure_for(const WiringContext& context, const PeaPlan& pea) {
   config.pea = pea.name;
   config.flow_id = context.flow_id;
   config.transport = context.spec.transport;
-  config.host = context.spec.host;
+  // A pea on another host binds on that host's address (the one its daemon is reached on).
+  config.host = pea.host.empty() ? context.spec.host : pea.host.substr(0, pea.host.rfind(':'));
   config.drivers = pea.drivers;
   config.heartbeat_interval = context.heartbeat_interval;
   config.role = pea.role;
@@ -38,6 +39,7 @@ PeaConfig configure_for(const WiringContext& context, const PeaPlan& pea) {
   config.polling = pod->polling;
   config.scheduling = pod->scheduling;
   config.plugins = context.spec.plugins;
+  config.curve = context.curve;
   config.replica = pea.replica;
   config.parallel = pod->parallel;
   config.shards = pod->polling == Polling::all ? pod->parallel : 1;

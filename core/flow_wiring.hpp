@@ -24,6 +24,7 @@ struct WiringContext {
   const FlowGraph& graph;
   std::string flow_id;
   Duration heartbeat_interval;
+  std::optional<CurveKeyPair> curve;  // the flow's CURVE session, when it has one
 };
 
 PeaConfig configure_for(const WiringContext& context, const PeaPlan& pea);

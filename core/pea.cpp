@@ -11,6 +11,7 @@
 #include "jflow/clock.hpp"
 #include "jflow/control.hpp"
 #include "jflow/control_channel.hpp"
+#include "jflow/curve_link.hpp"
 #include "jflow/deferred_queue.hpp"
 #include "jflow/endpoint.hpp"
 #include "jflow/executor.hpp"
@@ -43,10 +44,11 @@ std::string field(const ControlMessage& message, const char* key) {
 class Pea::Loop {
  public:
   Loop(zmq::context_t& context, std::string control_endpoint, std::string name,
-       const DriverRegistry& registry)
+       const DriverRegistry& registry, std::optional<CurveKeyPair> control_curve)
       : context_(context),
         control_endpoint_(std::move(control_endpoint)),
         registry_(registry),
+        control_curve_(std::move(control_curve)),
         control_(context, zmq::socket_type::dealer),
         outputs_(context) {
     config_.pea = std::move(name);
@@ -56,6 +58,7 @@ class Pea::Loop {
     control_.set(zmq::sockopt::routing_id, config_.pea);
     control_.set(zmq::sockopt::reconnect_ivl, 10);
     control_.set(zmq::sockopt::linger, 1000);  // let `bye` and late reports reach the orchestrator
+    secure_connecting_side(control_, control_curve_);
     control_.connect(control_endpoint_);
     send(make(control::kHello));
     if (!configure()) return 1;
@@ -142,9 +145,11 @@ class Pea::Loop {
       if (config_.role == PeaRole::replica) {
         input_.emplace(context_, zmq::socket_type::dealer);  // connects to its head on wire
         input_->set(zmq::sockopt::routing_id, config_.pea);
+        secure_connecting_side(*input_, config_.curve);
       } else {
         input_.emplace(context_, zmq::socket_type::pull);
         set_common_options(*input_);
+        secure_binding_side(*input_, config_.curve);
         ready.endpoints.push_back(
             bind_any(*input_, config_.transport, config_.host, unique_name("in")));
       }
@@ -152,6 +157,7 @@ class Pea::Loop {
       if (config_.role == PeaRole::head) {
         dispatcher_.emplace(context_, config_.pod, config_.polling, config_.scheduling,
                             config_.replicas, outputs_);
+        secure_binding_side(dispatcher_->socket(), config_.curve);
         ready.endpoints.push_back(bind_any(dispatcher_->socket(), config_.transport, config_.host,
                                            unique_name("router")));
       }
@@ -198,7 +204,7 @@ class Pea::Loop {
     auto message = await_command(control::kWire);
     if (!message) return false;
     try {
-      outputs_.connect(message->endpoints);
+      outputs_.connect(message->endpoints, config_.curve);
       if (config_.role == PeaRole::replica) {
         input_->connect(field(*message, "head"));
         // The replica's credit: how many requests its head may hand it before it reports done.
@@ -400,6 +406,7 @@ class Pea::Loop {
   zmq::context_t& context_;
   std::string control_endpoint_;
   const DriverRegistry& registry_;
+  std::optional<CurveKeyPair> control_curve_;
   PeaConfig config_;
   zmq::socket_t control_;
   std::optional<zmq::socket_t> input_;  // PULL, or a replica's DEALER to its head
@@ -415,9 +422,9 @@ class Pea::Loop {
 };
 
 Pea::Pea(zmq::context_t& context, std::string control_endpoint, std::string name,
-         const DriverRegistry& registry)
-    : loop_(std::make_unique<Loop>(context, std::move(control_endpoint), std::move(name),
-                                   registry)) {}
+         const DriverRegistry& registry, std::optional<CurveKeyPair> control_curve)
+    : loop_(std::make_unique<Loop>(context, std::move(control_endpoint), std::move(name), registry,
+                                   std::move(control_curve))) {}
 
 Pea::~Pea() = default;
 

@@ -105,20 +105,31 @@ std::unique_ptr<PeaHandle> start_thread_pea(zmq::context_t& context, std::string
 }
 
 std::unique_ptr<PeaHandle> start_process_pea(const std::filesystem::path& executable,
-                                             std::string control_endpoint, std::string name) {
+                                             std::string control_endpoint, std::string name,
+                                             const std::vector<std::string>& extra_env,
+                                             int output_fd) {
   // Everything the child needs is prepared before fork: after fork only async-signal-safe calls.
   std::vector<std::string> args = {executable.string(), "pea",    "--control",
                                    control_endpoint,    "--name", name};
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
+  std::vector<std::string> environment(extra_env);
+  for (char** entry = environ; *entry != nullptr; ++entry) environment.emplace_back(*entry);
+  std::vector<char*> envp;
+  for (std::string& entry : environment) envp.push_back(entry.data());
+  envp.push_back(nullptr);
   pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
   if (pid == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(126);  // the parent died before prctl took effect
-    ::execv(argv[0], argv.data());
+    if (output_fd >= 0) {
+      ::dup2(output_fd, STDOUT_FILENO);
+      ::dup2(output_fd, STDERR_FILENO);
+    }
+    ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
   return std::make_unique<ProcessPea>(pid);

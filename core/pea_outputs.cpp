@@ -1,14 +1,17 @@
 #include "jflow/pea_outputs.hpp"
 
+#include "jflow/curve_link.hpp"
 #include "jflow/endpoint.hpp"
 
 namespace jflow {
 
-void PeaOutputs::connect(const std::vector<std::string>& endpoints) {
+void PeaOutputs::connect(const std::vector<std::string>& endpoints,
+                         const std::optional<CurveKeyPair>& curve) {
   for (const std::string& endpoint : endpoints) {
     Output& output =
         outputs_.emplace_back(Output{zmq::socket_t(context_, zmq::socket_type::push), {}});
     set_common_options(output.socket);
+    secure_connecting_side(output.socket, curve);
     output.socket.connect(endpoint);
   }
 }

@@ -177,6 +177,15 @@ void fill_default_needs(FlowSpec& spec);
 // a reducer. Throws SpecError located at the offending key or `needs` entry when it was written.
 void check_topology(const FlowSpec& spec);
 
+// `host: ADDR[:PORT]` as "ADDR:PORT" (the port defaulting to kDefaultDaemonPort); throws
+// std::invalid_argument saying what is wrong with it.
+std::string daemon_address(const std::string& written);
+bool is_loopback_host(const std::string& host);  // 127.x.y.z, localhost, ::1
+
+// Pods on other hosts: the flow must use tcp, its own `host:` must be reachable from them, and
+// with `curve:` every such host needs a key. Throws SpecError located at the pod's `host:`.
+void check_hosts(const FlowSpec& spec);
+
 // Checks shared by the YAML parser and FlowBuilder; each returns the problem, or nullopt.
 std::optional<std::string> pod_name_problem(const std::string& name);
 std::optional<std::string> input_lines_problem(const std::filesystem::path& resolved,

@@ -2,7 +2,7 @@
 # Installs jflow's build dependencies from Debian's packages. Idempotent: installs only what is missing.
 set -euo pipefail
 packages=(cmake g++ make pkg-config libzmq3-dev cppzmq-dev libmsgpack-cxx-dev libcli11-dev catch2
-          libyaml-cpp-dev libuv1-dev libasio-dev libevent-dev)
+          libyaml-cpp-dev libuv1-dev libasio-dev libevent-dev iproute2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "jflow/codec.hpp"
+#include "jflow/curve_keys.hpp"
 #include "jflow/flow_spec.hpp"
 #include "jflow/topology.hpp"
 
@@ -58,6 +59,8 @@ struct PeaConfig {
   std::size_t parallel = 1;  // the pod's replica count
   std::size_t shards = 1;    // parallel with polling: all, else 1 (see DriverContext::shards)
   std::vector<std::filesystem::path> plugins;  // loaded before drivers and executor are built
+  // The flow's CURVE session (jflow/curve_link.hpp) for the data sockets; unset: no encryption.
+  std::optional<CurveKeyPair> curve;
 };
 
 ControlMessage make_configure(const PeaConfig& config);

@@ -30,6 +30,7 @@ struct PeaPlan {
   std::string name;  // "pod" (single), "pod/head", "pod/0" … "pod/N-1", "pod/tail"
   PeaRole role = PeaRole::single;
   Runtime runtime = Runtime::thread;
+  std::string host;         // "ADDR:PORT" of the daemon that starts it; empty: started here
   DriverChains drivers;     // single/replica: the pod's uses; head: uses_before; tail: uses_after
   std::size_t replica = 0;  // replica index (shard id with polling: all)
   // Peas whose parts of one request this pea waits for before running once (the exits of the

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "jflow/daemon_protocol.hpp"
 #include "jflow/driver.hpp"
 #include "jflow/duration.hpp"
 #include "jflow/request.hpp"
@@ -89,6 +90,9 @@ struct PodSpec {
   // has no deadline; a request with a deadline waits until its deadline.
   Duration join_timeout = std::chrono::seconds(30);
   PartialResults partial_results = PartialResults::error;  // polling: all only
+  // "ADDR:PORT" of the `jflow daemon` that runs this pod's peas (as processes on that host);
+  // empty: this machine. Written `host: ADDR[:PORT]`, the port defaulting to kDefaultDaemonPort.
+  std::string host;
   SourceLocation where;
   // Where keys and `needs` entries were written, so that graph errors found after parsing
   // (cycles, unknown needs, a missing reducer) point at them. Empty for FlowBuilder specs and for
@@ -101,7 +105,7 @@ struct PodSpec {
            needs == other.needs && parallel == other.parallel && polling == other.polling &&
            scheduling == other.scheduling && uses_before == other.uses_before &&
            uses_after == other.uses_after && join_timeout == other.join_timeout &&
-           partial_results == other.partial_results;
+           partial_results == other.partial_results && host == other.host;
   }
 };
 
@@ -121,6 +125,15 @@ struct InputSpec {
   bool operator==(const InputSpec&) const = default;
 };
 
+// `curve:` — encrypt and authenticate the flow's links (jflow/curve_link.hpp). `key` is this
+// orchestrator's key pair (a `jflow keygen` .secret file), shown to daemons, which accept only the
+// keys they list; `hosts` names each daemon's public key (.pub), keyed by its "ADDR:PORT".
+struct CurveSpec {
+  std::filesystem::path key;
+  std::map<std::string, std::filesystem::path> hosts;
+  bool operator==(const CurveSpec&) const = default;
+};
+
 struct FlowSpec {
   int version = 1;
   Transport transport = Transport::tcp;
@@ -134,13 +147,14 @@ struct FlowSpec {
   // Where executors persist their state unless their metas say otherwise; absolute. Empty: they
   // keep it in memory only.
   std::filesystem::path workspace;
+  std::optional<CurveSpec> curve;  // unset: links are not encrypted
   std::vector<PodSpec> pods;
   std::string source;  // file the spec came from, for messages
   bool operator==(const FlowSpec& other) const {
     return version == other.version && transport == other.transport && host == other.host &&
            timeout_ready == other.timeout_ready && request_timeout == other.request_timeout &&
            input == other.input && plugins == other.plugins && workspace == other.workspace &&
-           pods == other.pods;
+           curve == other.curve && pods == other.pods;
   }
 };
 
@@ -204,6 +218,11 @@ class FlowBuilder {
   FlowBuilder& uses_after(std::string uses);
   FlowBuilder& join_timeout(Duration timeout);
   FlowBuilder& partial_results(PartialResults mode);  // flag needs polling(Polling::all)
+  // Runs the pod's peas on the `jflow daemon` at "ADDR[:PORT]" (see docs/HOSTS.md).
+  FlowBuilder& pod_host(std::string address);
+  // CURVE for the flow's links: this orchestrator's .secret file, and a daemon's .pub file.
+  FlowBuilder& curve_key(std::filesystem::path secret_file);
+  FlowBuilder& host_key(std::string address, std::filesystem::path public_file);
   FlowSpec build() const;  // validates like the YAML parser does; throws SpecError
 
  private:

@@ -14,18 +14,23 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <zmq.hpp>
 
+#include "jflow/curve_keys.hpp"
 #include "jflow/driver.hpp"
 
 namespace jflow {
 
 class Pea {
  public:
+  // `control_curve`: the flow's CURVE session for the control link, when the flow has one and
+  // the link is tcp (a process pea takes it from its environment; jflow/curve_link.hpp).
   Pea(zmq::context_t& context, std::string control_endpoint, std::string name,
-      const DriverRegistry& registry = registered_drivers());
+      const DriverRegistry& registry = registered_drivers(),
+      std::optional<CurveKeyPair> control_curve = std::nullopt);
   ~Pea();
   Pea(const Pea&) = delete;
   Pea& operator=(const Pea&) = delete;

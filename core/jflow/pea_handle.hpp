@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <zmq.hpp>
 
@@ -25,6 +26,8 @@ class PeaHandle {
   // Reaps what is left (joins the thread, waits for the process).
   virtual void reap() = 0;
   virtual int pid() const { return 0; }
+  // The daemon's "ADDR:PORT" for a pea on another host; empty for a pea of this machine.
+  virtual std::string host() const { return {}; }
   virtual const char* runtime() const = 0;
 };
 
@@ -32,9 +35,13 @@ std::unique_ptr<PeaHandle> start_thread_pea(zmq::context_t& context, std::string
                                             std::string name, const DriverRegistry& drivers);
 
 // Starts `executable pea --control ENDPOINT --name NAME`. The child is killed if this process
-// dies (PR_SET_PDEATHSIG), so no pea outlives its orchestrator.
+// dies (PR_SET_PDEATHSIG), so no pea outlives its orchestrator. `extra_env` ("KEY=VALUE") is
+// added to the child's environment (the flow's CURVE session travels there). `output_fd`, when
+// not -1, becomes the child's stdout and stderr (a daemon forwards what its peas print).
 std::unique_ptr<PeaHandle> start_process_pea(const std::filesystem::path& executable,
-                                             std::string control_endpoint, std::string name);
+                                             std::string control_endpoint, std::string name,
+                                             const std::vector<std::string>& extra_env = {},
+                                             int output_fd = -1);
 
 // Where the `jflow` binary is: $JFLOW_EXECUTABLE, `jflow` beside this executable, the build tree's
 // binary, or `jflow` on PATH.

@@ -6,10 +6,13 @@
 
 #include <array>
 #include <deque>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <zmq.hpp>
+
+#include "jflow/curve_keys.hpp"
 
 namespace jflow {
 
@@ -18,7 +21,9 @@ class PeaOutputs {
   using Frames = std::array<zmq::message_t, 2>;
 
   explicit PeaOutputs(zmq::context_t& context) : context_(context) {}
-  void connect(const std::vector<std::string>& endpoints);
+  // `curve`: the flow's CURVE session, when it has one (jflow/curve_link.hpp).
+  void connect(const std::vector<std::string>& endpoints,
+               const std::optional<CurveKeyPair>& curve = std::nullopt);
 
   // Sends [envelope | body] to every output (copies share large bodies; libzmq refcounts them).
   void send(zmq::message_t envelope, zmq::message_t body);

@@ -10,47 +10,15 @@
 #include <filesystem>
 
 #include "jflow/curve_keys.hpp"
+#include "support/run_jflow.hpp"
+
+using jflow::test::Outcome;
+using jflow::test::run_jflow;
 
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct Outcome {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-// Runs the jflow binary with these arguments (no shell: each one is passed as it is).
-Outcome run_jflow(std::vector<std::string> arguments) {
-  arguments.insert(arguments.begin(), JFLOW_BINARY);
-  std::vector<char*> argv;
-  for (std::string& a : arguments) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  int fds[2];
-  REQUIRE(::pipe(fds) == 0);
-  pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ::dup2(fds[1], STDOUT_FILENO);
-    ::dup2(fds[1], STDERR_FILENO);
-    ::close(fds[0]);
-    ::close(fds[1]);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::close(fds[1]);
-  Outcome outcome;
-  std::array<char, 4096> buffer{};
-  ssize_t n = 0;
-  while ((n = ::read(fds[0], buffer.data(), buffer.size())) > 0)
-    outcome.output.append(buffer.data(), static_cast<std::size_t>(n));
-  ::close(fds[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return outcome;
-}
 
 struct TempDir {
   fs::path path = fs::temp_directory_path() / ("jflow-keygen-" + std::to_string(::getpid()));

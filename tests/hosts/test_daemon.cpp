@@ -1,0 +1,235 @@
+// Pods on a `jflow daemon` reached over tcp on this machine: the same code paths as another host
+// (launch through the daemon, CURVE, ZAP, heartbeats), without needing network namespaces. The
+// tests across real (namespace) hosts are in tests/multihost/.
+#include <catch2/catch.hpp>
+
+#include <zmq_addon.hpp>
+
+#include "hosts/local_daemon.hpp"
+#include "jflow/control_channel.hpp"
+#include "support/fault_run.hpp"
+#include "support/test_support.hpp"
+
+using namespace jflow;
+using Catch::Matchers::Contains;
+
+namespace {
+
+DaemonOptions insecure_daemon() {
+  DaemonOptions options;
+  options.insecure = true;
+  return options;
+}
+
+DaemonOptions curve_daemon(const CurveKeyPair& key, const std::string& allowed_public) {
+  DaemonOptions options;
+  options.key = key;
+  options.allowed = {allowed_public};
+  return options;
+}
+
+// local → remote (on the daemon) → local, so data crosses the link both ways.
+FlowBuilder three_pods(const std::string& host) {
+  FlowBuilder builder;
+  builder.add("here", "_pass")
+      .add("there", "- !WaitDriver {duration: 1ms}")
+      .pod_host(host)
+      .add("back", "_pass", Runtime::process);
+  return builder;
+}
+
+int run_requests(Flow& flow, int count) {
+  int ok = 0, ended = 0;
+  for (int i = 0; i < count; ++i) {
+    flow.submit(test::text_request("doc " + std::to_string(i)), [&](Response&& response) {
+      ++ended;
+      if (response.ok()) ++ok;
+    });
+  }
+  REQUIRE(test::poll_until(
+      flow, [&] { return ended == count; }, std::chrono::seconds(20)));
+  return ok;
+}
+
+// The daemon protocol spoken by hand, to see what a daemon does with an orchestrator that
+// misbehaves or with a pea that fails.
+class HandMadeOrchestrator {
+ public:
+  explicit HandMadeOrchestrator(const std::string& daemon_address)
+      : socket_(context_, zmq::socket_type::dealer) {
+    socket_.set(zmq::sockopt::linger, 0);
+    socket_.connect("tcp://" + daemon_address);
+  }
+  void launch(const std::string& pea, const std::string& control) {
+    ControlMessage launch;
+    launch.command = daemon_protocol::kLaunch;
+    launch.fields["pea"] = pea;
+    launch.fields["control"] = control;
+    send_control(socket_, launch);
+  }
+  // Reads what the daemon sends until `done(message)` (also asked on each quiet 50 ms, with an
+  // empty message) says so, or 10 s passed.
+  void read_until(const std::function<bool(const ControlMessage&)>& done) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done(ControlMessage{}) && std::chrono::steady_clock::now() < give_up) {
+      zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
+      zmq::poll(&item, 1, std::chrono::milliseconds(50));
+      while (auto message = try_recv_control(socket_, false)) {
+        if (done(*message)) return;
+      }
+    }
+  }
+
+ private:
+  zmq::context_t context_;
+  zmq::socket_t socket_;
+};
+
+}  // namespace
+
+TEST_CASE("a pod with host: runs on that daemon and serves requests", "[hosts]") {
+  test::LocalDaemon daemon(insecure_daemon());
+  Flow flow(three_pods(daemon.address()).build(), test::test_options());
+  flow.start();
+  bool remote_seen = false;
+  for (const PeaStatus& pea : flow.status()) {
+    if (pea.pod == "there") remote_seen = pea.alive && pea.pid > 0;
+  }
+  CHECK(remote_seen);
+  CHECK(daemon.logged("started pea 'there'"));
+
+  Response one = flow.call(test::text_request("hello"));
+  REQUIRE(one.ok());
+  std::vector<std::string> pods;
+  for (const Route& route : one.envelope.routes) pods.push_back(route.pod);
+  CHECK(pods == std::vector<std::string>{"here", "there", "back"});
+  CHECK(run_requests(flow, 300) == 300);
+  flow.close();
+}
+
+TEST_CASE("with curve: the flow's links are CURVE and the daemon admits the listed key",
+          "[hosts][curve]") {
+  test::KeyFolder keys;
+  CurveKeyPair orchestrator = keys.make("orchestrator");
+  CurveKeyPair host = keys.make("host");
+  test::LocalDaemon daemon(curve_daemon(host, orchestrator.public_key));
+  FlowSpec spec = three_pods(daemon.address())
+                      .curve_key(keys.secret("orchestrator"))
+                      .host_key(daemon.address(), keys.pub("host"))
+                      .build();
+  Flow flow(spec, test::test_options());
+  flow.start();
+  CHECK(run_requests(flow, 300) == 300);
+  flow.close();
+  CHECK_FALSE(daemon.logged("refused"));
+}
+
+TEST_CASE("a daemon refuses an orchestrator whose key it does not list", "[hosts][curve]") {
+  test::KeyFolder keys;
+  keys.make("orchestrator");
+  CurveKeyPair stranger = keys.make("stranger");
+  CurveKeyPair host = keys.make("host");
+  test::LocalDaemon daemon(curve_daemon(host, stranger.public_key));
+  FlowSpec spec = three_pods(daemon.address())
+                      .curve_key(keys.secret("orchestrator"))
+                      .host_key(daemon.address(), keys.pub("host"))
+                      .build();
+  Flow flow(spec, test::test_options());
+  const auto started = std::chrono::steady_clock::now();
+  REQUIRE_THROWS_WITH(flow.start(), Contains("pea 'there'") && Contains("refused by the daemon") &&
+                                        Contains(daemon.address()));
+  // Told by the handshake, not by a timeout.
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+  CHECK(daemon.logged("refused a connection from 127.0.0.1"));
+  CHECK(daemon.logged("is not in the --allow list"));
+  CHECK_FALSE(daemon.logged("started pea"));
+}
+
+TEST_CASE("a flow that has the wrong key for a daemon cannot reach it, and says so",
+          "[hosts][curve]") {
+  test::KeyFolder keys;
+  CurveKeyPair orchestrator = keys.make("orchestrator");
+  CurveKeyPair host = keys.make("host");
+  keys.make("other-host");
+  test::LocalDaemon daemon(curve_daemon(host, orchestrator.public_key));
+  FlowSpec spec = three_pods(daemon.address())
+                      .timeout_ready(std::chrono::seconds(3))
+                      .curve_key(keys.secret("orchestrator"))
+                      .host_key(daemon.address(), keys.pub("other-host"))
+                      .build();
+  Flow flow(spec, test::test_options());
+  REQUIRE_THROWS_WITH(flow.start(), Contains("pea 'there'") && Contains(daemon.address()));
+  CHECK_FALSE(daemon.logged("started pea"));
+}
+
+TEST_CASE("a daemon with a key refuses a flow without curve:", "[hosts][curve]") {
+  test::KeyFolder keys;
+  CurveKeyPair orchestrator = keys.make("orchestrator");
+  CurveKeyPair host = keys.make("host");
+  test::LocalDaemon daemon(curve_daemon(host, orchestrator.public_key));
+  FlowSpec spec = three_pods(daemon.address()).timeout_ready(std::chrono::seconds(3)).build();
+  Flow flow(spec, test::test_options());
+  REQUIRE_THROWS_WITH(flow.start(), Contains("pea 'there'"));
+  CHECK(daemon.logged("the CURVE handshake failed"));
+  CHECK_FALSE(daemon.logged("started pea"));
+}
+
+TEST_CASE("a daemon that goes away mid-stream: requests end naming the host, close returns",
+          "[hosts][death]") {
+  auto daemon = std::make_unique<test::LocalDaemon>(insecure_daemon());
+  const std::string address = daemon->address();
+  Flow flow(three_pods(address).build(), test::test_options());
+  flow.start();
+  const std::string message = test::run_through_fault(flow, 400, [&] {
+    daemon->stop();  // its peas are killed with it
+  });
+  CHECK_THAT(message, Contains("pea 'there'") && Contains("on host " + address));
+  const auto close_start = std::chrono::steady_clock::now();
+  flow.close();
+  CHECK(std::chrono::steady_clock::now() - close_start < std::chrono::seconds(4));
+}
+
+TEST_CASE("a daemon stops the peas of an orchestrator that went silent", "[hosts][death]") {
+  DaemonOptions options = insecure_daemon();
+  options.orchestrator_timeout = std::chrono::milliseconds(300);
+  test::LocalDaemon daemon(options);
+  // Asks for one pea (whose control endpoint answers nobody), then never heartbeats.
+  HandMadeOrchestrator orchestrator(daemon.address());
+  orchestrator.launch("lonely", "tcp://127.0.0.1:9");
+  orchestrator.read_until([&](const ControlMessage&) { return daemon.logged("stopping its"); });
+  CHECK(daemon.logged("started pea 'lonely'"));
+  CHECK(daemon.logged("silent for 300ms: stopping its 1 peas"));
+}
+
+TEST_CASE("a daemon forwards what its pea prints and reports how it ended", "[hosts]") {
+  test::LocalDaemon daemon(insecure_daemon());
+  HandMadeOrchestrator orchestrator(daemon.address());
+  // A pea given an endpoint it cannot use says so on stderr and exits 2.
+  orchestrator.launch("confused", "not-an-endpoint");
+  std::vector<std::string> lines;
+  std::string launched, how;
+  orchestrator.read_until([&](const ControlMessage& message) {
+    const auto text = [&](const char* key) {
+      auto it = message.fields.find(key);
+      return it == message.fields.end() ? std::string() : std::get<std::string>(it->second);
+    };
+    if (message.command == daemon_protocol::kLaunched) launched = text("pea");
+    if (message.command == daemon_protocol::kLog) lines.push_back(text("line"));
+    if (message.command == daemon_protocol::kExited) how = text("how");
+    return !how.empty();
+  });
+  CHECK(launched == "confused");
+  REQUIRE(lines.size() == 1);
+  CHECK_THAT(lines[0], Contains("cannot connect to the control endpoint 'not-an-endpoint'"));
+  CHECK(how == "exited with code 2");
+}
+
+TEST_CASE("daemon options that cannot work are refused", "[hosts][bad-input]") {
+  DaemonOptions none;
+  none.listen = "tcp://127.0.0.1:0";
+  CHECK_THROWS_WITH(Daemon(none), Contains("--key") && Contains("--insecure"));
+  DaemonOptions no_allow;
+  no_allow.listen = "tcp://127.0.0.1:0";
+  no_allow.key = generate_curve_keys();
+  CHECK_THROWS_WITH(Daemon(no_allow), Contains("--allow"));
+}
