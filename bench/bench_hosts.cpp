@@ -18,7 +18,8 @@
 //
 //   build/bench/bench_hosts [--requests N] [--window W] [--latency-samples N] [--rounds R]
 //                           [--bytes B] [--jflow PATH]
-// Needs root (network namespaces); without them it prints why and exits 0.
+// The 3-host half needs root (network namespaces); without them it says why and runs the loopback
+// half only.
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -59,6 +60,7 @@ struct Options {
   std::size_t bytes = 256;  // message size (the flow: the text of the request's one document)
   std::filesystem::path jflow_executable;  // empty: find_jflow_executable()
   bool keep_alive = true;                  // poll idle flows between other systems' runs
+  bool loopback_only = false;              // as when virtual hosts are unavailable
 };
 
 // Where a chain's processes run: the hop hosts (VirtualHosts indexes) and the addresses.
@@ -523,11 +525,15 @@ Placement loopback() {
 std::vector<std::unique_ptr<SystemUnderTest>> make_systems(VirtualHosts& hosts,
                                                            zmq::context_t& context,
                                                            const std::optional<CurveSetup>& curve,
-                                                           const Options& options) {
+                                                           const Options& options,
+                                                           bool across_hosts) {
   std::vector<std::unique_ptr<SystemUnderTest>> systems;
   std::filesystem::path jflow =
       options.jflow_executable.empty() ? find_jflow_executable() : options.jflow_executable;
-  for (const Placement& placement : {three_hosts(hosts), loopback()}) {
+  std::vector<Placement> placements;
+  if (across_hosts) placements.push_back(three_hosts(hosts));
+  placements.push_back(loopback());
+  for (const Placement& placement : placements) {
     for (bool with_curve : {false, true}) {
       if (with_curve && !curve) continue;  // this libzmq has no CURVE
       const std::optional<CurveSetup> setting = with_curve ? curve : std::nullopt;
@@ -602,11 +608,18 @@ void print_ratios(std::vector<Row>& rows) {
 }
 
 int run_bench(const Options& options) {
-  if (auto why = VirtualHosts::unavailable()) {
-    std::printf("bench_hosts: skipped: %s\n", why->c_str());
-    return 0;
+  std::optional<std::string> no_hosts = VirtualHosts::unavailable();
+  if (options.loopback_only && !no_hosts) no_hosts = "--loopback-only";
+  if (no_hosts)
+    std::printf("bench_hosts: no 3-host half (%s): running the loopback half only\n\n",
+                no_hosts->c_str());
+  std::optional<VirtualHosts> hosts_storage;
+  if (no_hosts) {
+    hosts_storage.emplace(VirtualHosts::RootOnly{});
+  } else {
+    hosts_storage.emplace(kHops);
   }
-  VirtualHosts hosts(kHops);
+  VirtualHosts& hosts = *hosts_storage;
   std::optional<CurveSetup> curve;
   if (curve_available()) curve = make_curve_keys();
   struct RemoveKeys {
@@ -617,7 +630,7 @@ int run_bench(const Options& options) {
   } remove_keys{curve};
 
   zmq::context_t context;
-  auto systems = make_systems(hosts, context, curve, options);
+  auto systems = make_systems(hosts, context, curve, options, !no_hosts);
   std::vector<Row> rows;
   for (std::size_t window : {options.window, std::size_t{1}}) {
     for (auto& system : systems) rows.push_back({system.get(), window, {}, std::nullopt});
@@ -711,6 +724,8 @@ int main(int argc, char** argv) {
   app.add_flag("!--no-keep-alive", options.keep_alive,
                "do not poll idle flows while other systems run: their remote peas are lost after "
                "3 s");
+  app.add_flag("--loopback-only", options.loopback_only,
+               "only the one-host half (what runs when network namespaces are unavailable)");
   app.add_option("--jflow", options.jflow_executable,
                  "the jflow binary for daemons and peas (default: found like Flow does)");
   CLI11_PARSE(app, argc, argv);
