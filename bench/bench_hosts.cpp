@@ -9,12 +9,17 @@
 // read back through jflow's key files (jflow/curve_keys.hpp). Systems alternate round by round, so
 // load from other work on the machine hits all of them alike.
 //
-// Each system under test implements SystemUnderTest: today the raw libzmq chain; a jflow flow
-// whose 3 pods run on the 3 hosts' daemons slots in next to it (make_systems below).
+// Each system under test implements SystemUnderTest: the raw libzmq chain (RawHostChain) and a
+// jflow Flow of 3 pass-through pods (FlowHostChain). The flow's orchestrator is this process, in
+// the root namespace; across hosts each pod runs on its host's `jflow daemon` (started here, one
+// per host, with --key/--allow or --insecure), on one host the pods are process peas on 127.0.0.1.
+// With CURVE the flow has `curve:` (orchestrator key, and each daemon's public key across hosts),
+// so every tcp link of the flow is CURVE, as is every socket of the raw chain with CURVE.
 //
 //   build/bench/bench_hosts [--requests N] [--window W] [--latency-samples N] [--rounds R]
-//                           [--bytes B]
-// Needs root (network namespaces); without them it prints why and exits 0.
+//                           [--bytes B] [--jflow PATH]
+// The 3-host half needs root (network namespaces); without them it says why and runs the loopback
+// half only.
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -30,6 +35,9 @@
 
 #include "../tests/support/virtual_hosts.hpp"
 #include "jflow/curve_keys.hpp"
+#include "jflow/flow.hpp"
+#include "jflow/flow_spec.hpp"
+#include "jflow/pea_handle.hpp"
 #include "measurement.hpp"
 
 namespace jflow::bench {
@@ -49,7 +57,10 @@ struct Options {
   std::size_t window = 64;             // requests in flight for throughput
   std::size_t latency_samples = 2000;  // per round, one request in flight
   std::size_t rounds = 5;
-  std::size_t bytes = 256;  // message size
+  std::size_t bytes = 256;  // message size (the flow: the text of the request's one document)
+  std::filesystem::path jflow_executable;  // empty: find_jflow_executable()
+  bool keep_alive = true;                  // poll idle flows between other systems' runs
+  bool loopback_only = false;              // as when virtual hosts are unavailable
 };
 
 // Where a chain's processes run: the hop hosts (VirtualHosts indexes) and the addresses.
@@ -61,7 +72,8 @@ struct Placement {
 };
 
 // CURVE keys of one chain: a key pair per bound socket (the sink and each hop) and one for the
-// source, in files under `dir` (names sink, hop0…, source).
+// source, in files under `dir` (names sink, hop0…, source); for the flow, one for the orchestrator
+// (orchestrator) and one per host's daemon (daemon0…).
 struct CurveSetup {
   std::filesystem::path dir;
 };
@@ -118,14 +130,16 @@ int run_hop(int argc, char** argv) {
 class SystemUnderTest {
  public:
   virtual ~SystemUnderTest() = default;
-  virtual std::string name() const = 0;  // "raw", later "flow"
+  virtual std::string name() const = 0;  // "raw" or "flow"
   virtual std::string placement() const = 0;
   virtual bool curve() const = 0;
   // `requests` round trips with at most `window` in flight, each timed. Throws on loss,
   // reordering or a stall.
   virtual Measurement run(std::size_t requests, std::size_t window) = 0;
   virtual std::vector<pid_t> pids() const = 0;  // the processes doing the hops' work
-  virtual void stop() = 0;                      // an orderly end; throws if it is not
+  // Called between other systems' runs: a flow's owner polls it now and then (see FlowHostChain).
+  virtual void keep_alive() {}
+  virtual void stop() = 0;  // an orderly end; throws if it is not
 };
 
 // The baseline: plain libzmq PUSH/PULL, a hop process per host forwarding messages unopened.
@@ -270,6 +284,202 @@ class RawHostChain : public SystemUnderTest {
   std::vector<pid_t> hops_;
 };
 
+// jflow: a Flow of 3 `_pass` pods, this process its orchestrator. Across hosts, pod i runs on the
+// daemon of host i (each FlowHostChain starts its own daemons: --insecure ones cannot serve a flow
+// with CURVE, and the reverse); on one host, the pods are process peas on 127.0.0.1. A request is
+// one document whose id is its sequence number and whose text is `bytes` long.
+class FlowHostChain : public SystemUnderTest {
+ public:
+  FlowHostChain(VirtualHosts& hosts, const Placement& placement,
+                const std::optional<CurveSetup>& curve, std::size_t bytes,
+                const std::filesystem::path& jflow, std::size_t window)
+      : hosts_(hosts), placement_(placement), curve_(curve.has_value()) {
+    Document doc;
+    doc.text = std::string(bytes, 'x');
+    request_.docs.push_back(std::move(doc));
+    bool remote = placement_.hop_hosts.front() != VirtualHosts::kOrchestrator;
+    FlowBuilder builder;
+    builder.transport(Transport::tcp)
+        .host(placement_.sink_ip)
+        .request_timeout(std::chrono::seconds(10));
+    try {
+      if (remote) start_daemons(curve, jflow);
+      for (std::size_t i = 0; i < kHops; ++i) {
+        builder.add("p" + std::to_string(i + 1), "_pass", Runtime::process);
+        if (remote) builder.pod_host(daemons_[i].address);
+      }
+      if (curve) {
+        builder.curve_key(curve->dir / "orchestrator.secret");
+        for (std::size_t i = 0; i < daemons_.size(); ++i)
+          builder.host_key(daemons_[i].address,
+                           curve->dir / ("daemon" + std::to_string(i) + ".pub"));
+      }
+      FlowOptions options;
+      options.jflow_executable = jflow;
+      options.max_in_flight = window;
+      flow_ = std::make_unique<Flow>(builder.build(), options);
+      flow_->start();
+    } catch (...) {
+      flow_.reset();
+      kill_daemons();
+      throw;
+    }
+  }
+  ~FlowHostChain() override {
+    try {
+      flow_.reset();
+    } catch (...) {
+    }
+    kill_daemons();
+  }
+
+  std::string name() const override { return "flow"; }
+  // A Flow heartbeats its daemons only inside poll()/submit()/call(); a daemon kills the peas of
+  // an orchestrator silent for 3 s, and the orchestrator, back from a pause of 3 s, finds no
+  // heartbeat from the daemon either (a daemon only answers heartbeats) and declares the host
+  // lost. A flow left unpolled while the 7 other systems take their turns (several seconds) thus
+  // loses its remote peas: its owner must poll it, as a real application's loop would.
+  void keep_alive() override { flow_->poll(Duration::zero()); }
+  std::string placement() const override { return placement_.label; }
+  bool curve() const override { return curve_; }
+  std::vector<pid_t> pids() const override {
+    // Peas on the hosts' daemons share this pid namespace (only the network is separate).
+    std::vector<pid_t> pids;
+    for (const PeaStatus& pea : flow_->status()) {
+      if (pea.pid > 0) pids.push_back(pea.pid);
+    }
+    return pids;
+  }
+
+  Measurement run(std::size_t requests, std::size_t window) override {
+    Measurement m;
+    m.requests = requests;
+    m.latencies_ns.reserve(requests);
+    std::optional<std::string> failure;
+    std::vector<bool> seen(requests, false);
+    auto on_reply = [&](std::size_t seq, BenchClock::time_point sent, Response&& response) {
+      m.latencies_ns.push_back(elapsed_ns(sent));
+      if (failure) return;
+      if (!response.ok()) {
+        const Status& s = response.status();
+        failure = std::string(status_code_name(s.code)) + " from pod '" + s.pod + "': " + s.message;
+      } else if (response.request.docs.size() != 1 ||
+                 response.request.docs[0].id != std::to_string(seq) ||
+                 response.request.docs[0].text.size() != request_.docs[0].text.size() ||
+                 seen[seq]) {
+        failure = "request " + std::to_string(seq) + " came back altered or twice";
+      } else {
+        seen[seq] = true;
+      }
+    };
+    auto start = BenchClock::now();
+    try {
+      for (std::size_t i = 0; i < requests && !failure; ++i) {
+        Request copy = request_;  // a caller builds each request; the copy is part of the cost
+        copy.docs[0].id = std::to_string(i);
+        auto sent = BenchClock::now();
+        if (window == 1) {
+          on_reply(i, sent, flow_->call(std::move(copy)));
+        } else {
+          // submit() polls while `window` (the flow's max_in_flight) requests are in flight.
+          flow_->submit(std::move(copy), [&on_reply, i, sent](Response&& response) {
+            on_reply(i, sent, std::move(response));
+          });
+        }
+      }
+      flow_->wait_all();
+    } catch (...) {
+      flow_->close();  // the callbacks refer to this frame
+      throw;
+    }
+    m.seconds = std::chrono::duration<double>(BenchClock::now() - start).count();
+    if (failure)
+      throw std::runtime_error("flow (" + placement_.label + (curve_ ? ", curve" : "") +
+                               "): " + *failure);
+    return m;
+  }
+
+  void stop() override {
+    std::string problem;
+    auto close_start = BenchClock::now();
+    try {
+      flow_->close();
+    } catch (const std::exception& e) {
+      problem = std::string("close: ") + e.what();
+    }
+    if (BenchClock::now() - close_start > std::chrono::seconds(5) && problem.empty())
+      problem =
+          "close took " +
+          std::to_string(std::chrono::duration<double>(BenchClock::now() - close_start).count()) +
+          " s";
+    // A daemon ends on SIGTERM, killing what is left of its peas; it should exit 0.
+    auto deadline = VirtualHosts::Clock::now() + std::chrono::seconds(5);
+    for (Daemon& daemon : daemons_) {
+      if (daemon.pid <= 0) continue;
+      ::kill(daemon.pid, SIGTERM);
+      auto status = hosts_.wait_exit(daemon.pid, deadline);
+      if (!status) {
+        if (problem.empty()) problem = "daemon " + daemon.address + " ignored SIGTERM for 5 s";
+        continue;
+      }
+      if ((!WIFEXITED(*status) || WEXITSTATUS(*status) != 0) && problem.empty())
+        problem = "daemon " + daemon.address + " did not exit cleanly on SIGTERM";
+      daemon.pid = 0;
+    }
+    kill_daemons();
+    if (!problem.empty())
+      throw std::runtime_error("flow (" + placement_.label + (curve_ ? ", curve" : "") +
+                               "): " + problem);
+  }
+
+ private:
+  struct Daemon {
+    pid_t pid = 0;
+    std::string address;  // "ADDR:PORT", a pod's host:
+  };
+
+  void start_daemons(const std::optional<CurveSetup>& curve, const std::filesystem::path& jflow) {
+    for (std::size_t i = 0; i < kHops; ++i) {
+      std::size_t host = placement_.hop_hosts[i];
+      std::vector<std::string> argv = {jflow.string(), "daemon", "--listen",
+                                       "tcp://" + placement_.hop_ips[i] + ":0"};
+      if (curve) {
+        argv.insert(argv.end(),
+                    {"--key", (curve->dir / ("daemon" + std::to_string(i) + ".secret")).string(),
+                     "--allow", (curve->dir / "orchestrator.pub").string()});
+      } else {
+        argv.push_back("--insecure");
+      }
+      Daemon& daemon = daemons_.emplace_back();
+      daemon.pid = hosts_.spawn(host, argv);
+      // "listening tcp://10.213.7.2:41234 (curve)"
+      std::string line = hosts_.wait_for_line(daemon.pid, "listening tcp://",
+                                              VirtualHosts::Clock::now() + kStartTimeout);
+      std::string endpoint = line.substr(std::strlen("listening tcp://"));
+      daemon.address = endpoint.substr(0, endpoint.find(' '));
+    }
+  }
+
+  void kill_daemons() noexcept {
+    for (Daemon& daemon : daemons_) {
+      if (daemon.pid <= 0) continue;
+      ::kill(daemon.pid, SIGKILL);
+      try {
+        hosts_.wait_exit(daemon.pid, VirtualHosts::Clock::now() + std::chrono::seconds(5));
+      } catch (...) {
+      }
+      daemon.pid = 0;
+    }
+  }
+
+  VirtualHosts& hosts_;
+  Placement placement_;
+  bool curve_;
+  Request request_;
+  std::vector<Daemon> daemons_;
+  std::unique_ptr<Flow> flow_;
+};
+
 // Every round of one system in one case, reduced to the table's figures.
 struct Series {
   std::vector<double> rates;
@@ -310,17 +520,28 @@ Placement loopback() {
           std::vector<std::string>(kHops, "127.0.0.1"), "127.0.0.1"};
 }
 
-// The systems the table compares. The jflow flow on the hosts' daemons goes here too.
+// The systems the table compares: raw and flow, each across hosts and on one host, each without
+// and with CURVE.
 std::vector<std::unique_ptr<SystemUnderTest>> make_systems(VirtualHosts& hosts,
                                                            zmq::context_t& context,
                                                            const std::optional<CurveSetup>& curve,
-                                                           std::size_t bytes) {
+                                                           const Options& options,
+                                                           bool across_hosts) {
   std::vector<std::unique_ptr<SystemUnderTest>> systems;
-  for (const Placement& placement : {three_hosts(hosts), loopback()}) {
-    systems.push_back(
-        std::make_unique<RawHostChain>(hosts, context, placement, std::nullopt, bytes));
-    if (curve)
-      systems.push_back(std::make_unique<RawHostChain>(hosts, context, placement, curve, bytes));
+  std::filesystem::path jflow =
+      options.jflow_executable.empty() ? find_jflow_executable() : options.jflow_executable;
+  std::vector<Placement> placements;
+  if (across_hosts) placements.push_back(three_hosts(hosts));
+  placements.push_back(loopback());
+  for (const Placement& placement : placements) {
+    for (bool with_curve : {false, true}) {
+      if (with_curve && !curve) continue;  // this libzmq has no CURVE
+      const std::optional<CurveSetup> setting = with_curve ? curve : std::nullopt;
+      systems.push_back(
+          std::make_unique<RawHostChain>(hosts, context, placement, setting, options.bytes));
+      systems.push_back(std::make_unique<FlowHostChain>(hosts, placement, setting, options.bytes,
+                                                        jflow, options.window));
+    }
   }
   return systems;
 }
@@ -330,7 +551,8 @@ CurveSetup make_curve_keys() {
   CurveSetup setup{std::filesystem::temp_directory_path() /
                    ("jflow-bench-hosts-" + std::to_string(::getpid()))};
   std::filesystem::remove_all(setup.dir);
-  for (std::string name : {"source", "sink", "hop0", "hop1", "hop2"})
+  for (std::string name :
+       {"source", "sink", "hop0", "hop1", "hop2", "orchestrator", "daemon0", "daemon1", "daemon2"})
     write_curve_keys(setup.dir, name, generate_curve_keys());
   return setup;
 }
@@ -354,12 +576,50 @@ void print_table(std::vector<Row>& rows) {
   }
 }
 
-int run_bench(const Options& options) {
-  if (auto why = VirtualHosts::unavailable()) {
-    std::printf("bench_hosts: skipped: %s\n", why->c_str());
-    return 0;
+// flow ÷ raw for the same placement, CURVE setting and window.
+void print_ratios(std::vector<Row>& rows) {
+  std::printf("\nflow / raw (same placement, curve, window)\n");
+  std::printf("%-9s  %-5s  %6s  %7s  %7s  %7s  %10s\n", "placement", "curve", "window", "req/s",
+              "p50", "p99", "cpu/req");
+  auto cpu = [](const Series& s) {
+    return s.requests ? s.hops_cpu_ns / static_cast<double>(s.requests) : 0.0;
+  };
+  for (Row& flow : rows) {
+    if (flow.system->name() != "flow") continue;
+    for (Row& raw : rows) {
+      if (raw.system->name() != "raw" || raw.window != flow.window ||
+          raw.system->placement() != flow.system->placement() ||
+          raw.system->curve() != flow.system->curve())
+        continue;
+      std::printf("%-9s  %-5s  %6zu", flow.system->placement().c_str(),
+                  flow.system->curve() ? "on" : "off", flow.window);
+      if (flow.error || raw.error) {
+        std::printf("  (a row failed)\n");
+        continue;
+      }
+      Series& f = flow.series;
+      Series& r = raw.series;
+      std::printf("  %7.2f  %7.2f  %7.2f  %10.2f\n", f.median_rate() / r.median_rate(),
+                  quantile_us(f.latencies_ns, 0.50) / quantile_us(r.latencies_ns, 0.50),
+                  quantile_us(f.latencies_ns, 0.99) / quantile_us(r.latencies_ns, 0.99),
+                  cpu(f) / cpu(r));
+    }
   }
-  VirtualHosts hosts(kHops);
+}
+
+int run_bench(const Options& options) {
+  std::optional<std::string> no_hosts = VirtualHosts::unavailable();
+  if (options.loopback_only && !no_hosts) no_hosts = "--loopback-only";
+  if (no_hosts)
+    std::printf("bench_hosts: no 3-host half (%s): running the loopback half only\n\n",
+                no_hosts->c_str());
+  std::optional<VirtualHosts> hosts_storage;
+  if (no_hosts) {
+    hosts_storage.emplace(VirtualHosts::RootOnly{});
+  } else {
+    hosts_storage.emplace(kHops);
+  }
+  VirtualHosts& hosts = *hosts_storage;
   std::optional<CurveSetup> curve;
   if (curve_available()) curve = make_curve_keys();
   struct RemoveKeys {
@@ -370,12 +630,22 @@ int run_bench(const Options& options) {
   } remove_keys{curve};
 
   zmq::context_t context;
-  auto systems = make_systems(hosts, context, curve, options.bytes);
+  auto systems = make_systems(hosts, context, curve, options, !no_hosts);
   std::vector<Row> rows;
   for (std::size_t window : {options.window, std::size_t{1}}) {
     for (auto& system : systems) rows.push_back({system.get(), window, {}, std::nullopt});
   }
-  auto run_row = [](Row& row, std::size_t requests, bool keep) {
+  auto run_row = [&](Row& row, std::size_t requests, bool keep) {
+    if (options.keep_alive) {
+      for (auto& system : systems) {
+        if (system.get() == row.system) continue;
+        try {
+          system->keep_alive();
+        } catch (const std::exception&) {
+          // the system's own next run reports what went wrong
+        }
+      }
+    }
     if (row.error) return;
     try {
       CpuMeter cpu(row.system->pids());
@@ -399,28 +669,31 @@ int run_bench(const Options& options) {
         run_row(*batch[(round + k) % batch.size()], requests, true);
     }
   }
-  std::optional<std::string> stop_error;
+  std::vector<std::string> stop_errors;
   for (auto& system : systems) {
     try {
       system->stop();
     } catch (const std::exception& e) {
-      if (!stop_error) stop_error = e.what();
+      stop_errors.emplace_back(e.what());
     }
   }
 
   std::printf(
-      "bench_hosts: %zu-hop PUSH/PULL chain, a hop process per host (network namespaces on one "
-      "bridge, veth) or all on this host (tcp 127.0.0.1); source and sink in this process\n",
-      kHops);
+      "bench_hosts: %zu-hop PUSH/PULL chain (raw) and a flow of %zu `_pass` pods (flow), a hop "
+      "process or pea per host (network namespaces on one bridge, veth; the flow's peas started "
+      "by each host's jflow daemon) or all on this host (tcp 127.0.0.1); source and sink (the "
+      "flow's orchestrator) in this process. hops cpu: the hop processes or peas\n",
+      kHops, kHops);
   std::printf(
       "%zu rounds, systems alternating, median round's req/s; %zu B messages; %zu "
       "requests per round with window %zu, %zu with window 1 (latency)%s\n\n",
       options.rounds, options.bytes, options.requests, options.window, options.latency_samples,
       curve ? "" : "; this libzmq has no CURVE");
   print_table(rows);
+  print_ratios(rows);
   bool failed = std::any_of(rows.begin(), rows.end(), [](const Row& r) { return r.error; });
-  if (stop_error) std::printf("\nstop failed: %s\n", stop_error->c_str());
-  return failed || stop_error ? 1 : 0;
+  for (const std::string& error : stop_errors) std::printf("\nstop failed: %s\n", error.c_str());
+  return failed || !stop_errors.empty() ? 1 : 0;
 }
 
 }  // namespace
@@ -432,8 +705,8 @@ int main(int argc, char** argv) {
 
   jflow::bench::Options options;
   CLI::App app{
-      "Benchmark: a 3-hop raw libzmq chain across 3 virtual hosts against the same on one host, "
-      "with and without CURVE"};
+      "Benchmark: a 3-hop raw libzmq chain and a 3-pod jflow flow across 3 virtual hosts against "
+      "the same on one host, with and without CURVE"};
   app.add_option("--requests", options.requests, "requests per round with --window in flight")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
@@ -448,6 +721,13 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_option("--bytes", options.bytes, "message size (at least 8)")->capture_default_str();
+  app.add_flag("!--no-keep-alive", options.keep_alive,
+               "do not poll idle flows while other systems run: their remote peas are lost after "
+               "3 s");
+  app.add_flag("--loopback-only", options.loopback_only,
+               "only the one-host half (what runs when network namespaces are unavailable)");
+  app.add_option("--jflow", options.jflow_executable,
+                 "the jflow binary for daemons and peas (default: found like Flow does)");
   CLI11_PARSE(app, argc, argv);
   try {
     return jflow::bench::run_bench(options);

@@ -70,8 +70,13 @@ class VirtualHosts {
   // starts a process there (to compare against the same processes on one host).
   static constexpr std::size_t kOrchestrator = static_cast<std::size_t>(-1);
 
+  // Addresses .2 to .201 of the /24; interface names stay within 15 characters.
+  static constexpr std::size_t kMaxHosts = 200;
+
   explicit VirtualHosts(std::size_t hosts) : pid_(::getpid()) {
     if (auto why = unavailable()) throw std::runtime_error("virtual hosts: " + *why);
+    if (hosts > kMaxHosts)
+      throw std::invalid_argument("virtual hosts: at most " + std::to_string(kMaxHosts) + " hosts");
     if (instance_alive()) throw std::runtime_error("virtual hosts: one instance per process");
     instance_alive() = true;
     try {
@@ -86,6 +91,15 @@ class VirtualHosts {
       teardown();
       throw;
     }
+  }
+
+  // No hosts at all, and no need for namespaces or root: only spawn(kOrchestrator, …) and the
+  // output and exit helpers, so a comparison can still run its one-host half where virtual hosts
+  // are unavailable.
+  struct RootOnly {};
+  explicit VirtualHosts(RootOnly) : pid_(::getpid()) {
+    if (instance_alive()) throw std::runtime_error("virtual hosts: one instance per process");
+    instance_alive() = true;
   }
 
   ~VirtualHosts() { teardown(); }
@@ -106,7 +120,8 @@ class VirtualHosts {
 
   // Starts argv (argv[0] a path, or a name looked up in PATH) inside host i, with `env`
   // ("NAME=value") added to this process's environment. Its stdout is a pipe read by
-  // wait_for_line(); stderr is this process's. The child is killed if this process dies.
+  // wait_for_line(); stderr is this process's. The child is killed if the thread that spawned it
+  // ends (PR_SET_PDEATHSIG), so spawn from a thread that outlives the children.
   pid_t spawn(std::size_t i, const std::vector<std::string>& argv,
               const std::vector<std::string>& env = {}) {
     if (argv.empty()) throw std::invalid_argument("virtual hosts: spawn with an empty argv");
