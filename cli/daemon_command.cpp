@@ -30,7 +30,7 @@ void setup_daemon(CLI::App& app, DaemonCommandOptions& options) {
                    "Plain tcp, no keys: anyone who reaches the port can start peas");
   daemon
       ->add_option("--orchestrator-timeout", options.orchestrator_timeout,
-                   "Stop an orchestrator's peas after it has been silent this long")
+                   "Stop an orchestrator's peas once its connection has been gone this long")
       ->capture_default_str();
 }
 

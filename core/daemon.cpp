@@ -13,6 +13,7 @@
 #include "jflow/clock.hpp"
 #include "jflow/control_channel.hpp"
 #include "jflow/curve_link.hpp"
+#include "jflow/endpoint.hpp"
 #include "jflow/pea_handle.hpp"
 #include "jflow/zap_authenticator.hpp"
 #include "socket_monitor.hpp"
@@ -46,9 +47,9 @@ struct Child {
 
 // The peas of one orchestrator (one connection, known by its routing id).
 struct Session {
-  SteadyTime last_heard;
   std::map<std::string, Child> peas;
-  bool gone = false;  // bye, or silent too long: its peas are being killed
+  std::optional<SteadyTime> unreachable_since;  // its connection is gone (set by heartbeat sends)
+  bool gone = false;                            // bye, or gone too long: its peas are being killed
 };
 
 }  // namespace
@@ -72,7 +73,9 @@ class Daemon::Impl {
     }
     if (options_.executable.empty()) options_.executable = find_jflow_executable();
     router_.set(zmq::sockopt::linger, 0);
-    router_.set(zmq::sockopt::router_handover, true);  // a reconnecting orchestrator keeps its id
+    router_.set(zmq::sockopt::router_handover, true);   // a reconnecting orchestrator keeps its id
+    router_.set(zmq::sockopt::router_mandatory, true);  // a send to a gone orchestrator says so
+    set_link_heartbeats(router_);
     if (options_.key) {
       zap_.emplace(context_, options_.allowed, options_.log);
       make_curve_server(router_, *options_.key);
@@ -131,7 +134,6 @@ class Daemon::Impl {
       const std::string orchestrator = message->pea;  // the routing id
       auto [it, fresh] = sessions_.try_emplace(orchestrator);
       Session& session = it->second;
-      session.last_heard = steady_now();
       if (fresh) options_.log("orchestrator " + printable(orchestrator) + " connected");
       handle(orchestrator, session, *message);
     }
@@ -139,9 +141,7 @@ class Daemon::Impl {
 
   void handle(const std::string& orchestrator, Session& session, const ControlMessage& message) {
     const std::string pea = text_field(message, "pea");
-    if (message.command == dp::kHeartbeat) {
-      reply(orchestrator, dp::kHeartbeat, "", {});
-    } else if (message.command == dp::kLaunch) {
+    if (message.command == dp::kLaunch) {
       launch(orchestrator, session, pea, message);
     } else if (message.command == dp::kKill) {
       auto child = session.peas.find(pea);
@@ -191,14 +191,25 @@ class Daemon::Impl {
     }
   }
 
-  // Forwards output, reports peas that ended, and stops the peas of orchestrators gone silent.
+  // Heartbeats every orchestrator, forwards output, reports peas that ended, and stops the peas
+  // of orchestrators whose connection has been gone too long.
   void tend_sessions() {
     const SteadyTime now = steady_now();
+    const bool heartbeat = now >= next_heartbeat_;
+    if (heartbeat) next_heartbeat_ = now + dp::kDaemonHeartbeat;
     for (auto it = sessions_.begin(); it != sessions_.end();) {
       const std::string& orchestrator = it->first;
       Session& session = it->second;
-      if (!session.gone && now - session.last_heard > options_.orchestrator_timeout) {
-        options_.log("orchestrator " + printable(orchestrator) + " silent for " +
+      if (heartbeat && !session.gone) {
+        if (reply(orchestrator, dp::kHeartbeat, "", {})) {
+          session.unreachable_since.reset();
+        } else if (!session.unreachable_since) {
+          session.unreachable_since = now;
+        }
+      }
+      if (!session.gone && session.unreachable_since &&
+          now - *session.unreachable_since >= options_.orchestrator_timeout) {
+        options_.log("orchestrator " + printable(orchestrator) + " gone for " +
                      format_duration(options_.orchestrator_timeout) + ": stopping its " +
                      std::to_string(session.peas.size()) + " peas");
         session.gone = true;
@@ -248,14 +259,26 @@ class Daemon::Impl {
     for (auto& [name, child] : session.peas) child.handle->kill();
   }
 
-  void reply(const std::string& orchestrator, const char* command, const std::string& pea,
+  // Sends to one orchestrator; false when its connection is gone. A full queue (an orchestrator
+  // that has not read for a long while) drops the message but is no sign that it is gone.
+  bool reply(const std::string& orchestrator, const char* command, const std::string& pea,
              const std::vector<std::pair<std::string, Value>>& fields) {
     ControlMessage message;
     message.command = command;
-    message.pea = orchestrator;  // the routing id it goes to
     if (!pea.empty()) message.fields["pea"] = pea;
     for (const auto& [key, value] : fields) message.fields[key] = value;
-    send_control_to(router_, message);  // false when that orchestrator is gone: nobody to tell
+    const std::string bytes = encode_control(message);
+    try {
+      if (!router_.send(zmq::buffer(orchestrator),
+                        zmq::send_flags::sndmore | zmq::send_flags::dontwait)) {
+        return true;  // EAGAIN: its queue is full
+      }
+      router_.send(zmq::buffer(bytes), zmq::send_flags::dontwait);
+      return true;
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EHOSTUNREACH) return false;
+      throw;
+    }
   }
 
   void read_monitor() {
@@ -289,6 +312,7 @@ class Daemon::Impl {
   zmq::socket_t monitor_;
   std::string endpoint_;
   std::map<std::string, Session> sessions_;
+  SteadyTime next_heartbeat_{};
 };
 
 Daemon::Daemon(DaemonOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}

@@ -40,6 +40,7 @@ DaemonLink::DaemonLink(zmq::context_t& context, std::string address,
   // Reconnecting every 10 ms to a host that is gone would only add noise; 100 ms is plenty.
   socket_.set(zmq::sockopt::reconnect_ivl, 100);
   socket_.set(zmq::sockopt::linger, 200);  // time for the last `bye` to leave
+  set_link_heartbeats(socket_);
   if (own_keys) make_curve_client(socket_, *own_keys, daemon_public);
   monitor_socket(socket_, monitor_, unique_monitor_name(),
                  ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
@@ -97,12 +98,6 @@ void DaemonLink::pump(SteadyTime now) {
     last_heard_ = steady_now();
     heard_ = true;
     handle(*message);
-  }
-  if (now >= next_heartbeat_) {
-    ControlMessage heartbeat;
-    heartbeat.command = dp::kHeartbeat;
-    send(heartbeat);
-    next_heartbeat_ = now + dp::kDaemonHeartbeat;
   }
   // Before the first answer, the pea's timeout_ready decides how long to wait (the daemon may be
   // far or slow to accept); after it, silence means the host is gone.

@@ -39,8 +39,8 @@ class DaemonLink {
   void kill(const std::string& pea);
   void bye();
 
-  // Reads what the daemon sent and what the socket monitor saw, heartbeats when due, and
-  // notices a daemon that went silent. Called on every process() step.
+  // Reads what the daemon sent and what the socket monitor saw, and notices a daemon that went
+  // silent. Called on every process() step.
   void pump(SteadyTime now);
 
   // nullopt while the pea runs (as far as anyone knows); else how it ended or why it is lost.
@@ -63,7 +63,6 @@ class DaemonLink {
   zmq::socket_t monitor_;  // PAIR reading the socket monitor: handshake failures
   std::map<std::string, RemotePeaState> peas_;
   SteadyTime last_heard_;
-  SteadyTime next_heartbeat_{};
   bool heard_ = false;  // the daemon answered at least once
   std::optional<std::string> lost_;
 };

@@ -1,5 +1,7 @@
 #include "jflow/endpoint.hpp"
 
+#include "jflow/daemon_protocol.hpp"
+
 namespace jflow {
 
 std::string bind_any(zmq::socket_t& socket, Transport transport, const std::string& host,
@@ -18,6 +20,16 @@ std::string bind_any(zmq::socket_t& socket, Transport transport, const std::stri
       break;
   }
   return socket.get(zmq::sockopt::last_endpoint);
+}
+
+void set_link_heartbeats(zmq::socket_t& socket) {
+  using std::chrono::milliseconds;
+  const auto ms = [](auto duration) {
+    return static_cast<int>(std::chrono::duration_cast<milliseconds>(duration).count());
+  };
+  socket.set(zmq::sockopt::heartbeat_ivl, ms(daemon_protocol::kLinkPing));
+  socket.set(zmq::sockopt::heartbeat_timeout, ms(daemon_protocol::kLinkTimeout));
+  socket.set(zmq::sockopt::heartbeat_ttl, ms(daemon_protocol::kLinkTimeout));
 }
 
 void set_common_options(zmq::socket_t& socket) {

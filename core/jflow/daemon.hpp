@@ -1,7 +1,7 @@
 // Daemon: what `jflow daemon` runs on each host of a multi-host flow. It listens on one tcp
 // address for orchestrators (jflow/daemon_protocol.hpp), starts `jflow pea` processes when one
 // asks, forwards what they print, reports how they end, and kills them when the flow closes or
-// the orchestrator stops heartbeating. With a key it speaks CURVE only and lets in only the
+// its orchestrator's connection is gone. With a key it speaks CURVE only and lets in only the
 // orchestrator keys it lists (jflow/zap_authenticator.hpp); without, it needs `insecure`.
 #pragma once
 
@@ -26,6 +26,8 @@ struct DaemonOptions {
   std::set<std::string> allowed;     // Z85 public keys of the orchestrators it accepts
   bool insecure = false;             // plain tcp, no key: must be asked for
   std::filesystem::path executable;  // the jflow binary its peas run; empty: find it
+  // How long an orchestrator's connection may be gone (closed, or no answer to ZMTP pings for
+  // kLinkTimeout) before its peas are killed.
   Duration orchestrator_timeout = daemon_protocol::kDaemonSilence;
   std::function<void(const std::string&)> log;  // default: "jflow daemon: …" on stderr
 };

@@ -6,9 +6,13 @@
 //   daemon → exited {pea, how}     the pea process ended ("exited", "killed by signal 9 …")
 //   orchestrator → kill {pea}      SIGKILL, for a pea that did not stop when told
 //   orchestrator → bye             the flow closed: the daemon kills whatever is left of it
-//   both → heartbeat every kDaemonHeartbeat; each gives up on the other after kDaemonSilence:
-//   the daemon kills the peas of an orchestrator that went silent, the orchestrator fails the
-//   peas of a daemon that went silent, naming its host.
+//   daemon → heartbeat every kDaemonHeartbeat; the orchestrator fails the peas of a daemon
+//   silent for kDaemonSilence, naming its host.
+// The daemon does not judge an orchestrator by its messages: a Flow only runs while its owner
+// polls it, and an application may well not poll for seconds. Both sockets run ZMTP heartbeats
+// (PING/PONG, answered by libzmq's I/O thread whether or not the application polls), so the
+// orchestrator's connection stays up exactly as long as its process and the network do; the daemon
+// kills the peas of an orchestrator whose connection has been gone for --orchestrator-timeout.
 // With `curve:` the link is CURVE: the daemon's ZAP handler accepts only listed orchestrator keys.
 #pragma once
 
@@ -30,5 +34,8 @@ inline constexpr int kDefaultDaemonPort = 45600;
 
 inline constexpr auto kDaemonHeartbeat = std::chrono::milliseconds(200);
 inline constexpr auto kDaemonSilence = std::chrono::seconds(3);
+// ZMTP heartbeats on the link: a connection whose peer has not answered for kLinkTimeout is closed.
+inline constexpr auto kLinkPing = std::chrono::milliseconds(200);
+inline constexpr auto kLinkTimeout = std::chrono::seconds(3);
 
 }  // namespace jflow::daemon_protocol

@@ -19,4 +19,8 @@ std::string bind_any(zmq::socket_t& socket, Transport transport, const std::stri
 // linger), and a short reconnect interval so a connect that races a bind costs milliseconds.
 void set_common_options(zmq::socket_t& socket);
 
+// ZMTP heartbeats for a link between an orchestrator and a daemon (jflow/daemon_protocol.hpp):
+// libzmq's I/O thread pings the peer and closes the connection when it stops answering.
+void set_link_heartbeats(zmq::socket_t& socket);
+
 }  // namespace jflow

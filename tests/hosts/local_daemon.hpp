@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <mutex>
 #include <string>
@@ -23,8 +24,11 @@ class LocalDaemon {
     if (options.listen == DaemonOptions().listen) options.listen = "tcp://127.0.0.1:0";
     options.executable = JFLOW_BINARY;
     options.log = [this](const std::string& line) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      logs_.push_back(line);
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        logs_.push_back(line);
+      }
+      logged_.notify_all();
     };
     daemon_ = std::make_unique<Daemon>(std::move(options));
     stop_ = ::eventfd(0, EFD_CLOEXEC);
@@ -46,6 +50,17 @@ class LocalDaemon {
     return false;
   }
 
+  // Waits until a line containing `part` is logged; false when `limit` passes first.
+  bool wait_for_log(const std::string& part, std::chrono::milliseconds limit) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return logged_.wait_for(lock, limit, [&] {
+      for (const std::string& line : logs_) {
+        if (line.find(part) != std::string::npos) return true;
+      }
+      return false;
+    });
+  }
+
   // Stops serving and kills the daemon's peas, as when its host goes away.
   void stop() {
     if (!thread_.joinable()) return;
@@ -58,6 +73,7 @@ class LocalDaemon {
 
  private:
   mutable std::mutex mutex_;
+  std::condition_variable logged_;
   std::vector<std::string> logs_;
   std::unique_ptr<Daemon> daemon_;
   int stop_ = -1;

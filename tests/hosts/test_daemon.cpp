@@ -189,16 +189,40 @@ TEST_CASE("a daemon that goes away mid-stream: requests end naming the host, clo
   CHECK(std::chrono::steady_clock::now() - close_start < std::chrono::seconds(4));
 }
 
-TEST_CASE("a daemon stops the peas of an orchestrator that went silent", "[hosts][death]") {
+TEST_CASE("a daemon stops the peas of an orchestrator that went away", "[hosts][death]") {
   DaemonOptions options = insecure_daemon();
   options.orchestrator_timeout = std::chrono::milliseconds(300);
   test::LocalDaemon daemon(options);
-  // Asks for one pea (whose control endpoint answers nobody), then never heartbeats.
-  HandMadeOrchestrator orchestrator(daemon.address());
-  orchestrator.launch("lonely", "tcp://127.0.0.1:9");
-  orchestrator.read_until([&](const ControlMessage&) { return daemon.logged("stopping its"); });
+  {
+    // Asks for one pea (whose control endpoint answers nobody), then disconnects.
+    HandMadeOrchestrator orchestrator(daemon.address());
+    orchestrator.launch("lonely", "tcp://127.0.0.1:9");
+    orchestrator.read_until([&](const ControlMessage& message) {
+      return message.command == daemon_protocol::kLaunched;
+    });
+  }
+  CHECK(daemon.wait_for_log("stopping its", std::chrono::seconds(10)));
   CHECK(daemon.logged("started pea 'lonely'"));
-  CHECK(daemon.logged("silent for 300ms: stopping its 1 peas"));
+  CHECK(daemon.logged("gone for 300ms: stopping its 1 peas"));
+}
+
+TEST_CASE("a flow left unpolled for longer than the timeouts keeps its remote peas",
+          "[hosts][death]") {
+  DaemonOptions options = insecure_daemon();
+  options.orchestrator_timeout = std::chrono::milliseconds(300);
+  test::LocalDaemon daemon(options);
+  Flow flow(three_pods(daemon.address()).build(), test::test_options());
+  flow.start();
+  REQUIRE(flow.call(test::text_request("before")).ok());
+  // The application is busy elsewhere: nothing polls the flow for longer than the daemon's
+  // orchestrator timeout and the flow's own heartbeat timeouts (3 s). Not a synchronisation: the
+  // point is that time passes with nobody polling.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  const Response after = flow.call(test::text_request("after"));
+  CHECK(after.ok());
+  CHECK(after.status().message == "");
+  CHECK_FALSE(daemon.logged("stopping its"));
+  flow.close();
 }
 
 TEST_CASE("a daemon forwards what its pea prints and reports how it ended", "[hosts]") {
