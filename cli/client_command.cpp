@@ -78,6 +78,7 @@ void setup_client(CLI::App& app, ClientCommandOptions& options) {
       ->capture_default_str();
   client->add_option("--timeout", options.timeout, "Deadline per request")->capture_default_str();
   client->add_flag("-q,--quiet", options.quiet, "Print only the summary");
+  add_client_key_options(*client, options.key, options.server_key);
   client->footer(
       "Exit codes: 0 every request succeeded; 1 some request failed; 2 bad command line or input.");
 }
@@ -106,7 +107,11 @@ int run_client(const ClientCommandOptions& options) {
   } catch (const std::runtime_error& e) {
     throw UsageError(e.what());
   }
-  Client client(zmq_address(options.address), jflow::ClientOptions{timeout, options.window});
+  jflow::ClientOptions client_options;
+  client_options.timeout = timeout;
+  client_options.window = options.window;
+  apply_client_keys(options.key, options.server_key, client_options);
+  Client client(zmq_address(options.address), client_options);
   RequestOptions request_options;
   request_options.request_size = options.request_size;
   request_options.timeout = timeout;

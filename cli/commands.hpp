@@ -3,10 +3,15 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+
+#include "jflow/client.hpp"
 
 #include "jflow/duration.hpp"
 #include "jflow/flow_spec.hpp"
@@ -26,6 +31,8 @@ struct RunOptions {
   bool serve = false;   // serve the flow (serve_command.cpp) instead of sending an input
   std::string zmq = "tcp://127.0.0.1:45678";
   std::string http = "127.0.0.1:45680";
+  std::string zmq_key;                 // a .secret file: CURVE on the ZeroMQ endpoint
+  std::vector<std::string> zmq_allow;  // the clients' .pub files
 };
 void setup_run(CLI::App& app, RunOptions& options);
 int run_run(const RunOptions& options);
@@ -43,6 +50,8 @@ struct ClientCommandOptions {
   std::size_t window = 64;
   std::string timeout = "10s";
   bool quiet = false;
+  std::string key;         // CURVE: this client's .secret file
+  std::string server_key;  // CURVE: the server's .pub file
 };
 void setup_client(CLI::App& app, ClientCommandOptions& options);
 int run_client(const ClientCommandOptions& options);
@@ -50,6 +59,8 @@ int run_client(const ClientCommandOptions& options);
 struct PingOptions {
   std::string address;
   std::string timeout = "2s";
+  std::string key;         // CURVE: this client's .secret file
+  std::string server_key;  // CURVE: the server's .pub file
 };
 void setup_ping(CLI::App& app, PingOptions& options);
 int run_ping(const PingOptions& options);
@@ -57,6 +68,15 @@ int run_ping(const PingOptions& options);
 // duration or UsageError.
 std::string zmq_address(const std::string& address);
 Duration parse_timeout_option(const std::string& text);
+// A CURVE server's key pair (a .secret file; "" for none) and the public keys (.pub files) it
+// admits, for `jflow daemon` and `jflow run --serve` (keygen_command.cpp). UsageError for a bad
+// file.
+std::pair<std::optional<CurveKeyPair>, std::set<std::string>> read_server_keys(
+    const std::string& key_file, const std::vector<std::string>& allow_files);
+// --key/--server-key (ping_command.cpp): both or neither; the client's CURVE settings.
+void add_client_key_options(CLI::App& command, std::string& key, std::string& server_key);
+void apply_client_keys(const std::string& key, const std::string& server_key,
+                       ClientOptions& options);
 
 struct PeaOptions {
   std::string control;

@@ -8,6 +8,8 @@
 
 #include <zmq.hpp>
 
+#include <tuple>
+
 #include "commands.hpp"
 #include "jflow/daemon.hpp"
 #include "jflow/flow_spec.hpp"
@@ -47,14 +49,8 @@ int run_daemon(const DaemonCommandOptions& options) {
   if (options.insecure && !options.key.empty()) {
     throw UsageError("--insecure and --key contradict each other: pick one");
   }
-  try {
-    if (!options.key.empty()) daemon_options.key = read_curve_secret(options.key);
-    for (const std::string& file : options.allow) {
-      daemon_options.allowed.insert(read_curve_public(file));
-    }
-  } catch (const KeyFileError& e) {
-    throw UsageError(e.what());
-  }
+  std::tie(daemon_options.key, daemon_options.allowed) =
+      read_server_keys(options.key, options.allow);
   // SIGINT and SIGTERM arrive on a signalfd the daemon's loop polls, so stopping is an ordinary
   // event, not an interruption.
   sigset_t signals;

@@ -49,4 +49,16 @@ int run_keygen(const KeygenOptions& options) {
   return kExitOk;
 }
 
+std::pair<std::optional<CurveKeyPair>, std::set<std::string>> read_server_keys(
+    const std::string& key_file, const std::vector<std::string>& allow_files) {
+  std::pair<std::optional<CurveKeyPair>, std::set<std::string>> keys;
+  try {
+    if (!key_file.empty()) keys.first = read_curve_secret(key_file);
+    for (const std::string& file : allow_files) keys.second.insert(read_curve_public(file));
+  } catch (const KeyFileError& e) {
+    throw UsageError(e.what());
+  }
+  return keys;
+}
+
 }  // namespace jflow::cli

@@ -20,12 +20,33 @@ Duration parse_timeout_option(const std::string& text) {
   return *parsed;
 }
 
+void add_client_key_options(CLI::App& command, std::string& key, std::string& server_key) {
+  command.add_option("--key", key,
+                     "CURVE: this client's key pair (.secret), for a server with --zmq-key");
+  command.add_option("--server-key", server_key, "CURVE: the server's public key (.pub)");
+}
+
+void apply_client_keys(const std::string& key, const std::string& server_key,
+                       ClientOptions& options) {
+  if (key.empty() != server_key.empty()) {
+    throw UsageError("--key and --server-key go together (CURVE needs both)");
+  }
+  if (key.empty()) return;
+  try {
+    options.curve_key = read_curve_secret(key);
+    options.server_key = read_curve_public(server_key);
+  } catch (const KeyFileError& e) {
+    throw UsageError(e.what());
+  }
+}
+
 void setup_ping(CLI::App& app, PingOptions& options) {
   CLI::App* ping = app.add_subcommand("ping", "Ask a served flow whether it is up");
   ping->add_option("address", options.address, "The flow's ZeroMQ endpoint, e.g. 127.0.0.1:45678")
       ->required();
   ping->add_option("--timeout", options.timeout, "How long to wait for the answer")
       ->capture_default_str();
+  add_client_key_options(*ping, options.key, options.server_key);
   ping->footer(
       "Exit codes: 0 the flow answered; 1 nothing answered in time or it refused;\n"
       "2 bad command line.");
@@ -34,7 +55,9 @@ void setup_ping(CLI::App& app, PingOptions& options) {
 int run_ping(const PingOptions& options) {
   const Duration timeout = parse_timeout_option(options.timeout);
   const std::string address = zmq_address(options.address);
-  Client client(address);
+  ClientOptions client_options;
+  apply_client_keys(options.key, options.server_key, client_options);
+  Client client(address, client_options);
   const PingResult result = client.ping(timeout);
   if (!result.ok) {
     std::fprintf(stderr, "%s: %s\n", address.c_str(), result.error.c_str());

@@ -165,6 +165,10 @@ void setup_run(CLI::App& app, RunOptions& options) {
       ->capture_default_str();
   run->add_option("--http", options.http, "Serve: the HTTP endpoint HOST:PORT (off: none)")
       ->capture_default_str();
+  run->add_option("--zmq-key", options.zmq_key,
+                  "Serve: CURVE on the ZeroMQ endpoint with this key pair (.secret)");
+  run->add_option("--zmq-allow", options.zmq_allow,
+                  "Serve: the public keys (.pub) of the clients --zmq-key admits");
   run->footer(
       "Exit codes: 0 every request succeeded; 1 some request ended in error or the flow failed;\n"
       "2 bad command line or flow file (printed as file:line:col: message).");

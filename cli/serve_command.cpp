@@ -4,6 +4,8 @@
 #include <csignal>
 #include <cstdio>
 
+#include <tuple>
+
 #include "commands.hpp"
 #include "serve_http.hpp"
 #include "serve_server.hpp"
@@ -39,6 +41,12 @@ int run_serve(FlowSpec spec, const RunOptions& options, Duration timeout) {
   serve::ServeOptions serve_options;
   serve_options.zmq_address = options.zmq;
   serve_options.http_address = options.http;
+  if (options.zmq_key.empty() != options.zmq_allow.empty()) {
+    throw UsageError(
+        "--zmq-key and --zmq-allow go together: CURVE admits only the clients it lists");
+  }
+  std::tie(serve_options.zmq_key, serve_options.zmq_allowed) =
+      read_server_keys(options.zmq_key, options.zmq_allow);
   serve_options.request_timeout = timeout;
   serve::Server server(std::move(spec), serve_options);
   // Process peas inherit an ignored SIGINT/SIGTERM (a handler would be reset by exec): a Ctrl-C,

@@ -236,7 +236,8 @@ void Server::serve(const std::function<void(const Endpoints&)>& on_ready) {
   Endpoints endpoints;
   try {
     if (options_.zmq_address != "off") {
-      zmq_ = std::make_unique<ZmqFront>(*this, options_.zmq_address);
+      zmq_ = std::make_unique<ZmqFront>(*this, options_.zmq_address, options_.zmq_key,
+                                        options_.zmq_allowed);
       watch(epoll_, zmq_->fd());
       endpoints.zmq = zmq_->endpoint();
     }

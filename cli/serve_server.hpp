@@ -19,10 +19,12 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "jflow/async_flow.hpp"
+#include "jflow/curve_keys.hpp"
 #include "jflow/flow.hpp"
 
 namespace jflow::serve {
@@ -35,6 +37,9 @@ inline constexpr const char* kClosingMessage = "the flow is closing";
 struct ServeOptions {
   std::string zmq_address = kDefaultZmqAddress;    // "off": no ZeroMQ endpoint
   std::string http_address = kDefaultHttpAddress;  // "HOST:PORT", port 0 for any; "off": none
+  // CURVE on the ZeroMQ endpoint: the server's key pair, and the client keys (Z85) it admits.
+  std::optional<CurveKeyPair> zmq_key;
+  std::set<std::string> zmq_allowed;
   // Deadline of a request that carries none (HTTP requests, ZeroMQ deadline_ns 0). Zero: the
   // spec's request_timeout; when that is zero too, HTTP requests get 60 s (a handler never waits
   // forever) and ZeroMQ requests none.

@@ -4,7 +4,10 @@
 #include <stdexcept>
 #include <vector>
 
+#include <cstdio>
+
 #include "jflow/codec.hpp"
+#include "jflow/curve_link.hpp"
 #include "jflow/frame.hpp"
 #include "serve_server.hpp"
 
@@ -17,8 +20,15 @@ constexpr std::size_t kMaxReadsPerPump = 256;  // then the loop looks at the flo
 
 }  // namespace
 
-ZmqFront::ZmqFront(Server& server, const std::string& address)
+ZmqFront::ZmqFront(Server& server, const std::string& address,
+                   const std::optional<CurveKeyPair>& key, std::set<std::string> allowed)
     : server_(server), router_(context_, zmq::socket_type::router) {
+  if (key) {
+    zap_.emplace(context_, std::move(allowed), [](const std::string& line) {
+      std::fprintf(stderr, "jflow serve: %s\n", line.c_str());
+    });
+    make_curve_server(router_, *key);
+  }
   router_.set(zmq::sockopt::linger, kCloseLingerMs);
   // Fail a reply to a client that has gone instead of queueing it for nobody; never drop a reply
   // for a full queue (what the server holds is bounded by max_in_flight and the backlog).

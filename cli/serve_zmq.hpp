@@ -6,11 +6,15 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <set>
 #include <string>
 
 #include <zmq.hpp>
 
+#include "jflow/curve_keys.hpp"
 #include "jflow/flow.hpp"
+#include "jflow/zap_thread.hpp"
 
 namespace jflow::serve {
 
@@ -20,7 +24,11 @@ class ZmqFront {
  public:
   // Binds `address` (e.g. tcp://127.0.0.1:45678, tcp://127.0.0.1:* for any port). Throws
   // std::runtime_error naming the address when it cannot be bound.
-  ZmqFront(Server& server, const std::string& address);
+  // With `key`, the endpoint speaks CURVE only and admits the client keys in `allowed` (a ZAP
+  // handler on its own thread logs each refusal on stderr).
+  ZmqFront(Server& server, const std::string& address,
+           const std::optional<CurveKeyPair>& key = std::nullopt,
+           std::set<std::string> allowed = {});
   ~ZmqFront();  // closes the ROUTER with a 2 s linger so the last replies go out
 
   const std::string& endpoint() const { return endpoint_; }  // the address really bound
@@ -36,6 +44,7 @@ class ZmqFront {
 
   Server& server_;
   zmq::context_t context_{1};
+  std::optional<ZapThread> zap_;  // before router_: in place before it binds
   zmq::socket_t router_;
   std::string endpoint_;
   std::uint64_t undeliverable_ = 0;

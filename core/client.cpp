@@ -1,6 +1,8 @@
 // Client: a DEALER socket to a served flow, request ids of its own, a deadline per request.
 #include "jflow/client.hpp"
 
+#include "jflow/curve_link.hpp"
+
 #include <algorithm>
 #include <deque>
 #include <optional>
@@ -59,6 +61,7 @@ struct Client::Impl {
     socket.set(zmq::sockopt::sndhwm, 0);  // in flight is bounded by the caller's window
     socket.set(zmq::sockopt::rcvhwm, 0);
     socket.set(zmq::sockopt::reconnect_ivl, 20);
+    if (options.curve_key) make_curve_client(socket, *options.curve_key, options.server_key);
     socket.connect(endpoint);
   }
 

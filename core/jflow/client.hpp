@@ -21,9 +21,11 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "jflow/curve_keys.hpp"
 #include "jflow/document_source.hpp"
 #include "jflow/flow.hpp"
 #include "jflow/request_options.hpp"
@@ -35,6 +37,10 @@ struct ClientOptions {
   Duration timeout = std::chrono::seconds(10);
   // Requests in flight at once for index/search/send when RequestOptions::prefetch is 0.
   std::size_t window = 64;
+  // CURVE, for a server started with --zmq-key: this client's key pair (its public key must be
+  // in the server's --zmq-allow list) and the server's public key. Unset: plain tcp.
+  std::optional<CurveKeyPair> curve_key;
+  std::string server_key;
 };
 
 // What the server said to a ping (a control request it answers itself).

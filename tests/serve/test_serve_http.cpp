@@ -155,7 +155,10 @@ TEST_CASE("back-pressure: at max_in_flight the server waits for room, every requ
   constexpr int kZmqRequests = 300;
   int zmq_ok = 0;
   std::thread zmq_client([&] {
-    Client client(served.endpoints().zmq, {.timeout = std::chrono::seconds(20), .window = 100});
+    ClientOptions client_options;
+    client_options.timeout = std::chrono::seconds(20);
+    client_options.window = 100;
+    Client client(served.endpoints().zmq, client_options);
     for (int i = 0; i < kZmqRequests; ++i) {
       client.submit(test::text_request("z" + std::to_string(i)), [&, i](Response&& r) {
         if (r.ok() && r.request.docs.at(0).text == "z" + std::to_string(i)) ++zmq_ok;
