@@ -170,7 +170,8 @@ void setup_run(CLI::App& app, RunOptions& options) {
   run->add_option("--zmq-allow", options.zmq_allow,
                   "Serve: the public keys (.pub) of the clients --zmq-key admits");
   run->footer(
-      "Exit codes: 0 every request succeeded; 1 some request ended in error or the flow failed;\n"
+      "Exit codes: 0 every request succeeded; 1 some request ended in error, the flow failed,\n"
+      "or an executor could not save its state when the flow closed;\n"
       "2 bad command line or flow file (printed as file:line:col: message).");
 }
 
@@ -203,7 +204,9 @@ int run_run(const RunOptions& options) {
     failed += run_phase(flow, std::move(requests[i]), phases[i], options, timeout).failed;
   }
   flow.close();
-  return failed == 0 ? kExitOk : kExitRequestsFailed;
+  // A close problem (an executor that could not save its state) was printed by the flow; it
+  // fails the run like a failed request: what was indexed is not all there next time.
+  return failed == 0 && flow.close_problems().empty() ? kExitOk : kExitRequestsFailed;
 }
 
 }  // namespace jflow::cli

@@ -142,4 +142,5 @@ TEST_CASE("an executor that cannot save its state says so, naming the pea", "[cl
   INFO(out.output);
   CHECK_THAT(out.output, Contains("2 requests (2 documents): 2 ok, 0 failed"));
   CHECK_THAT(out.output, Contains("pea 'vec': executor VectorIndexer could not save its state"));
+  CHECK(out.exit_code == 1);  // the requests were fine, but the index is not saved
 }
