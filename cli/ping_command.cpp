@@ -4,6 +4,10 @@
 
 #include "commands.hpp"
 #include "jflow/client.hpp"
+#include "jflow/clock.hpp"
+#include "jflow/control_channel.hpp"
+#include "jflow/curve_link.hpp"
+#include "jflow/daemon_protocol.hpp"
 
 namespace jflow::cli {
 
@@ -47,14 +51,59 @@ void setup_ping(CLI::App& app, PingOptions& options) {
   ping->add_option("--timeout", options.timeout, "How long to wait for the answer")
       ->capture_default_str();
   add_client_key_options(*ping, options.key, options.server_key);
+  ping->add_flag("--daemon", options.daemon,
+                 "ADDR is a `jflow daemon` (for a CURVE daemon, --key is an orchestrator key it "
+                 "allows and --server-key its .pub)");
   ping->footer(
       "Exit codes: 0 the flow answered; 1 nothing answered in time or it refused;\n"
       "2 bad command line.");
 }
 
+namespace {
+
+// A daemon speaks the daemon protocol (jflow/daemon_protocol.hpp), not the served flow's.
+int ping_daemon(const std::string& address, const ClientOptions& keys, Duration timeout) {
+  zmq::context_t context;
+  zmq::socket_t socket(context, zmq::socket_type::dealer);
+  socket.set(zmq::sockopt::linger, 0);
+  if (keys.curve_key) make_curve_client(socket, *keys.curve_key, keys.server_key);
+  socket.connect(address);
+  ControlMessage ping;
+  ping.command = daemon_protocol::kPing;
+  const SteadyTime start = steady_now();
+  send_control(socket, ping);
+  zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
+  while (steady_now() - start < timeout) {
+    zmq::poll(&item, 1, std::chrono::duration_cast<std::chrono::milliseconds>(timeout));
+    auto pong = try_recv_control(socket, false);
+    if (!pong || pong->command != daemon_protocol::kPong) continue;
+    const auto count = [&](const char* key) {
+      auto it = pong->fields.find(key);
+      return it != pong->fields.end() && std::holds_alternative<std::int64_t>(it->second)
+                 ? std::get<std::int64_t>(it->second)
+                 : std::int64_t{0};
+    };
+    std::printf("%s: daemon ok (%lld orchestrators, %lld peas) in %.2f ms\n", address.c_str(),
+                static_cast<long long>(count("orchestrators")),
+                static_cast<long long>(count("peas")),
+                std::chrono::duration<double, std::milli>(steady_now() - start).count());
+    return kExitOk;
+  }
+  std::fprintf(stderr, "%s: no reply from a daemon within %s\n", address.c_str(),
+               format_duration(timeout).c_str());
+  return kExitRequestsFailed;
+}
+
+}  // namespace
+
 int run_ping(const PingOptions& options) {
   const Duration timeout = parse_timeout_option(options.timeout);
   const std::string address = zmq_address(options.address);
+  if (options.daemon) {
+    ClientOptions keys;
+    apply_client_keys(options.key, options.server_key, keys);
+    return ping_daemon(address, keys, timeout);
+  }
   ClientOptions client_options;
   apply_client_keys(options.key, options.server_key, client_options);
   Client client(address, client_options);

@@ -132,6 +132,13 @@ class Daemon::Impl {
       }
       if (!message) return;
       const std::string orchestrator = message->pea;  // the routing id
+      if (message->command == dp::kPing) {  // `jflow ping --daemon`: no session, just counts
+        std::int64_t peas = 0;
+        for (const auto& [id, session] : sessions_) peas += std::ssize(session.peas);
+        reply(orchestrator, dp::kPong, "",
+              {{"orchestrators", static_cast<std::int64_t>(sessions_.size())}, {"peas", peas}});
+        continue;
+      }
       auto [it, fresh] = sessions_.try_emplace(orchestrator);
       Session& session = it->second;
       if (fresh) options_.log("orchestrator " + printable(orchestrator) + " connected");

@@ -6,6 +6,7 @@
 //   daemon → exited {pea, how}     the pea process ended ("exited", "killed by signal 9 …")
 //   orchestrator → kill {pea}      SIGKILL, for a pea that did not stop when told
 //   orchestrator → bye             the flow closed: the daemon kills whatever is left of it
+//   anyone admitted → ping         daemon → pong {orchestrators, peas}  (`jflow ping --daemon`)
 //   daemon → heartbeat every kDaemonHeartbeat; the orchestrator fails the peas of a daemon
 //   silent for kDaemonSilence, naming its host.
 // The daemon does not judge an orchestrator by its messages: a Flow only runs while its owner
@@ -28,6 +29,8 @@ inline constexpr const char* kExited = "exited";
 inline constexpr const char* kKill = "kill";
 inline constexpr const char* kBye = "bye";
 inline constexpr const char* kHeartbeat = "heartbeat";
+inline constexpr const char* kPing = "ping";
+inline constexpr const char* kPong = "pong";
 
 // Where `jflow daemon` listens unless told otherwise, and what `host: ADDR` means without a port.
 inline constexpr int kDefaultDaemonPort = 45600;

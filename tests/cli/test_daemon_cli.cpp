@@ -42,6 +42,29 @@ TEST_CASE("jflow daemon refuses command lines that cannot work", "[cli][hosts][b
   CHECK_THAT(bad_timeout.output, Contains("--orchestrator-timeout") && Contains("soon"));
 }
 
+TEST_CASE("jflow ping --daemon answers for a daemon, with and without CURVE", "[cli][hosts]") {
+  DaemonOptions plain;
+  plain.insecure = true;
+  jflow::test::LocalDaemon open_daemon(plain);
+  auto ok = run_jflow({"ping", "--daemon", open_daemon.address()});
+  CHECK(ok.exit_code == 0);
+  CHECK_THAT(ok.output, Contains("daemon ok (0 orchestrators, 0 peas)"));
+
+  jflow::test::KeyFolder keys;
+  const auto orchestrator = keys.make("orchestrator");
+  DaemonOptions curve;
+  curve.key = keys.make("daemon");
+  curve.allowed = {orchestrator.public_key};
+  jflow::test::LocalDaemon curve_daemon(curve);
+  auto admitted = run_jflow({"ping", "--daemon", curve_daemon.address(), "--key",
+                             keys.secret("orchestrator").string(), "--server-key",
+                             keys.pub("daemon").string()});
+  CHECK(admitted.exit_code == 0);
+  auto without_key = run_jflow({"ping", "--daemon", curve_daemon.address(), "--timeout", "300ms"});
+  CHECK(without_key.exit_code == 1);
+  CHECK_THAT(without_key.output, Contains("no reply from a daemon within 300ms"));
+}
+
 TEST_CASE("jflow daemon --help explains itself", "[cli][hosts]") {
   auto help = run_jflow({"daemon", "--help"});
   CHECK(help.exit_code == 0);
