@@ -59,7 +59,7 @@ int run_client(const ClientCommandOptions& options);
 struct PingOptions {
   std::string address;
   std::string timeout = "2s";
-  bool daemon = false;  // ADDR is a `jflow daemon`, not a served flow
+  bool daemon = false;     // ADDR is a `jflow daemon`, not a served flow
   std::string key;         // CURVE: this client's .secret file
   std::string server_key;  // CURVE: the server's .pub file
 };

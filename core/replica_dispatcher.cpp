@@ -52,14 +52,24 @@ void ReplicaDispatcher::dispatch(Message message) {
   pump();
 }
 
-void ReplicaDispatcher::send_to(Replica& replica, Outgoing outgoing) {
+// A replica that died has its connection dropped before the orchestrator notices and says so
+// (replica_lost); ROUTER_MANDATORY then refuses the send. Nothing was sent: the request stays with
+// the caller, and the replica gets nothing more until it reports credit again or is declared lost.
+bool ReplicaDispatcher::send_to(Replica& replica, Outgoing& outgoing) {
+  try {
+    router_.send(zmq::buffer(replica.name), zmq::send_flags::sndmore);
+  } catch (const zmq::error_t& e) {
+    if (e.num() != EHOSTUNREACH) throw;
+    replica.credit = 0;
+    return false;
+  }
   Outgoing held = outgoing.copy();
-  router_.send(zmq::buffer(replica.name), zmq::send_flags::sndmore);
   router_.send(outgoing.frames[0], zmq::send_flags::sndmore);
   router_.send(outgoing.frames[1], zmq::send_flags::none);
   --replica.credit;
   ++replica.dispatched;
   replica.held.emplace(held.request_id, std::move(held));
+  return true;
 }
 
 void ReplicaDispatcher::pump() {
@@ -77,13 +87,12 @@ void ReplicaDispatcher::pump() {
       }
       Replica* replica = pick();
       if (replica == nullptr) return;
-      send_to(*replica, std::move(waiting_.front()));
-      waiting_.pop_front();
+      if (send_to(*replica, waiting_.front())) waiting_.pop_front();
     }
   } else {
     for (Replica& replica : replicas_) {
       while (replica.alive && replica.credit > 0 && !replica.queue.empty()) {
-        send_to(replica, std::move(replica.queue.front()));
+        if (!send_to(replica, replica.queue.front())) break;
         replica.queue.pop_front();
       }
     }

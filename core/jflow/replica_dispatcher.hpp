@@ -57,7 +57,7 @@ class ReplicaDispatcher {
     std::deque<Outgoing> queue;            // polling all: requests waiting for this shard's credit
   };
 
-  void send_to(Replica& replica, Outgoing outgoing);
+  bool send_to(Replica& replica, Outgoing& outgoing);  // false: its connection is gone
   void pump();
   Replica* pick();
   Replica* find(const std::string& name);

@@ -12,31 +12,15 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/run_jflow.hpp"
 #include "support/test_support.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
+using jflow::test::Outcome;
+using jflow::test::run_jflow_words;
 
 namespace {
-
-struct Outcome {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-// `prefix` goes before the binary, e.g. "env PATH=/x".
-Outcome run_jflow(const std::string& arguments, const std::string& prefix = "") {
-  const std::string command = prefix + " " + JFLOW_BINARY + " " + arguments + " 2>&1";
-  Outcome outcome;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buffer{};
-  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe))
-    outcome.output.append(buffer.data(), n);
-  const int status = ::pclose(pipe);
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return outcome;
-}
 
 // A path in the temp folder for one test, removed (with anything under it) when the test ends.
 class TempPath {
@@ -69,7 +53,7 @@ std::string valid_flow(const std::string& name) {
 }  // namespace
 
 TEST_CASE("jflow check prints the peas of a diamond and how they join", "[cli][check]") {
-  const Outcome out = run_jflow("check " + valid_flow("diamond.yml"));
+  const Outcome out = run_jflow_words("check " + valid_flow("diamond.yml"));
   INFO(out.output);
   CHECK(out.exit_code == 0);
   CHECK_THAT(out.output, Contains("ok: 4 pods, 4 peas, transport tcp on 127.0.0.1"));
@@ -81,7 +65,7 @@ TEST_CASE("jflow check prints the peas of a diamond and how they join", "[cli][c
 }
 
 TEST_CASE("jflow check shows heads, replicas and tails with their sockets", "[cli][check]") {
-  const Outcome out = run_jflow("check " + valid_flow("parallel.yml"));
+  const Outcome out = run_jflow_words("check " + valid_flow("parallel.yml"));
   INFO(out.output);
   CHECK(out.exit_code == 0);
   CHECK_THAT(out.output, Contains("2 pods, 9 peas"));
@@ -99,7 +83,7 @@ TEST_CASE("jflow check notes uses_after that a pod without a tail ignores", "[cl
   const TempPath flow("one-shard.yml",
                       "version: 1\ntransport: inproc\npods:\n  - name: idx\n    parallel: 1\n"
                       "    polling: all\n    uses_after: _merge_matches\n");
-  const Outcome out = run_jflow("check " + flow.str());
+  const Outcome out = run_jflow_words("check " + flow.str());
   INFO(out.output);
   CHECK(out.exit_code == 0);
   CHECK_THAT(out.output, Contains("note: uses_before/uses_after are ignored with parallel 1"));
@@ -107,7 +91,7 @@ TEST_CASE("jflow check notes uses_after that a pod without a tail ignores", "[cl
 }
 
 TEST_CASE("jflow check without a flow lists the drivers and the uses aliases", "[cli][check]") {
-  const Outcome out = run_jflow("check");
+  const Outcome out = run_jflow_words("check");
   INFO(out.output);
   CHECK(out.exit_code == 0);
   for (const char* kind : {"ForwardDriver", "LogDriver", "WaitDriver", "FailDriver", "MergeDriver",
@@ -121,7 +105,7 @@ TEST_CASE("jflow check without a flow lists the drivers and the uses aliases", "
 
 TEST_CASE("jflow check without a flow lists the executors with options and default drivers",
           "[cli][check][executors]") {
-  const Outcome out = run_jflow("check");
+  const Outcome out = run_jflow_words("check");
   INFO(out.output);
   CHECK(out.exit_code == 0);
   CHECK_THAT(out.output, Contains("Executors (uses: Kind"));
@@ -135,7 +119,7 @@ TEST_CASE("jflow check without a flow lists the executors with options and defau
 }
 
 TEST_CASE("jflow check shows each pod's executor", "[cli][check][executors]") {
-  const Outcome out = run_jflow("check " + jflow::test::source_path("flows/hello.yml"));
+  const Outcome out = run_jflow_words("check " + jflow::test::source_path("flows/hello.yml"));
   INFO(out.output);
   CHECK(out.exit_code == 0);
   CHECK_THAT(out.output, Contains("executor FeatureHashEncoder {dim: 256, ngrams: 2} (metas name "
@@ -147,18 +131,18 @@ TEST_CASE("jflow check and export refuse a flow that cannot run with exit 2", "[
   const TempPath flow("cycle.yml",
                       "version: 1\npods:\n  - name: a\n    needs: b\n  - name: b\n    needs: a\n");
   for (const char* command : {"check ", "export "}) {
-    const Outcome out = run_jflow(command + flow.str());
+    const Outcome out = run_jflow_words(command + flow.str());
     INFO(out.output);
     CHECK(out.exit_code == 2);
     CHECK_THAT(out.output, Contains(flow.str() + ":4:12: cycle: a -> b -> a"));
   }
-  const Outcome missing = run_jflow("check /nonexistent/flow.yml");
+  const Outcome missing = run_jflow_words("check /nonexistent/flow.yml");
   CHECK(missing.exit_code == 2);
   CHECK_THAT(missing.output, Contains("no such flow file"));
 }
 
 TEST_CASE("jflow export draws mermaid by default, with pods as subgraphs", "[cli][export]") {
-  const Outcome out = run_jflow("export " + valid_flow("parallel.yml"));
+  const Outcome out = run_jflow_words("export " + valid_flow("parallel.yml"));
   INFO(out.output);
   CHECK(out.exit_code == 0);
   CHECK_THAT(out.output, StartsWith("flowchart LR\n"));
@@ -173,7 +157,7 @@ TEST_CASE("jflow export draws mermaid by default, with pods as subgraphs", "[cli
 TEST_CASE("jflow export --format dot -o writes a Graphviz file", "[cli][export]") {
   const TempPath output("diamond.dot");
   const Outcome out =
-      run_jflow("export " + valid_flow("diamond.yml") + " --format dot -o " + output.str());
+      run_jflow_words("export " + valid_flow("diamond.yml") + " --format dot -o " + output.str());
   INFO(out.output);
   CHECK(out.exit_code == 0);
   CHECK(out.output.empty());
@@ -185,8 +169,8 @@ TEST_CASE("jflow export --format dot -o writes a Graphviz file", "[cli][export]"
 
 TEST_CASE("jflow export svg and png go through Graphviz's dot", "[cli][export]") {
   SECTION("without dot on PATH it says to install graphviz and exits 2") {
-    const Outcome out =
-        run_jflow("export " + valid_flow("diamond.yml") + " --format svg", "env PATH=/nonexistent");
+    const Outcome out = run_jflow_words("export " + valid_flow("diamond.yml") + " --format svg",
+                                        {"PATH=/nonexistent"});
     INFO(out.output);
     CHECK(out.exit_code == 2);
     CHECK_THAT(out.output, Contains("install graphviz"));
@@ -198,15 +182,15 @@ TEST_CASE("jflow export svg and png go through Graphviz's dot", "[cli][export]")
     const std::filesystem::path fake = bin.path() / "dot";
     std::ofstream(fake) << "#!/bin/sh\necho \"fake dot $1\"\nfor last; do :; done\ncat \"$last\"\n";
     std::filesystem::permissions(fake, std::filesystem::perms::owner_all);
-    const Outcome out = run_jflow("export " + valid_flow("diamond.yml") + " --format png",
-                                  "env PATH=" + bin.str() + ":/usr/bin:/bin");
+    const Outcome out = run_jflow_words("export " + valid_flow("diamond.yml") + " --format png",
+                                        {"PATH=" + bin.str() + ":/usr/bin:/bin"});
     INFO(out.output);
     CHECK(out.exit_code == 0);
     CHECK_THAT(out.output, Contains("fake dot -Tpng"));
     CHECK_THAT(out.output, Contains("digraph flow {"));
   }
   SECTION("an unknown format is a usage error") {
-    const Outcome out = run_jflow("export " + valid_flow("diamond.yml") + " --format pdf");
+    const Outcome out = run_jflow_words("export " + valid_flow("diamond.yml") + " --format pdf");
     CHECK(out.exit_code == 2);
     CHECK_THAT(out.output, Contains("pdf"));
   }

@@ -8,29 +8,15 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/run_jflow.hpp"
 #include "support/test_support.hpp"
+
+using jflow::test::Outcome;
+using jflow::test::run_jflow_words;
 
 using Catch::Matchers::Contains;
 
 namespace {
-
-struct Outcome {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-Outcome run_jflow(const std::string& arguments) {
-  std::string command = std::string(JFLOW_BINARY) + " " + arguments + " 2>&1";
-  Outcome outcome;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buffer{};
-  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe))
-    outcome.output.append(buffer.data(), n);
-  int status = ::pclose(pipe);
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return outcome;
-}
 
 // A file in the temp folder for one test, removed when the test ends.
 class TempFile {
@@ -51,7 +37,7 @@ class TempFile {
 }  // namespace
 
 TEST_CASE("jflow run on the hello flow prints every result and exits 0", "[cli]") {
-  Outcome out = run_jflow("run " + jflow::test::source_path("flows/wait_log_pass.yml"));
+  Outcome out = run_jflow_words("run " + jflow::test::source_path("flows/wait_log_pass.yml"));
   INFO(out.output);
   CHECK(out.exit_code == 0);
   CHECK_THAT(out.output, Contains("10 requests (10 documents): 10 ok, 0 failed"));
@@ -61,8 +47,8 @@ TEST_CASE("jflow run on the hello flow prints every result and exits 0", "[cli]"
 TEST_CASE("jflow run --quiet prints a summary only; --input overrides the declared input",
           "[cli]") {
   TempFile input("input.txt", "one\ntwo\n\nthree\n");
-  Outcome out = run_jflow("run --quiet --input " + input.str() + " " +
-                          jflow::test::source_path("flows/linear_thread.yml"));
+  Outcome out = run_jflow_words("run --quiet --input " + input.str() + " " +
+                                jflow::test::source_path("flows/linear_thread.yml"));
   INFO(out.output);
   CHECK(out.exit_code == 0);
   CHECK_THAT(out.output, Contains("2 requests (3 documents): 2 ok, 0 failed"));
@@ -74,55 +60,55 @@ TEST_CASE("failing requests make jflow run exit 1 and print the pod and reason",
                 "version: 1\ntransport: inproc\npods:\n"
                 "  - name: boom\n    uses: '- !FailDriver {message: kaput}'\n");
   TempFile input("one.txt", "x\n");
-  Outcome out = run_jflow("run --input " + input.str() + " " + flow.str());
+  Outcome out = run_jflow_words("run --input " + input.str() + " " + flow.str());
   INFO(out.output);
   CHECK(out.exit_code == 1);
   CHECK_THAT(out.output, Contains("pod=boom executor=FailDriver: kaput"));
 }
 
 TEST_CASE("jflow --help and run --help explain themselves", "[cli]") {
-  Outcome top = run_jflow("--help");
+  Outcome top = run_jflow_words("--help");
   CHECK(top.exit_code == 0);
   CHECK_THAT(top.output, Contains("run"));
-  Outcome run = run_jflow("run --help");
+  Outcome run = run_jflow_words("run --help");
   CHECK(run.exit_code == 0);
   CHECK_THAT(run.output, Contains("--input"));
   CHECK_THAT(run.output, Contains("Exit codes"));
 }
 
 TEST_CASE("bad command lines exit 2 with a message", "[cli][bad-input]") {
-  CHECK(run_jflow("").exit_code == 2);
-  CHECK(run_jflow("frobnicate").exit_code == 2);
-  Outcome missing = run_jflow("run");
+  CHECK(run_jflow_words("").exit_code == 2);
+  CHECK(run_jflow_words("frobnicate").exit_code == 2);
+  Outcome missing = run_jflow_words("run");
   CHECK(missing.exit_code == 2);
   CHECK_THAT(missing.output, Contains("flow"));
   Outcome timeout =
-      run_jflow("run --timeout soon " + jflow::test::source_path("flows/wait_log_pass.yml"));
+      run_jflow_words("run --timeout soon " + jflow::test::source_path("flows/wait_log_pass.yml"));
   CHECK(timeout.exit_code == 2);
   CHECK_THAT(timeout.output, Contains("--timeout"));
 }
 
 TEST_CASE("bad flow files exit 2 with file:line:col: message", "[cli][bad-input]") {
   SECTION("missing file") {
-    Outcome out = run_jflow("run /nonexistent/flow.yml");
+    Outcome out = run_jflow_words("run /nonexistent/flow.yml");
     CHECK(out.exit_code == 2);
     CHECK_THAT(out.output, Contains("/nonexistent/flow.yml"));
   }
   SECTION("syntax error") {
     TempFile flow("syntax.yml", "version: 1\npods: [\n");
-    Outcome out = run_jflow("run " + flow.str());
+    Outcome out = run_jflow_words("run " + flow.str());
     CHECK(out.exit_code == 2);
     CHECK_THAT(out.output, Contains(flow.str() + ":"));
   }
   SECTION("unknown key with a suggestion") {
     TempFile flow("key.yml", "version: 1\npods:\n  - nmae: a\n");
-    Outcome out = run_jflow("run " + flow.str());
+    Outcome out = run_jflow_words("run " + flow.str());
     CHECK(out.exit_code == 2);
     CHECK_THAT(out.output, Contains(flow.str() + ":3:5:") && Contains("did you mean 'name'"));
   }
   SECTION("unknown uses with a suggestion") {
     TempFile flow("uses.yml", "version: 1\npods:\n  - name: a\n    uses: _pas\n");
-    Outcome out = run_jflow("run " + flow.str());
+    Outcome out = run_jflow_words("run " + flow.str());
     CHECK(out.exit_code == 2);
     CHECK_THAT(out.output, Contains(flow.str() + ":4:11:") && Contains("did you mean '_pass'"));
   }
@@ -138,7 +124,7 @@ TEST_CASE("an executor that cannot save its state says so, naming the pea", "[cl
                 "  - name: encode\n    uses: FeatureHashEncoder\n"
                 "  - name: vec\n    uses: VectorIndexer\n");
   TempFile input("verses.txt", "In the beginning was the Word.\nJesus wept.\n");
-  Outcome out = run_jflow("run --quiet --input " + input.str() + " " + flow.str());
+  Outcome out = run_jflow_words("run --quiet --input " + input.str() + " " + flow.str());
   INFO(out.output);
   CHECK_THAT(out.output, Contains("2 requests (2 documents): 2 ok, 0 failed"));
   CHECK_THAT(out.output, Contains("pea 'vec': executor VectorIndexer could not save its state"));

@@ -7,30 +7,18 @@
 #include <cstdio>
 #include <string>
 
+#include "support/run_jflow.hpp"
 #include "support/test_support.hpp"
 
 using Catch::Matchers::Contains;
+using jflow::test::Outcome;
 
 namespace {
 
-struct Outcome {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
 Outcome run_example(const std::string& flow) {
   // --timeout: a request that hangs ends as an error (exit 1) instead of hanging the test.
-  std::string command = std::string(JFLOW_BINARY) + " run --timeout 20s " +
-                        jflow::test::source_path("flows/" + flow) + " 2>&1";
-  Outcome outcome;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buffer{};
-  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe))
-    outcome.output.append(buffer.data(), n);
-  int status = ::pclose(pipe);
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return outcome;
+  return jflow::test::run_jflow(
+      {"run", "--timeout", "20s", jflow::test::source_path("flows/" + flow)});
 }
 
 }  // namespace

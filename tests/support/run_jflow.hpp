@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <vector>
@@ -52,6 +53,19 @@ inline Outcome run_jflow(std::vector<std::string> arguments, std::vector<std::st
   ::waitpid(pid, &status, 0);
   outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return outcome;
+}
+
+// The same with the arguments written as one line, split at spaces (no quoting: test paths have
+// no spaces).
+inline Outcome run_jflow_words(const std::string& line, std::vector<std::string> env = {}) {
+  std::vector<std::string> arguments;
+  std::size_t start = 0;
+  while (start < line.size()) {
+    const std::size_t end = std::min(line.find(' ', start), line.size());
+    if (end > start) arguments.push_back(line.substr(start, end - start));
+    start = end + 1;
+  }
+  return run_jflow(std::move(arguments), std::move(env));
 }
 
 }  // namespace jflow::test
