@@ -77,15 +77,9 @@ int ping_daemon(const std::string& address, const ClientOptions& keys, Duration 
     zmq::poll(&item, 1, std::chrono::duration_cast<std::chrono::milliseconds>(timeout));
     auto pong = try_recv_control(socket, false);
     if (!pong || pong->command != daemon_protocol::kPong) continue;
-    const auto count = [&](const char* key) {
-      auto it = pong->fields.find(key);
-      return it != pong->fields.end() && std::holds_alternative<std::int64_t>(it->second)
-                 ? std::get<std::int64_t>(it->second)
-                 : std::int64_t{0};
-    };
     std::printf("%s: daemon ok (%lld orchestrators, %lld peas) in %.2f ms\n", address.c_str(),
-                static_cast<long long>(count("orchestrators")),
-                static_cast<long long>(count("peas")),
+                static_cast<long long>(integer_field_or(*pong, "orchestrators", 0)),
+                static_cast<long long>(integer_field_or(*pong, "peas", 0)),
                 std::chrono::duration<double, std::milli>(steady_now() - start).count());
     return kExitOk;
   }

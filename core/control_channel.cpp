@@ -40,4 +40,22 @@ std::optional<ControlMessage> try_recv_control(zmq::socket_t& socket, bool from_
   return message;
 }
 
+std::string text_field(const ControlMessage& message, const std::string& key,
+                       const std::string& fallback) {
+  auto it = message.fields.find(key);
+  if (it == message.fields.end() || !std::holds_alternative<std::string>(it->second)) {
+    return fallback;
+  }
+  return std::get<std::string>(it->second);
+}
+
+std::int64_t integer_field_or(const ControlMessage& message, const std::string& key,
+                              std::int64_t fallback) {
+  auto it = message.fields.find(key);
+  if (it == message.fields.end() || !std::holds_alternative<std::int64_t>(it->second)) {
+    return fallback;
+  }
+  return std::get<std::int64_t>(it->second);
+}
+
 }  // namespace jflow

@@ -24,12 +24,6 @@ namespace {
 
 constexpr auto kPollInterval = std::chrono::milliseconds(100);
 
-std::string text_field(const ControlMessage& message, const char* key) {
-  auto it = message.fields.find(key);
-  if (it == message.fields.end() || !std::holds_alternative<std::string>(it->second)) return "";
-  return std::get<std::string>(it->second);
-}
-
 // "tcp://host:0" means any port, as "tcp://host:*" does for libzmq.
 std::string bindable(std::string endpoint) {
   if (endpoint.size() > 2 && endpoint.compare(endpoint.size() - 2, 2, ":0") == 0) {

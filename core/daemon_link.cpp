@@ -15,12 +15,6 @@ namespace jflow::detail {
 namespace dp = daemon_protocol;
 namespace {
 
-std::string text_field(const ControlMessage& message, const char* key) {
-  auto it = message.fields.find(key);
-  if (it == message.fields.end() || !std::holds_alternative<std::string>(it->second)) return "";
-  return std::get<std::string>(it->second);
-}
-
 std::string unique_monitor_name() {
   static std::atomic<int> next{0};
   return "jflow-daemon-link-monitor-" + std::to_string(next++);
@@ -116,10 +110,7 @@ void DaemonLink::handle(const ControlMessage& message) {
   auto it = peas_.find(pea);
   if (it == peas_.end()) return;  // heartbeats, and news of peas of an earlier flow
   if (message.command == dp::kLaunched) {
-    auto pid = message.fields.find("pid");
-    if (pid != message.fields.end() && std::holds_alternative<std::int64_t>(pid->second)) {
-      it->second.pid = static_cast<int>(std::get<std::int64_t>(pid->second));
-    }
+    it->second.pid = static_cast<int>(integer_field_or(message, "pid", 0));
   } else if (message.command == dp::kLaunchFailed) {
     it->second.ended =
         "could not be launched on " + address_ + ": " + text_field(message, "message");

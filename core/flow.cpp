@@ -110,10 +110,7 @@ void FlowCore::handle_control(const ControlMessage& message) {
   if (slot == nullptr) return;
   slot->last_seen = steady_now();
   if (message.command == control::kRejected) {
-    auto it = message.fields.find("message");
-    std::string why = it != message.fields.end() && std::holds_alternative<std::string>(it->second)
-                          ? std::get<std::string>(it->second)
-                          : "?";
+    const std::string why = text_field(message, "message", "?");
     slot->last_error = why;
     std::cerr << "jflow: pea '" << slot->name << "' rejected a message: " << why << "\n";
   }

@@ -200,10 +200,7 @@ void FlowCore::handle_start_control(const ControlMessage& message) {
     slot->state = PeaSlot::State::wired;
     slot->last_seen = steady_now();
   } else if (message.command == control::kFailed) {
-    auto it = message.fields.find("message");
-    std::string why = it != message.fields.end() && std::holds_alternative<std::string>(it->second)
-                          ? std::get<std::string>(it->second)
-                          : "no reason given";
+    const std::string why = text_field(message, "message", "no reason given");
     throw FlowError("pea '" + slot->name + "' failed to start: " + why);
   }
 }
@@ -260,13 +257,10 @@ void FlowCore::step_stop(SteadyTime now) {
     try {
       auto message = try_recv_control(*control_, true);
       if (!message) break;
-      if (PeaSlot* slot = find_slot(message->pea); slot && message->command == control::kBye) {
-        slot->said_bye = true;
-      }
-      auto error = message->fields.find("error");
-      if (message->command == control::kBye && error != message->fields.end() &&
-          std::holds_alternative<std::string>(error->second)) {
-        note_close_problem("pea '" + message->pea + "': " + std::get<std::string>(error->second));
+      if (message->command != control::kBye) continue;
+      if (PeaSlot* slot = find_slot(message->pea)) slot->said_bye = true;
+      if (const std::string error = text_field(*message, "error"); !error.empty()) {
+        note_close_problem("pea '" + message->pea + "': " + error);
       }
     } catch (const DecodeError&) {
     }

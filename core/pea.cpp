@@ -33,12 +33,6 @@ constexpr int kBatch = 256;
 
 using Chain = std::vector<std::unique_ptr<Driver>>;
 
-std::string field(const ControlMessage& message, const char* key) {
-  auto it = message.fields.find(key);
-  if (it == message.fields.end() || !std::holds_alternative<std::string>(it->second)) return "";
-  return std::get<std::string>(it->second);
-}
-
 }  // namespace
 
 class Pea::Loop {
@@ -139,7 +133,7 @@ class Pea::Loop {
       if (executor_) open_executor();
       if (!config_.join_from.empty()) {
         // Sent only to a polling-all tail whose pod asks for flagged partial results.
-        const bool flag_lost = field(*message, "partial_results") == "flag";
+        const bool flag_lost = text_field(*message, "partial_results") == "flag";
         joins_.emplace(config_.pod, config_.join_from, config_.join_timeout, flag_lost);
       }
       ControlMessage ready = make(control::kReady);
@@ -210,7 +204,7 @@ class Pea::Loop {
     try {
       outputs_.connect(message->endpoints, config_.curve);
       if (config_.role == PeaRole::replica) {
-        input_->connect(field(*message, "head"));
+        input_->connect(text_field(*message, "head"));
         // The replica's credit: how many requests its head may hand it before it reports done.
         std::array<zmq::message_t, 2> credit{zmq::message_t(std::string_view("credit")),
                                              zmq::message_t(std::to_string(config_.window))};
@@ -280,7 +274,7 @@ class Pea::Loop {
         status.command = control::kStatus;
         send(status);
       } else if (message->command == control::kReplicaLost && dispatcher_) {
-        dispatcher_->replica_lost(field(*message, "replica"), field(*message, "reason"));
+        dispatcher_->replica_lost(text_field(*message, "replica"), text_field(*message, "reason"));
       }
     }
   }

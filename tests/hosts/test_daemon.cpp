@@ -233,13 +233,9 @@ TEST_CASE("a daemon forwards what its pea prints and reports how it ended", "[ho
   std::vector<std::string> lines;
   std::string launched, how;
   orchestrator.read_until([&](const ControlMessage& message) {
-    const auto text = [&](const char* key) {
-      auto it = message.fields.find(key);
-      return it == message.fields.end() ? std::string() : std::get<std::string>(it->second);
-    };
-    if (message.command == daemon_protocol::kLaunched) launched = text("pea");
-    if (message.command == daemon_protocol::kLog) lines.push_back(text("line"));
-    if (message.command == daemon_protocol::kExited) how = text("how");
+    if (message.command == daemon_protocol::kLaunched) launched = text_field(message, "pea");
+    if (message.command == daemon_protocol::kLog) lines.push_back(text_field(message, "line"));
+    if (message.command == daemon_protocol::kExited) how = text_field(message, "how");
     return !how.empty();
   });
   CHECK(launched == "confused");
