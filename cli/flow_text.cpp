@@ -63,9 +63,7 @@ std::string bind_pattern(const FlowSpec& spec, const PeaPlan& pea, const char* s
   // pattern is known before the flow starts; inproc names are fixed but hold the flow's id.
   switch (spec.transport) {
     case Transport::tcp:
-      // A pea on another host binds on that host's address, as its daemon is reached.
-      return "tcp://" + (pea.host.empty() ? spec.host : pea.host.substr(0, pea.host.rfind(':'))) +
-             ":*";
+      return "tcp://" + bind_host(spec, pea) + ":*";
     case Transport::ipc:
       return "ipc://*";
     case Transport::inproc:

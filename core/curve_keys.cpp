@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "text_trim.hpp"
+
 namespace jflow {
 namespace {
 
@@ -42,13 +44,6 @@ std::optional<std::string> z85_key_problem(std::string_view key) {
   std::string text(key);
   if (zmq_z85_decode(bytes, text.c_str()) == nullptr) return "is not valid Z85";
   return std::nullopt;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
 }
 
 struct KeyLine {
@@ -109,7 +104,7 @@ ParsedKeyFile parse_key_file(const std::filesystem::path& file, std::string_view
   while (!text.empty()) {
     ++line_number;
     std::size_t end = text.find('\n');
-    std::string_view line = trim(text.substr(0, end));
+    std::string_view line = trim_space(text.substr(0, end));
     text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
     if (line.empty() || line.front() == '#') continue;
     std::size_t equals = line.find('=');
@@ -117,7 +112,7 @@ ParsedKeyFile parse_key_file(const std::filesystem::path& file, std::string_view
       throw KeyFileError(at(file, line_number) + "expected `public-key = \"...\"` or " +
                          "`secret-key = \"...\"`");
     }
-    std::string_view name = trim(line.substr(0, equals));
+    std::string_view name = trim_space(line.substr(0, equals));
     KeyLine* slot = nullptr;
     if (name == kPublicKeyName) slot = &parsed.public_key;
     if (name == kSecretKeyName) slot = &parsed.secret_key;
@@ -129,13 +124,13 @@ ParsedKeyFile parse_key_file(const std::filesystem::path& file, std::string_view
       throw KeyFileError(at(file, line_number) + std::string(name) +
                          " given twice (first on line " + std::to_string(slot->line) + ")");
     }
-    std::string_view rest = trim(line.substr(equals + 1));
+    std::string_view rest = trim_space(line.substr(equals + 1));
     std::size_t close = rest.size() > 1 ? rest.find('"', 1) : std::string_view::npos;
     if (rest.empty() || rest.front() != '"' || close == std::string_view::npos) {
       throw KeyFileError(at(file, line_number) + std::string(name) +
                          " must be a quoted string: " + std::string(name) + " = \"...\"");
     }
-    std::string_view after = trim(rest.substr(close + 1));
+    std::string_view after = trim_space(rest.substr(close + 1));
     if (!after.empty() && after.front() != '#') {
       throw KeyFileError(at(file, line_number) + "unexpected text after the closing quote of " +
                          std::string(name));

@@ -32,23 +32,23 @@ std::string bindable(std::string endpoint) {
   return endpoint;
 }
 
-// One pea this daemon started, and the pipe its stdout and stderr go to.
-struct Child {
-  std::unique_ptr<PeaHandle> handle;
-  int output = -1;      // read end, non-blocking
-  std::string partial;  // the start of a line not yet ended
-};
-
-// The peas of one orchestrator (one connection, known by its routing id).
-struct Session {
-  std::map<std::string, Child> peas;
-  std::optional<SteadyTime> unreachable_since;  // its connection is gone (set by heartbeat sends)
-  bool gone = false;                            // bye, or gone too long: its peas are being killed
-};
-
 }  // namespace
 
 class Daemon::Impl {
+  // One pea this daemon started, and the pipe its stdout and stderr go to.
+  struct Child {
+    std::unique_ptr<PeaHandle> handle;
+    int output = -1;      // read end, non-blocking
+    std::string partial;  // the start of a line not yet ended
+  };
+
+  // The peas of one orchestrator (one connection, known by its routing id).
+  struct Session {
+    std::map<std::string, Child> peas;
+    std::optional<SteadyTime> unreachable_since;  // its connection is gone (set by heartbeat sends)
+    bool gone = false;  // bye, or gone too long: its peas are being killed
+  };
+
  public:
   explicit Impl(DaemonOptions options)
       : options_(std::move(options)),

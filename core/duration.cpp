@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "text_trim.hpp"
+
 namespace jflow {
 namespace {
 
@@ -28,16 +30,6 @@ constexpr Unit kUnits[] = {{"ns", 1},
                            {"s", kSecond},
                            {"m", kMinute},
                            {"h", kHour}};
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 std::optional<std::uint64_t> unit_of(std::string_view suffix) {
   if (suffix.empty()) return kSecond;  // a bare number means seconds, like Jina's `timeout_ready`
@@ -102,10 +94,10 @@ std::string with_fraction(std::uint64_t value, std::uint64_t unit, std::string_v
 }  // namespace
 
 std::optional<Duration> parse_duration(std::string_view text) {
-  text = trim(text);
+  text = trim_space(text);
   std::optional<Decimal> number = take_decimal(text);
   if (!number) return std::nullopt;
-  std::optional<std::uint64_t> unit = unit_of(trim(text));
+  std::optional<std::uint64_t> unit = unit_of(trim_space(text));
   if (!unit) return std::nullopt;
 
   if (number->whole > kMax / *unit) return std::nullopt;

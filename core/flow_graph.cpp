@@ -74,6 +74,14 @@ void plan_peas(const PodSpec& pod, const std::vector<std::string>& downstream,
 
 }  // namespace
 
+std::string daemon_host(const std::string& daemon_address) {
+  return daemon_address.substr(0, daemon_address.rfind(':'));
+}
+
+std::string bind_host(const FlowSpec& spec, const PeaPlan& pea) {
+  return pea.host.empty() ? spec.host : daemon_host(pea.host);
+}
+
 FlowGraph build_flow_graph(const FlowSpec& input) {
   FlowSpec spec = input;  // specs made by hand may leave `needs` to the defaults
   spec::fill_default_needs(spec);

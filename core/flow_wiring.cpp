@@ -29,8 +29,7 @@ PeaConfig configure_for(const WiringContext& context, const PeaPlan& pea) {
   config.pea = pea.name;
   config.flow_id = context.flow_id;
   config.transport = context.spec.transport;
-  // A pea on another host binds on that host's address (the one its daemon is reached on).
-  config.host = pea.host.empty() ? context.spec.host : pea.host.substr(0, pea.host.rfind(':'));
+  config.host = bind_host(context.spec, pea);
   config.drivers = pea.drivers;
   config.heartbeat_interval = context.heartbeat_interval;
   config.role = pea.role;

@@ -34,7 +34,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return at(rows - 1, cols - 1);
 }
 
-std::string quoted(std::string_view name) {
+std::string in_quotes(std::string_view name) {
   return "'" + std::string(name) + "'";
 }
 
@@ -118,9 +118,9 @@ std::string did_you_mean(std::string_view name, const std::vector<std::string>& 
   std::vector<std::string> matches = close_matches(name, candidates);
   if (matches.empty()) return "";
   if (matches.size() > kMaxSuggestions) matches.resize(kMaxSuggestions);
-  std::string list = quoted(matches.front());
+  std::string list = in_quotes(matches.front());
   for (std::size_t i = 1; i < matches.size(); ++i) {
-    list += (i + 1 == matches.size() ? " or " : ", ") + quoted(matches[i]);
+    list += (i + 1 == matches.size() ? " or " : ", ") + in_quotes(matches[i]);
   }
   return " (did you mean " + list + "?)";
 }

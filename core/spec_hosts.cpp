@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "jflow/curve_keys.hpp"
+#include "jflow/flow_graph.hpp"
 #include "spec_support.hpp"
 
 namespace jflow::spec {
@@ -39,10 +40,6 @@ SourceLocation host_location(const PodSpec& pod) {
   return it != pod.key_where.end() ? it->second : pod.where;
 }
 
-std::string host_part(const std::string& address) {
-  return address.substr(0, address.rfind(':'));
-}
-
 }  // namespace
 
 void check_hosts(const FlowSpec& spec) {
@@ -65,11 +62,11 @@ void check_hosts(const FlowSpec& spec) {
     }
     // Peas there connect back to this machine's peas and to the orchestrator, which bind on the
     // flow's `host:`; loopback is only reachable when the daemon is on this machine too.
-    if (is_loopback_host(spec.host) && !is_loopback_host(host_part(pod.host))) {
+    if (is_loopback_host(spec.host) && !is_loopback_host(daemon_host(pod.host))) {
       throw SpecError(where, prefix + "peas on " + pod.host +
                                  " must reach this machine, but the flow binds on " + spec.host +
                                  " (set the flow's host: to an address of this machine that " +
-                                 host_part(pod.host) + " can reach)");
+                                 daemon_host(pod.host) + " can reach)");
     }
     if (spec.curve && !spec.curve->hosts.count(pod.host)) {
       throw SpecError(where, prefix + "curve: has no key for " + pod.host +

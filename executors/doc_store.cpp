@@ -13,9 +13,9 @@
 namespace jflow::executors {
 namespace {
 
-constexpr char kMagic[8] = {'J', 'F', 'L', 'O', 'W', 'D', 'O', 'C'};
-constexpr std::uint32_t kVersion = 1;
-constexpr std::size_t kPrefixBytes = sizeof kMagic + sizeof kVersion;
+constexpr char kDocStoreMagic[8] = {'J', 'F', 'L', 'O', 'W', 'D', 'O', 'C'};
+constexpr std::uint32_t kDocStoreVersion = 1;
+constexpr std::size_t kPrefixBytes = sizeof kDocStoreMagic + sizeof kDocStoreVersion;
 
 std::string read_whole_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -51,16 +51,16 @@ void DocStore::open() {
                              " bytes, shorter than its " + std::to_string(kPrefixBytes) +
                              "-byte prefix");
   }
-  if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
+  if (std::memcmp(bytes.data(), kDocStoreMagic, sizeof kDocStoreMagic) != 0) {
     throw std::runtime_error(path.string() +
                              ": bad magic: not a jflow document store (expected \"JFLOWDOC\")");
   }
   std::uint32_t version = 0;
-  std::memcpy(&version, bytes.data() + sizeof kMagic, sizeof version);
-  if (version != kVersion) {
+  std::memcpy(&version, bytes.data() + sizeof kDocStoreMagic, sizeof version);
+  if (version != kDocStoreVersion) {
     throw std::runtime_error(path.string() + ": unsupported format version " +
                              std::to_string(version) + " (this build reads version " +
-                             std::to_string(kVersion) + ")");
+                             std::to_string(kDocStoreVersion) + ")");
   }
   // Every document takes at least one byte, so the file size bounds the count; the codec's
   // default limit (sized for one request) would refuse a large store.
@@ -85,8 +85,8 @@ void DocStore::close() {
   request.docs.reserve(documents_.size());
   for (const auto& entry : documents_) request.docs.push_back(entry.second);
   AtomicFileWriter writer(store_path());
-  writer.write(kMagic, sizeof kMagic);
-  writer.write(&kVersion, sizeof kVersion);
+  writer.write(kDocStoreMagic, sizeof kDocStoreMagic);
+  writer.write(&kDocStoreVersion, sizeof kDocStoreVersion);
   writer.write(encode_body(request));
   writer.commit();
 }

@@ -17,8 +17,8 @@ static_assert(std::endian::native == std::endian::little,
 
 namespace {
 
-constexpr char kMagic[8] = {'J', 'F', 'L', 'O', 'W', 'V', 'E', 'C'};
-constexpr std::uint32_t kVersion = 1;
+constexpr char kVectorFileMagic[8] = {'J', 'F', 'L', 'O', 'W', 'V', 'E', 'C'};
+constexpr std::uint32_t kVectorFileVersion = 1;
 constexpr std::size_t kHeaderBytes = 64;
 
 struct Header {
@@ -59,12 +59,12 @@ VectorFile read_vector_file(const std::filesystem::path& path) {
   }
   Header header;
   std::memcpy(&header, bytes, sizeof header);
-  if (std::memcmp(header.magic, kMagic, sizeof kMagic) != 0) {
+  if (std::memcmp(header.magic, kVectorFileMagic, sizeof kVectorFileMagic) != 0) {
     corrupt(path, "bad magic: not a jflow vector index (expected \"JFLOWVEC\")");
   }
-  if (header.version != kVersion) {
+  if (header.version != kVectorFileVersion) {
     corrupt(path, "unsupported format version " + std::to_string(header.version) +
-                      " (this build reads version " + std::to_string(kVersion) + ")");
+                      " (this build reads version " + std::to_string(kVectorFileVersion) + ")");
   }
   if (header.metric > static_cast<std::uint32_t>(Metric::l2)) {
     corrupt(path, "unknown metric code " + std::to_string(header.metric));
@@ -138,8 +138,8 @@ void write_vector_file(const std::filesystem::path& path, Metric metric, std::si
   }
 
   Header header{};
-  std::memcpy(header.magic, kMagic, sizeof kMagic);
-  header.version = kVersion;
+  std::memcpy(header.magic, kVectorFileMagic, sizeof kVectorFileMagic);
+  header.version = kVectorFileVersion;
   header.metric = static_cast<std::uint32_t>(metric);
   header.dim = dim;
   header.count = count;

@@ -43,6 +43,12 @@ struct PeaPlan {
   std::string head;
 };
 
+// The ADDR of a daemon's "ADDR:PORT" (PodSpec::host, PeaPlan::host, always with a port).
+std::string daemon_host(const std::string& daemon_address);
+// Where a tcp pea binds: a pea on another host binds on the address its daemon is reached on;
+// every other pea on the flow's `host:`.
+std::string bind_host(const FlowSpec& spec, const PeaPlan& pea);
+
 struct PodPlan {
   std::string name;
   std::size_t parallel = 1;

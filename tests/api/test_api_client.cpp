@@ -15,11 +15,14 @@
 
 #include "api/api_support.hpp"
 #include "jflow/async_flow.hpp"
+#include "support/temp_dir.hpp"
 #include "support/test_support.hpp"
 
 using namespace jflow;
 using namespace std::chrono_literals;
 using Catch::Matchers::Contains;
+
+using jflow::test::TempDir;
 
 namespace {
 
@@ -33,24 +36,6 @@ std::vector<Document> numbered_docs(int count) {
   }
   return docs;
 }
-
-// A fresh temporary directory, removed at the end of the test.
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::random_device random;
-    path = std::filesystem::temp_directory_path() /
-           ("jflow-api-" + std::to_string(::getpid()) + "-" + std::to_string(random()));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::filesystem::path write(const std::string& name, const std::string& contents) const {
-    auto file = path / name;
-    std::filesystem::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << contents;
-    return file;
-  }
-};
 
 }  // namespace
 
@@ -229,7 +214,7 @@ TEST_CASE("index_ndarray: one document per row, the row as its embedding", "[api
 
 TEST_CASE("index_lines and search_lines: a file or strings, one document per non-empty line",
           "[api]") {
-  TempDir dir;
+  TempDir dir("api");
   auto file = dir.write("lines.txt", "first\r\n\nsecond\nthird");
   Flow flow(FlowBuilder().add("p").build(), test::test_options());
   flow.start();
@@ -247,26 +232,26 @@ TEST_CASE("index_lines and search_lines: a file or strings, one document per non
   CHECK(searched[0].request.type == RequestType::search);
   CHECK(searched[0].request.docs.size() == 2);
 
-  CHECK_THROWS_WITH(flow.index_lines(dir.path / "missing.txt"), Contains("missing.txt"));
+  CHECK_THROWS_WITH(flow.index_lines(dir.path() / "missing.txt"), Contains("missing.txt"));
   flow.close();
 }
 
 TEST_CASE("index_files: one document per file, contents in raw, path in tags", "[api]") {
-  TempDir dir;
+  TempDir dir("api");
   std::string binary("\0\x01\xff bytes", 9);
   std::map<std::string, std::string> files{
-      {(dir.path / "a.txt").string(), "alpha"},
-      {(dir.path / "sub" / "b.bin").string(), binary},
-      {(dir.path / "sub" / "c.txt").string(), ""},
+      {(dir.path() / "a.txt").string(), "alpha"},
+      {(dir.path() / "sub" / "b.bin").string(), binary},
+      {(dir.path() / "sub" / "c.txt").string(), ""},
   };
   for (const auto& [path, contents] : files)
-    dir.write(std::filesystem::path(path).lexically_relative(dir.path), contents);
+    dir.write(std::filesystem::path(path).lexically_relative(dir.path()), contents);
   Flow flow(FlowBuilder().add("p").build(), test::test_options());
   flow.start();
   RequestOptions call;
   call.request_size = 2;
   std::map<std::string, std::string> got;
-  for (const Response& r : flow.index_files({dir.path}, call)) {
+  for (const Response& r : flow.index_files({dir.path()}, call)) {
     REQUIRE(r.ok());
     for (const Document& doc : r.request.docs) {
       auto path = doc.tags.find("path");
@@ -275,13 +260,13 @@ TEST_CASE("index_files: one document per file, contents in raw, path in tags", "
     }
   }
   CHECK(got == files);
-  CHECK_THROWS_WITH(flow.index_files({dir.path / "nope"}), Contains("nope"));
+  CHECK_THROWS_WITH(flow.index_files({dir.path() / "nope"}), Contains("nope"));
   flow.close();
 }
 
 TEST_CASE("a file that cannot be read once the call runs ends it with bad_request",
           "[api][errors]") {
-  TempDir dir;
+  TempDir dir("api");
   auto first = dir.write("1.txt", "one");
   auto second = dir.write("2.txt", "two");
   AsyncFlow flow(FlowBuilder().add("p").build(), test::test_options());

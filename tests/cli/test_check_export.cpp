@@ -46,14 +46,10 @@ std::string read_file(const std::filesystem::path& path) {
   return text.str();
 }
 
-std::string valid_flow(const std::string& name) {
-  return jflow::test::source_path("tests/flows/valid/" + name);
-}
-
 }  // namespace
 
 TEST_CASE("jflow check prints the peas of a diamond and how they join", "[cli][check]") {
-  const Outcome out = run_jflow_words("check " + valid_flow("diamond.yml"));
+  const Outcome out = run_jflow_words("check " + jflow::test::valid_flow_path("diamond.yml"));
   INFO(out.output);
   CHECK(out.exit_code == 0);
   CHECK_THAT(out.output, Contains("ok: 4 pods, 4 peas, transport tcp on 127.0.0.1"));
@@ -65,7 +61,7 @@ TEST_CASE("jflow check prints the peas of a diamond and how they join", "[cli][c
 }
 
 TEST_CASE("jflow check shows heads, replicas and tails with their sockets", "[cli][check]") {
-  const Outcome out = run_jflow_words("check " + valid_flow("parallel.yml"));
+  const Outcome out = run_jflow_words("check " + jflow::test::valid_flow_path("parallel.yml"));
   INFO(out.output);
   CHECK(out.exit_code == 0);
   CHECK_THAT(out.output, Contains("2 pods, 9 peas"));
@@ -142,7 +138,7 @@ TEST_CASE("jflow check and export refuse a flow that cannot run with exit 2", "[
 }
 
 TEST_CASE("jflow export draws mermaid by default, with pods as subgraphs", "[cli][export]") {
-  const Outcome out = run_jflow_words("export " + valid_flow("parallel.yml"));
+  const Outcome out = run_jflow_words("export " + jflow::test::valid_flow_path("parallel.yml"));
   INFO(out.output);
   CHECK(out.exit_code == 0);
   CHECK_THAT(out.output, StartsWith("flowchart LR\n"));
@@ -156,8 +152,8 @@ TEST_CASE("jflow export draws mermaid by default, with pods as subgraphs", "[cli
 
 TEST_CASE("jflow export --format dot -o writes a Graphviz file", "[cli][export]") {
   const TempPath output("diamond.dot");
-  const Outcome out =
-      run_jflow_words("export " + valid_flow("diamond.yml") + " --format dot -o " + output.str());
+  const Outcome out = run_jflow_words("export " + jflow::test::valid_flow_path("diamond.yml") +
+                                      " --format dot -o " + output.str());
   INFO(out.output);
   CHECK(out.exit_code == 0);
   CHECK(out.output.empty());
@@ -169,8 +165,9 @@ TEST_CASE("jflow export --format dot -o writes a Graphviz file", "[cli][export]"
 
 TEST_CASE("jflow export svg and png go through Graphviz's dot", "[cli][export]") {
   SECTION("without dot on PATH it says to install graphviz and exits 2") {
-    const Outcome out = run_jflow_words("export " + valid_flow("diamond.yml") + " --format svg",
-                                        {"PATH=/nonexistent"});
+    const Outcome out =
+        run_jflow_words("export " + jflow::test::valid_flow_path("diamond.yml") + " --format svg",
+                        {"PATH=/nonexistent"});
     INFO(out.output);
     CHECK(out.exit_code == 2);
     CHECK_THAT(out.output, Contains("install graphviz"));
@@ -182,15 +179,17 @@ TEST_CASE("jflow export svg and png go through Graphviz's dot", "[cli][export]")
     const std::filesystem::path fake = bin.path() / "dot";
     std::ofstream(fake) << "#!/bin/sh\necho \"fake dot $1\"\nfor last; do :; done\ncat \"$last\"\n";
     std::filesystem::permissions(fake, std::filesystem::perms::owner_all);
-    const Outcome out = run_jflow_words("export " + valid_flow("diamond.yml") + " --format png",
-                                        {"PATH=" + bin.str() + ":/usr/bin:/bin"});
+    const Outcome out =
+        run_jflow_words("export " + jflow::test::valid_flow_path("diamond.yml") + " --format png",
+                        {"PATH=" + bin.str() + ":/usr/bin:/bin"});
     INFO(out.output);
     CHECK(out.exit_code == 0);
     CHECK_THAT(out.output, Contains("fake dot -Tpng"));
     CHECK_THAT(out.output, Contains("digraph flow {"));
   }
   SECTION("an unknown format is a usage error") {
-    const Outcome out = run_jflow_words("export " + valid_flow("diamond.yml") + " --format pdf");
+    const Outcome out =
+        run_jflow_words("export " + jflow::test::valid_flow_path("diamond.yml") + " --format pdf");
     CHECK(out.exit_code == 2);
     CHECK_THAT(out.output, Contains("pdf"));
   }

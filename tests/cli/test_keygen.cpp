@@ -11,6 +11,7 @@
 
 #include "jflow/curve_keys.hpp"
 #include "support/run_jflow.hpp"
+#include "support/temp_dir.hpp"
 
 using jflow::test::Outcome;
 using jflow::test::run_jflow;
@@ -18,23 +19,16 @@ using jflow::test::run_jflow;
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
-namespace {
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("jflow-keygen-" + std::to_string(::getpid()));
-  TempDir() { fs::remove_all(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-}  // namespace
+using jflow::test::TempDir;
 
 TEST_CASE("jflow keygen writes a pair the library reads back", "[cli][curve]") {
-  TempDir dir;
-  Outcome out = run_jflow({"keygen", "node-1", "--dir", dir.path.string()});
+  TempDir dir("keygen");
+  const fs::path keys_dir = dir.path() / "keys";  // keygen makes the folder
+  Outcome out = run_jflow({"keygen", "node-1", "--dir", keys_dir.string()});
   INFO(out.output);
   REQUIRE(out.exit_code == 0);
-  fs::path pub = dir.path / "node-1.pub";
-  fs::path secret = dir.path / "node-1.secret";
+  fs::path pub = keys_dir / "node-1.pub";
+  fs::path secret = keys_dir / "node-1.secret";
   jflow::CurveKeyPair keys = jflow::read_curve_secret(secret);
   CHECK(jflow::read_curve_public(pub) == keys.public_key);
   CHECK_THAT(out.output, Contains(pub.string()) && Contains(secret.string()) &&
@@ -44,14 +38,14 @@ TEST_CASE("jflow keygen writes a pair the library reads back", "[cli][curve]") {
   CHECK((info.st_mode & 0777) == 0600);
 
   SECTION("a second keygen of the same name is refused and changes nothing") {
-    Outcome again = run_jflow({"keygen", "node-1", "--dir", dir.path.string()});
+    Outcome again = run_jflow({"keygen", "node-1", "--dir", keys_dir.string()});
     INFO(again.output);
     CHECK(again.exit_code == 2);
     CHECK_THAT(again.output, Contains("exists already") && Contains("--force"));
     CHECK(jflow::read_curve_secret(secret).secret_key == keys.secret_key);
   }
   SECTION("--force replaces the pair") {
-    Outcome forced = run_jflow({"keygen", "node-1", "--dir", dir.path.string(), "--force"});
+    Outcome forced = run_jflow({"keygen", "node-1", "--dir", keys_dir.string(), "--force"});
     INFO(forced.output);
     CHECK(forced.exit_code == 0);
     jflow::CurveKeyPair fresh = jflow::read_curve_secret(secret);
@@ -61,14 +55,15 @@ TEST_CASE("jflow keygen writes a pair the library reads back", "[cli][curve]") {
 }
 
 TEST_CASE("jflow keygen rejects bad names with exit code 2", "[cli][curve]") {
-  TempDir dir;
+  TempDir dir("keygen");
+  const fs::path keys_dir = dir.path() / "keys";
   for (const char* name : {"", "a/b", "..", "."}) {
-    Outcome out = run_jflow({"keygen", name, "--dir", dir.path.string()});
+    Outcome out = run_jflow({"keygen", name, "--dir", keys_dir.string()});
     INFO("name '" << name << "': " << out.output);
     CHECK(out.exit_code == 2);
     CHECK_THAT(out.output, Contains("NAME"));
   }
   Outcome missing = run_jflow({"keygen"});
   CHECK(missing.exit_code == 2);
-  CHECK(!fs::exists(dir.path));
+  CHECK(!fs::exists(keys_dir));
 }

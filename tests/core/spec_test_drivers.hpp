@@ -2,6 +2,7 @@
 // check the parser alone and do not change when drivers/ does.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -9,6 +10,7 @@
 
 #include "jflow/driver.hpp"
 #include "jflow/flow_spec.hpp"
+#include "jflow/spec_error.hpp"
 
 namespace jflow::spec_test {
 
@@ -72,6 +74,16 @@ inline EnvLookup fixed_env(std::map<std::string, std::string> values) {
     if (found == values.end()) return std::nullopt;
     return found->second;
   };
+}
+
+// The message of the SpecError `action` throws, or "(no SpecError)".
+inline std::string spec_error_of(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const SpecError& error) {
+    return error.what();
+  }
+  return "(no SpecError)";
 }
 
 inline std::string tests_dir() {

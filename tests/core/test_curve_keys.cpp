@@ -8,34 +8,14 @@
 #include <fstream>
 
 #include "jflow/curve_keys.hpp"
+#include "support/temp_dir.hpp"
 
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
+using jflow::test::TempDir;
+
 namespace {
-
-// A fresh folder for one test, removed with everything in it when the test ends.
-class TempDir {
- public:
-  TempDir()
-      : path_(fs::temp_directory_path() /
-              ("jflow-keys-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++))) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-  fs::path file(const std::string& name, const std::string& text, fs::perms mode) const {
-    fs::path p = path_ / name;
-    std::ofstream(p) << text;
-    fs::permissions(p, mode, fs::perm_options::replace);
-    return p;
-  }
-
- private:
-  static inline int counter_ = 0;
-  fs::path path_;
-};
 
 constexpr fs::perms kOwnerOnly = fs::perms::owner_read | fs::perms::owner_write;
 
@@ -52,7 +32,7 @@ std::string secret_text(const jflow::CurveKeyPair& keys) {
 // The message read_curve_secret throws for `text` in a 0600 file called NAME.
 std::string secret_error(const TempDir& dir, const std::string& text,
                          const std::string& name = "bad.secret") {
-  fs::path file = dir.file(name, text, kOwnerOnly);
+  fs::path file = dir.write(name, text, kOwnerOnly);
   try {
     jflow::read_curve_secret(file);
   } catch (const jflow::KeyFileError& e) {
@@ -81,7 +61,7 @@ TEST_CASE("CURVE keys: generated pairs are 40-character Z85 keys that belong tog
 }
 
 TEST_CASE("CURVE keys: a written pair reads back, with the files' modes", "[curve]") {
-  TempDir dir;
+  TempDir dir("keys");
   jflow::CurveKeyPair keys = jflow::generate_curve_keys();
   jflow::write_curve_keys(dir.path() / "sub", "host-a", keys);
   fs::path pub = dir.path() / "sub" / "host-a.pub";
@@ -107,7 +87,7 @@ TEST_CASE("CURVE keys: a written pair reads back, with the files' modes", "[curv
 }
 
 TEST_CASE("CURVE keys: existing files are kept unless overwrite is asked for", "[curve]") {
-  TempDir dir;
+  TempDir dir("keys");
   jflow::CurveKeyPair first = jflow::generate_curve_keys();
   jflow::CurveKeyPair second = jflow::generate_curve_keys();
   jflow::write_curve_keys(dir.path(), "h", first);
@@ -127,7 +107,7 @@ TEST_CASE("CURVE keys: existing files are kept unless overwrite is asked for", "
 }
 
 TEST_CASE("CURVE keys: bad names and mismatched pairs are not written", "[curve]") {
-  TempDir dir;
+  TempDir dir("keys");
   jflow::CurveKeyPair keys = jflow::generate_curve_keys();
   for (const char* name : {"", ".", "..", "a/b", "/abs"}) {
     INFO(name);
@@ -139,14 +119,14 @@ TEST_CASE("CURVE keys: bad names and mismatched pairs are not written", "[curve]
 }
 
 TEST_CASE("CURVE keys: every malformed key file is refused, naming file and line", "[curve]") {
-  TempDir dir;
+  TempDir dir("keys");
   jflow::CurveKeyPair keys = jflow::generate_curve_keys();
   jflow::CurveKeyPair other = jflow::generate_curve_keys();
   const std::string pub_line = "public-key = \"" + keys.public_key + "\"\n";
   const std::string secret_line = "secret-key = \"" + keys.secret_key + "\"\n";
 
   SECTION("comments, blank lines and indentation are fine") {
-    fs::path file = dir.file(
+    fs::path file = dir.write(
         "ok.secret", "# a comment\n\n  " + pub_line + "\t" + secret_line + "# end\n", kOwnerOnly);
     CHECK(jflow::read_curve_secret(file).secret_key == keys.secret_key);
   }
@@ -184,13 +164,13 @@ TEST_CASE("CURVE keys: every malformed key file is refused, naming file and line
   SECTION("missing secret-key, missing public-key") {
     CHECK_THAT(secret_error(dir, pub_line), Contains("no secret-key line"));
     CHECK_THAT(secret_error(dir, secret_line), Contains("no public-key line"));
-    fs::path empty_pub = dir.file("empty.pub", "# nothing\n", kOwnerOnly);
+    fs::path empty_pub = dir.write("empty.pub", "# nothing\n", kOwnerOnly);
     CHECK_THROWS_WITH(jflow::read_curve_public(empty_pub), Contains("empty.pub: no public-key"));
   }
   SECTION("wrong length") {
     CHECK_THAT(secret_error(dir, pub_line + "secret-key = \"" + keys.secret_key.substr(1) + "\"\n"),
                Contains("bad.secret:2: secret-key has 39 characters, a Z85 key has 40"));
-    fs::path pub = dir.file("long.pub", "public-key = \"" + keys.public_key + "A\"\n", kOwnerOnly);
+    fs::path pub = dir.write("long.pub", "public-key = \"" + keys.public_key + "A\"\n", kOwnerOnly);
     CHECK_THROWS_WITH(jflow::read_curve_public(pub), Contains("long.pub:1: public-key has 41"));
   }
   SECTION("not Z85") {
@@ -200,28 +180,29 @@ TEST_CASE("CURVE keys: every malformed key file is refused, naming file and line
                Contains("bad.secret:2: secret-key is not Z85: '~' at position 5"));
     // Every character in the alphabet, but the first group of five exceeds 2^32.
     std::string overflow = "#####" + keys.public_key.substr(5);
-    fs::path pub = dir.file("overflow.pub", "public-key = \"" + overflow + "\"\n", kOwnerOnly);
+    fs::path pub = dir.write("overflow.pub", "public-key = \"" + overflow + "\"\n", kOwnerOnly);
     CHECK_THROWS_WITH(jflow::read_curve_public(pub), Contains("overflow.pub:1: public-key is not"));
   }
   SECTION("a public key that is not the secret key's") {
     std::string text = "public-key = \"" + other.public_key + "\"\n" + secret_line;
     CHECK_THAT(secret_error(dir, text),
                Contains("bad.secret:1: public-key does not belong to the secret-key on line 2"));
-    fs::path file = dir.file("mixed.secret", text, kOwnerOnly);
+    fs::path file = dir.write("mixed.secret", text, kOwnerOnly);
     CHECK_THROWS_AS(jflow::read_curve_public(file), jflow::KeyFileError);
   }
   SECTION("a .secret file readable by group or others") {
     for (fs::perms extra : {fs::perms::group_read, fs::perms::others_read}) {
-      fs::path file = dir.file("open.secret", secret_text(keys), kOwnerOnly | extra);
+      fs::path file = dir.write("open.secret", secret_text(keys), kOwnerOnly | extra);
       CHECK_THROWS_WITH(jflow::read_curve_secret(file),
                         Contains("open.secret: readable by others") && Contains("chmod 600 it"));
       CHECK_THROWS_WITH(jflow::read_curve_public(file), Contains("chmod 600 it"));
     }
     // A .pub file may be world-readable; that is what it is for.
-    fs::path pub = dir.file("open.pub", pub_line, kOwnerOnly | fs::perms::others_read);
+    fs::path pub = dir.write("open.pub", pub_line, kOwnerOnly | fs::perms::others_read);
     CHECK(jflow::read_curve_public(pub) == keys.public_key);
     // A secret key outside a .secret file still needs the .secret file's protection.
-    fs::path leaked = dir.file("leaked.pub", secret_text(keys), kOwnerOnly | fs::perms::group_read);
+    fs::path leaked =
+        dir.write("leaked.pub", secret_text(keys), kOwnerOnly | fs::perms::group_read);
     CHECK_THROWS_WITH(jflow::read_curve_public(leaked), Contains("chmod 600 it"));
   }
 }

@@ -4,26 +4,20 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/spec_test_drivers.hpp"
 #include "jflow/flow_spec.hpp"
+#include "support/temp_dir.hpp"
+#include "support/test_support.hpp"
 
 using namespace jflow;
 using Catch::Matchers::Contains;
 
+using jflow::test::TempDir;
+
 namespace {
 
-const EnvLookup kNoEnv = [](const std::string&) { return std::optional<std::string>(); };
-
-FlowSpec parse(const std::string& pods, const std::string& file = "/flows/inline.yml") {
-  return parse_flow_yaml("version: 1\npods:\n" + pods, file, kNoEnv);
-}
-
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const SpecError& error) {
-    return error.what();
-  }
-  return "(no SpecError)";
+FlowSpec parse_pods(const std::string& pods, const std::string& file = "/flows/inline.yml") {
+  return parse_flow_yaml("version: 1\npods:\n" + pods, file, test::no_env);
 }
 
 std::vector<std::string> kinds(const std::vector<DriverSpec>& chain) {
@@ -32,22 +26,11 @@ std::vector<std::string> kinds(const std::vector<DriverSpec>& chain) {
   return result;
 }
 
-struct TempDir {
-  std::filesystem::path path =
-      std::filesystem::temp_directory_path() /
-      ("jflow-uses-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
-  TempDir() { std::filesystem::create_directories(path); }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  void write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name) << text;
-  }
-};
-
 }  // namespace
 
 TEST_CASE("uses: an executor kind gives the executor with its default drivers",
           "[executors][uses]") {
-  const PodSpec pod = parse("  - name: vec\n    uses: VectorIndexer\n").pods.at(0);
+  const PodSpec pod = parse_pods("  - name: vec\n    uses: VectorIndexer\n").pods.at(0);
   REQUIRE(pod.executor);
   CHECK(pod.executor->kind == "VectorIndexer");
   CHECK(pod.executor->name == "vec");
@@ -60,7 +43,7 @@ TEST_CASE("uses: an executor kind gives the executor with its default drivers",
 }
 
 TEST_CASE("uses: a tagged executor map sets with, metas and requests", "[executors][uses]") {
-  const FlowSpec spec = parse(
+  const FlowSpec spec = parse_pods(
       "  - name: vec\n"
       "    uses: !VectorIndexer\n"
       "      with: {metric: l2}\n"
@@ -82,56 +65,64 @@ TEST_CASE("uses: a tagged executor map sets with, metas and requests", "[executo
 TEST_CASE("the flow's workspace is every executor's default", "[executors][uses]") {
   const FlowSpec spec =
       parse_flow_yaml("version: 1\nworkspace: state\npods:\n  - name: docs\n    uses: DocStore\n",
-                      "/srv/flow.yml", kNoEnv);
+                      "/srv/flow.yml", test::no_env);
   CHECK(spec.workspace == std::filesystem::path("/srv/state"));
   CHECK(spec.pods.at(0).executor->workspace == std::filesystem::path("/srv/state"));
 }
 
 TEST_CASE("uses: an executor YAML file, relative to the flow file", "[executors][uses]") {
-  TempDir dir;
+  TempDir dir("uses");
   dir.write("indexer.yml", "!VectorIndexer\nwith:\n  metric: l2\nmetas:\n  workspace: idx\n");
-  const std::string flow = (dir.path / "flow.yml").string();
-  const PodSpec pod = parse("  - name: vec\n    uses: indexer.yml\n", flow).pods.at(0);
+  const std::string flow = (dir.path() / "flow.yml").string();
+  const PodSpec pod = parse_pods("  - name: vec\n    uses: indexer.yml\n", flow).pods.at(0);
   REQUIRE(pod.executor);
   CHECK(pod.executor->kind == "VectorIndexer");
   CHECK(pod.executor->with_yaml == "{metric: l2}");
-  CHECK(pod.executor->workspace == dir.path / "idx");
+  CHECK(pod.executor->workspace == dir.path() / "idx");
 
   dir.write("typo.yml", "!VectorIndexer\nwith:\n  metirc: l2\n");
-  CHECK_THAT(error_of([&] { parse("  - name: vec\n    uses: typo.yml\n", flow); }),
-             Contains((dir.path / "typo.yml").string() + ":3:3: unknown option 'metirc'") &&
-                 Contains("did you mean 'metric'"));
+  CHECK_THAT(
+      spec_test::spec_error_of([&] { parse_pods("  - name: vec\n    uses: typo.yml\n", flow); }),
+      Contains((dir.path() / "typo.yml").string() + ":3:3: unknown option 'metirc'") &&
+          Contains("did you mean 'metric'"));
   dir.write("kind.yml", "!VectorIndexr {}\n");
-  CHECK_THAT(error_of([&] { parse("  - name: vec\n    uses: kind.yml\n", flow); }),
-             Contains("unknown executor 'VectorIndexr'") && Contains("VectorIndexer"));
+  CHECK_THAT(
+      spec_test::spec_error_of([&] { parse_pods("  - name: vec\n    uses: kind.yml\n", flow); }),
+      Contains("unknown executor 'VectorIndexr'") && Contains("VectorIndexer"));
   dir.write("untagged.yml", "with: {metric: l2}\n");
-  CHECK_THAT(error_of([&] { parse("  - name: vec\n    uses: untagged.yml\n", flow); }),
+  CHECK_THAT(spec_test::spec_error_of(
+                 [&] { parse_pods("  - name: vec\n    uses: untagged.yml\n", flow); }),
              Contains("an executor file starts with its kind"));
-  CHECK_THAT(error_of([&] { parse("  - name: vec\n    uses: missing.yml\n", flow); }),
-             Contains("flow.yml:4:11: uses: no executor file"));
+  CHECK_THAT(
+      spec_test::spec_error_of([&] { parse_pods("  - name: vec\n    uses: missing.yml\n", flow); }),
+      Contains("flow.yml:4:11: uses: no executor file"));
 }
 
 TEST_CASE("uses: executor text, as Jina wrote it, equals the tagged map", "[executors][uses]") {
   const PodSpec text =
-      parse("  - name: vec\n    uses: '!VectorIndexer {with: {metric: l2}}'\n").pods.at(0);
+      parse_pods("  - name: vec\n    uses: '!VectorIndexer {with: {metric: l2}}'\n").pods.at(0);
   const PodSpec map =
-      parse("  - name: vec\n    uses: !VectorIndexer {with: {metric: l2}}\n").pods.at(0);
+      parse_pods("  - name: vec\n    uses: !VectorIndexer {with: {metric: l2}}\n").pods.at(0);
   REQUIRE(text.executor);
   CHECK(*text.executor == *map.executor);
   CHECK(text.drivers == map.drivers);
 }
 
 TEST_CASE("executor errors name the place and the near miss", "[executors][uses]") {
-  CHECK_THAT(error_of([] { parse("  - name: vec\n    uses: VectorIndexr\n"); }),
-             Contains("inline.yml:4:11: unknown uses 'VectorIndexr'") &&
-                 Contains("did you mean 'VectorIndexer'"));
   CHECK_THAT(
-      error_of([] { parse("  - name: vec\n    uses: !VectorIndexer {with: {metric: cosin}}\n"); }),
-      Contains("inline.yml:4:42: metric must be cosine or l2, got 'cosin'"));
-  CHECK_THAT(
-      error_of([] { parse("  - name: vec\n    uses: !VectorIndexer {metas: {nmae: x}}\n"); }),
-      Contains("unknown key 'nmae' in metas") && Contains("did you mean 'name'"));
-  CHECK_THAT(error_of([] { parse("  - name: vec\n    uses: !VectorIndexer {wiht: {}}\n"); }),
+      spec_test::spec_error_of([] { parse_pods("  - name: vec\n    uses: VectorIndexr\n"); }),
+      Contains("inline.yml:4:11: unknown uses 'VectorIndexr'") &&
+          Contains("did you mean 'VectorIndexer'"));
+  CHECK_THAT(spec_test::spec_error_of([] {
+               parse_pods("  - name: vec\n    uses: !VectorIndexer {with: {metric: cosin}}\n");
+             }),
+             Contains("inline.yml:4:42: metric must be cosine or l2, got 'cosin'"));
+  CHECK_THAT(spec_test::spec_error_of([] {
+               parse_pods("  - name: vec\n    uses: !VectorIndexer {metas: {nmae: x}}\n");
+             }),
+             Contains("unknown key 'nmae' in metas") && Contains("did you mean 'name'"));
+  CHECK_THAT(spec_test::spec_error_of(
+                 [] { parse_pods("  - name: vec\n    uses: !VectorIndexer {wiht: {}}\n"); }),
              Contains("unknown key 'wiht'") && Contains("did you mean 'with'"));
 }
 
@@ -140,7 +131,7 @@ TEST_CASE("FlowBuilder resolves executors like the YAML does", "[executors][uses
                              .add("split", "SentenceSplitter")
                              .add("vec", "!VectorIndexer {with: {metric: l2}}")
                              .build();
-  const FlowSpec parsed = parse(
+  const FlowSpec parsed = parse_pods(
       "  - name: split\n    uses: SentenceSplitter\n"
       "  - name: vec\n    uses: !VectorIndexer {with: {metric: l2}}\n");
   REQUIRE(built.pods.size() == 2);

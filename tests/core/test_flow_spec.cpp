@@ -4,6 +4,7 @@
 
 #include "core/spec_test_drivers.hpp"
 #include "jflow/flow_spec.hpp"
+#include "support/test_support.hpp"
 
 using namespace std::chrono_literals;
 using namespace jflow;
@@ -12,10 +13,6 @@ using spec_test::fixed_env;
 using spec_test::stub_drivers;
 
 namespace {
-
-std::string valid_flow(const std::string& name) {
-  return spec_test::tests_dir() + "/flows/valid/" + name;
-}
 
 FlowSpec parse(const std::string& yaml, const EnvLookup& env = fixed_env({})) {
   return parse_flow_yaml(yaml, "inline.yml", env, stub_drivers());
@@ -27,20 +24,12 @@ std::vector<DriverSpec> index_chain_of(const std::string& uses_lines) {
   return spec.pods.at(0).drivers.by_type.at(RequestType::index);
 }
 
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const SpecError& error) {
-    return error.what();
-  }
-  return "(no SpecError)";
-}
-
 }  // namespace
 
 TEST_CASE("a linear flow file parses into the spec it describes", "[flow_spec]") {
-  const FlowSpec spec = load_flow_yaml(valid_flow("linear.yml"), fixed_env({}), stub_drivers());
-  CHECK(spec.source == valid_flow("linear.yml"));
+  const FlowSpec spec =
+      load_flow_yaml(test::valid_flow_path("linear.yml"), fixed_env({}), stub_drivers());
+  CHECK(spec.source == test::valid_flow_path("linear.yml"));
   CHECK(spec.version == 1);
   CHECK(spec.transport == Transport::ipc);
   CHECK(spec.host == "127.0.0.1");
@@ -48,7 +37,7 @@ TEST_CASE("a linear flow file parses into the spec it describes", "[flow_spec]")
   CHECK(spec.request_timeout == 1500ms);
   REQUIRE(spec.input.size() == 1);
   CHECK(spec.input.front().lines ==
-        std::filesystem::path(valid_flow("data/lines.txt")).lexically_normal());
+        std::filesystem::path(test::valid_flow_path("data/lines.txt")).lexically_normal());
   CHECK(spec.input.front().type == RequestType::search);
   CHECK(spec.input.front().request_size == 2);
 
@@ -74,11 +63,12 @@ TEST_CASE("a linear flow file parses into the spec it describes", "[flow_spec]")
 }
 
 TEST_CASE("drivers remember where they were written, also inside a uses string", "[flow_spec]") {
-  const FlowSpec spec = load_flow_yaml(valid_flow("linear.yml"), fixed_env({}), stub_drivers());
+  const FlowSpec spec =
+      load_flow_yaml(test::valid_flow_path("linear.yml"), fixed_env({}), stub_drivers());
   const auto where = [&](std::size_t pod, std::size_t driver) {
     return spec.pods.at(pod).drivers.by_type.at(RequestType::index).at(driver).where.to_string();
   };
-  const std::string file = valid_flow("linear.yml");
+  const std::string file = test::valid_flow_path("linear.yml");
   CHECK(spec.pods[0].where.to_string() == file + ":12:5");
   CHECK(where(0, 0) == file + ":13:14");  // the tag inside "- !WaitDriver {duration: 1s}"
   CHECK(where(1, 0) == file + ":17:11");  // _log
@@ -88,14 +78,14 @@ TEST_CASE("drivers remember where they were written, also inside a uses string",
 
 TEST_CASE("FlowBuilder and YAML give equal specs for the same flow", "[flow_spec][builder]") {
   const FlowSpec from_yaml =
-      load_flow_yaml(valid_flow("linear.yml"), fixed_env({}), stub_drivers());
+      load_flow_yaml(test::valid_flow_path("linear.yml"), fixed_env({}), stub_drivers());
   const auto builder = [&](const std::string& wait) {
     return FlowBuilder(stub_drivers())
         .transport(Transport::ipc)
         .host("127.0.0.1")
         .timeout_ready(20s)
         .request_timeout(1500ms)
-        .input({std::filesystem::path(valid_flow("data/lines.txt")).lexically_normal(),
+        .input({std::filesystem::path(test::valid_flow_path("data/lines.txt")).lexically_normal(),
                 RequestType::search, 2})
         .add("slow", "- !WaitDriver {duration: " + wait + "}", Runtime::process)
         .pod_timeout_ready(5s)
@@ -136,7 +126,8 @@ TEST_CASE("a plain driver list fills index, search and train; control is the pea
 }
 
 TEST_CASE("a map of request types gives each type its own chain", "[flow_spec][uses]") {
-  const FlowSpec spec = load_flow_yaml(valid_flow("per_type.yml"), fixed_env({}), stub_drivers());
+  const FlowSpec spec =
+      load_flow_yaml(test::valid_flow_path("per_type.yml"), fixed_env({}), stub_drivers());
   const auto& by_type = spec.pods.at(0).drivers.by_type;
   CHECK(by_type.at(RequestType::index) ==
         std::vector<DriverSpec>{{"WaitDriver", "{duration: 10ms}", {}}});
@@ -145,7 +136,7 @@ TEST_CASE("a map of request types gives each type its own chain", "[flow_spec][u
 }
 
 TEST_CASE("${VAR} and ${VAR:-default} are substituted from the given environment", "[env]") {
-  const std::string file = valid_flow("env.yml");
+  const std::string file = test::valid_flow_path("env.yml");
   SECTION("defaults apply when a variable is unset or empty") {
     for (const char* transport_value : {"", "unset"}) {
       std::map<std::string, std::string> env{{"JFLOW_TEST_TIMEOUT", "7s"}, {"JFLOW_TEST_POD", "p"}};
@@ -170,7 +161,7 @@ TEST_CASE("${VAR} and ${VAR:-default} are substituted from the given environment
           "{duration: 3s}");
   }
   SECTION("an unset variable without default is an error at its ${") {
-    CHECK(error_of([&] {
+    CHECK(spec_test::spec_error_of([&] {
             load_flow_yaml(file, fixed_env({{"JFLOW_TEST_POD", "p"}}), stub_drivers());
           }) == file +
                     ":4:16: environment variable 'JFLOW_TEST_TIMEOUT' is not set "
@@ -184,27 +175,32 @@ TEST_CASE("${VAR} and ${VAR:-default} are substituted from the given environment
 
 TEST_CASE("errors inside a uses string point into the string", "[flow_spec][uses]") {
   const std::string head = "version: 1\npods:\n  - name: a\n";
-  CHECK(error_of([&] { parse(head + "    uses: '- !WiatDriver {}'\n"); }) ==
+  CHECK(spec_test::spec_error_of([&] { parse(head + "    uses: '- !WiatDriver {}'\n"); }) ==
         "inline.yml:4:14: unknown driver 'WiatDriver' (did you mean 'WaitDriver'?)");
-  CHECK(error_of([&] {
+  CHECK(spec_test::spec_error_of([&] {
           parse(head +
                 "    uses: |\n      - !WaitDriver {duration: 1s}\n      - !LogDriver {dcos: 1}\n");
         }) == "inline.yml:6:21: unknown option 'dcos' for LogDriver (did you mean 'docs'?)");
   // Folded text cannot be mapped column by column; the error then points at the value.
-  CHECK(error_of([&] { parse(head + "    uses: >\n      - !WiatDriver\n      {}\n"); }) ==
-        "inline.yml:4:11: unknown driver 'WiatDriver' (did you mean 'WaitDriver'?)");
+  CHECK(spec_test::spec_error_of([&] {
+          parse(head + "    uses: >\n      - !WiatDriver\n      {}\n");
+        }) == "inline.yml:4:11: unknown driver 'WiatDriver' (did you mean 'WaitDriver'?)");
 }
 
 TEST_CASE("load_flow_yaml names a file it cannot read", "[flow_spec]") {
-  const std::string missing = valid_flow("no-such-flow.yml");
-  CHECK(error_of([&] { load_flow_yaml(missing, fixed_env({}), stub_drivers()); }) ==
+  const std::string missing = test::valid_flow_path("no-such-flow.yml");
+  CHECK(spec_test::spec_error_of([&] { load_flow_yaml(missing, fixed_env({}), stub_drivers()); }) ==
         missing + ": no such flow file '" + missing + "'");
-  CHECK_THAT(error_of([&] { load_flow_yaml(valid_flow("data"), fixed_env({}), stub_drivers()); }),
+  CHECK_THAT(spec_test::spec_error_of([&] {
+               load_flow_yaml(test::valid_flow_path("data"), fixed_env({}), stub_drivers());
+             }),
              Contains("cannot read flow file"));
 }
 
 TEST_CASE("FlowBuilder validates like the YAML parser", "[builder]") {
-  const auto build = [](FlowBuilder builder) { return error_of([&] { builder.build(); }); };
+  const auto build = [](FlowBuilder builder) {
+    return spec_test::spec_error_of([&] { builder.build(); });
+  };
   CHECK(build(FlowBuilder(stub_drivers())) == "FlowBuilder: a flow needs at least one pod");
   CHECK(build(FlowBuilder(stub_drivers()).add("w", "- !WiatDriver {duration: 1s}")) ==
         "FlowBuilder pod 'w' uses:1:3: unknown driver 'WiatDriver' (did you mean 'WaitDriver'?)");
@@ -233,7 +229,8 @@ TEST_CASE("FlowBuilder pods inherit the flow's timeout_ready whenever it is set"
 }
 
 TEST_CASE("needs, parallel, polling and the uses keys of a pod parse", "[flow_spec][topology]") {
-  const FlowSpec spec = load_flow_yaml(valid_flow("parallel.yml"), fixed_env({}), stub_drivers());
+  const FlowSpec spec =
+      load_flow_yaml(test::valid_flow_path("parallel.yml"), fixed_env({}), stub_drivers());
   REQUIRE(spec.pods.size() == 2);
   const PodSpec& encode = spec.pods[0];
   CHECK(encode.needs == std::vector<std::string>{kGateway});  // the first pod's implicit need
@@ -259,7 +256,8 @@ TEST_CASE("needs, parallel, polling and the uses keys of a pod parse", "[flow_sp
 }
 
 TEST_CASE("a diamond's needs are kept as written", "[flow_spec][topology]") {
-  const FlowSpec spec = load_flow_yaml(valid_flow("diamond.yml"), fixed_env({}), stub_drivers());
+  const FlowSpec spec =
+      load_flow_yaml(test::valid_flow_path("diamond.yml"), fixed_env({}), stub_drivers());
   REQUIRE(spec.pods.size() == 4);
   CHECK(spec.pods[1].needs == std::vector<std::string>{"a"});
   CHECK(spec.pods[2].needs == std::vector<std::string>{"a"});
@@ -267,7 +265,7 @@ TEST_CASE("a diamond's needs are kept as written", "[flow_spec][topology]") {
   CHECK(spec.pods[3].drivers.by_type.at(RequestType::train) ==
         std::vector<DriverSpec>{{"MergeDriver", "{}", {}}});
   CHECK(spec.pods[3].join_timeout == 5s);
-  const std::string file = valid_flow("diamond.yml");
+  const std::string file = test::valid_flow_path("diamond.yml");
   CHECK(spec.pods[3].needs_where.at(1).to_string() == file + ":12:16");
 }
 
@@ -282,7 +280,8 @@ TEST_CASE("FlowBuilder and YAML give equal specs for a diamond and a polling-all
                                .needs({"b", "c"})
                                .join_timeout(5s)
                                .build();
-  CHECK(diamond == load_flow_yaml(valid_flow("diamond.yml"), fixed_env({}), stub_drivers()));
+  CHECK(diamond ==
+        load_flow_yaml(test::valid_flow_path("diamond.yml"), fixed_env({}), stub_drivers()));
 
   const auto parallel = [](std::size_t shards) {
     return FlowBuilder(stub_drivers())
@@ -298,7 +297,7 @@ TEST_CASE("FlowBuilder and YAML give equal specs for a diamond and a polling-all
         .build();
   };
   const FlowSpec from_yaml =
-      load_flow_yaml(valid_flow("parallel.yml"), fixed_env({}), stub_drivers());
+      load_flow_yaml(test::valid_flow_path("parallel.yml"), fixed_env({}), stub_drivers());
   CHECK(parallel(3) == from_yaml);
   CHECK_FALSE(parallel(4) == from_yaml);
 }
@@ -338,7 +337,9 @@ TEST_CASE("with: gives pods defaults that their own keys override", "[flow_spec]
 }
 
 TEST_CASE("FlowBuilder checks the graph like the YAML parser", "[builder][topology]") {
-  const auto build = [](FlowBuilder builder) { return error_of([&] { builder.build(); }); };
+  const auto build = [](FlowBuilder builder) {
+    return spec_test::spec_error_of([&] { builder.build(); });
+  };
   CHECK(build(FlowBuilder(stub_drivers()).add("a").add("b").needs({"zzz"})) ==
         "FlowBuilder: pod 'b' needs unknown pod 'zzz'");
   CHECK(build(FlowBuilder(stub_drivers()).add("a").needs({"b"}).add("b")) ==

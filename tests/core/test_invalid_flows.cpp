@@ -47,15 +47,6 @@ std::string outcome_of(const std::filesystem::path& file) {
   return "(accepted)";
 }
 
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const SpecError& error) {
-    return error.what();
-  }
-  return "(no SpecError)";
-}
-
 std::unique_ptr<Driver> create(const DriverRegistry& registry, std::string_view kind,
                                const std::string& options_yaml) {
   return registry.create(kind, YAML::Load(options_yaml), "opts.yml");
@@ -115,9 +106,9 @@ TEST_CASE("DriverRegistry names unknown kinds with a hint or the known kinds",
   CHECK_FALSE(registry.contains("waitdriver"));
   CHECK(registry.info("LogDriver")->kind == "LogDriver");
   CHECK(registry.info("Nope") == nullptr);
-  CHECK(error_of([&] { create(registry, "WiatDriver", "{}"); }) ==
+  CHECK(spec_test::spec_error_of([&] { create(registry, "WiatDriver", "{}"); }) ==
         "opts.yml:1:1: unknown driver 'WiatDriver' (did you mean 'WaitDriver'?)");
-  CHECK(error_of([&] { create(registry, "Encoder", "{}"); }) ==
+  CHECK(spec_test::spec_error_of([&] { create(registry, "Encoder", "{}"); }) ==
         "opts.yml:1:1: unknown driver 'Encoder' (known drivers: ForwardDriver, LogDriver, "
         "WaitDriver, FailDriver, MergeDriver, MergeMatchesDriver)");
   CHECK(create(registry, "WaitDriver", "{duration: 1s}")->kind() == "WaitDriver");
@@ -126,21 +117,23 @@ TEST_CASE("DriverRegistry names unknown kinds with a hint or the known kinds",
 TEST_CASE("DriverOptions reject unknown, repeated and mistyped options where they are",
           "[driver_registry]") {
   const DriverRegistry& registry = stub_drivers();
-  CHECK(error_of([&] { create(registry, "WaitDriver", "{duration: 1s, duraton: 2s}"); }) ==
-        "opts.yml:1:16: unknown option 'duraton' for WaitDriver (did you mean 'duration'?)");
-  CHECK(error_of([&] { create(registry, "ForwardDriver", "{x: 1}"); }) ==
+  CHECK(spec_test::spec_error_of([&] {
+          create(registry, "WaitDriver", "{duration: 1s, duraton: 2s}");
+        }) == "opts.yml:1:16: unknown option 'duraton' for WaitDriver (did you mean 'duration'?)");
+  CHECK(spec_test::spec_error_of([&] { create(registry, "ForwardDriver", "{x: 1}"); }) ==
         "opts.yml:1:2: unknown option 'x' for ForwardDriver (it takes no options)");
-  CHECK(error_of([&] { create(registry, "WaitDriver", "{duration: 1s, duration: 2s}"); }) ==
-        "opts.yml:1:16: duplicate option 'duration' for WaitDriver (first given at line 1)");
-  CHECK(error_of([&] { create(registry, "LogDriver", "docs: maybe"); }) ==
+  CHECK(spec_test::spec_error_of([&] {
+          create(registry, "WaitDriver", "{duration: 1s, duration: 2s}");
+        }) == "opts.yml:1:16: duplicate option 'duration' for WaitDriver (first given at line 1)");
+  CHECK(spec_test::spec_error_of([&] { create(registry, "LogDriver", "docs: maybe"); }) ==
         "opts.yml:1:7: docs: expected true or false, got 'maybe'");
-  CHECK(error_of([&] { create(registry, "FailDriver", "{every: 1.5}"); }) ==
+  CHECK(spec_test::spec_error_of([&] { create(registry, "FailDriver", "{every: 1.5}"); }) ==
         "opts.yml:1:9: every: expected a whole number, got '1.5'");
-  CHECK(error_of([&] { create(registry, "FailDriver", "{message: [a]}"); }) ==
+  CHECK(spec_test::spec_error_of([&] { create(registry, "FailDriver", "{message: [a]}"); }) ==
         "opts.yml:1:11: message: expected a string, got a list");
-  CHECK(error_of([&] { create(registry, "FailDriver", "{every: 0}"); }) ==
+  CHECK(spec_test::spec_error_of([&] { create(registry, "FailDriver", "{every: 0}"); }) ==
         "opts.yml:1:9: every must be at least 1");
-  CHECK(error_of([&] { create(registry, "WaitDriver", "[1s]"); }) ==
+  CHECK(spec_test::spec_error_of([&] { create(registry, "WaitDriver", "[1s]"); }) ==
         "opts.yml:1:1: options of WaitDriver must be a map like {key: value}, got a list");
   CHECK(create(registry, "WaitDriver", "")->kind() == "WaitDriver");  // no options at all
 }
@@ -154,9 +147,9 @@ TEST_CASE("DriverRegistry locates a factory's own exceptions and refuses twins",
     if (factor == 0) throw std::invalid_argument("factor must not be 0");
     return std::make_unique<spec_test::StubDriver>("ScaleDriver");
   });
-  CHECK(error_of([&] { create(registry, "ScaleDriver", "\n  {factor: 0}"); }) ==
+  CHECK(spec_test::spec_error_of([&] { create(registry, "ScaleDriver", "\n  {factor: 0}"); }) ==
         "opts.yml:2:3: ScaleDriver: factor must not be 0");
-  CHECK(error_of([&] { create(registry, "ScaleDriver", "{factor: big}"); }) ==
+  CHECK(spec_test::spec_error_of([&] { create(registry, "ScaleDriver", "{factor: big}"); }) ==
         "opts.yml:1:10: factor: expected a number, got 'big'");
   CHECK_THROWS_AS(registry.add({"ScaleDriver", "", {}}, nullptr), std::invalid_argument);
 }

@@ -13,17 +13,15 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-const EnvLookup kNoEnv = [](const std::string&) { return std::optional<std::string>(); };
-
 std::string flow_with_plugin(const std::string& plugin, const std::string& runtime = "thread") {
   return "version: 1\nplugins:\n  - " + plugin +
          "\npods:\n  - name: stats\n    runtime: " + runtime +
          "\n    uses: !WordStats {with: {min_length: 3}}\n";
 }
 
-std::string error_of(const std::string& yaml) {
+std::string plugin_flow_error(const std::string& yaml) {
   try {
-    parse_flow_yaml(yaml, "/flows/plugin.yml", kNoEnv);
+    parse_flow_yaml(yaml, "/flows/plugin.yml", test::no_env);
   } catch (const SpecError& error) {
     return error.what();
   }
@@ -36,7 +34,7 @@ TEST_CASE("a plugin's executor runs in thread and process peas", "[plugins]") {
   for (const std::string runtime : {"thread", "process"}) {
     DYNAMIC_SECTION(runtime) {
       FlowSpec spec = parse_flow_yaml(flow_with_plugin(JFLOW_WORD_STATS_PLUGIN, runtime),
-                                      "/flows/plugin.yml", kNoEnv);
+                                      "/flows/plugin.yml", test::no_env);
       CHECK(registered_executors().contains("WordStats"));
       Flow flow(std::move(spec), test::test_options());
       flow.start();
@@ -57,21 +55,21 @@ TEST_CASE("loading the same plugin twice registers it once", "[plugins]") {
 }
 
 TEST_CASE("each plugin failure names the file and the reason", "[plugins]") {
-  CHECK_THAT(error_of(flow_with_plugin("/no/such/libplugin.so")),
+  CHECK_THAT(plugin_flow_error(flow_with_plugin("/no/such/libplugin.so")),
              Contains("plugin.yml:3:5: plugin '/no/such/libplugin.so': no such file"));
 
   const auto text_file = std::filesystem::temp_directory_path() /
                          ("jflow-not-elf-" + std::to_string(::getpid()) + ".so");
   std::ofstream(text_file) << "not a shared library\n";
-  CHECK_THAT(error_of(flow_with_plugin(text_file.string())),
+  CHECK_THAT(plugin_flow_error(flow_with_plugin(text_file.string())),
              Contains("plugin.yml:3:5:") && Contains("cannot be loaded"));
   std::filesystem::remove(text_file);
 
-  CHECK_THAT(error_of(flow_with_plugin(JFLOW_NOT_A_PLUGIN)),
+  CHECK_THAT(plugin_flow_error(flow_with_plugin(JFLOW_NOT_A_PLUGIN)),
              Contains("is not a jflow plugin") && Contains("JFLOW_PLUGIN"));
-  CHECK_THAT(error_of(flow_with_plugin(JFLOW_OTHER_ABI_PLUGIN)),
+  CHECK_THAT(plugin_flow_error(flow_with_plugin(JFLOW_OTHER_ABI_PLUGIN)),
              Contains("was built for jflow plugin ABI 999") &&
                  Contains("this jflow has ABI " + std::to_string(kPluginAbi)));
-  CHECK_THAT(error_of("version: 1\nplugins: lib.so\npods:\n  - name: a\n"),
+  CHECK_THAT(plugin_flow_error("version: 1\nplugins: lib.so\npods:\n  - name: a\n"),
              Contains("plugin.yml:2:10: plugins: expected a list"));
 }

@@ -1,43 +1,15 @@
-// Helpers for the executor tests: a fresh temporary workspace per test, removed at the end, and
-// small constructors for documents and float matrices.
+// Helpers for the executor tests: workspaces (TempDir) and small constructors for documents and
+// float matrices.
 #pragma once
 
-#include <unistd.h>
-
-#include <atomic>
 #include <filesystem>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "jflow/executor.hpp"
+#include "support/temp_dir.hpp"
 
 namespace jflow::test {
-
-// A directory under the system temp dir with a name unique to this process and test; removed
-// (with everything in it) on destruction.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    std::random_device entropy;
-    path_ = std::filesystem::temp_directory_path() /
-            ("jflow-executors-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) +
-             "-" + std::to_string(entropy()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 inline ExecutorMetas metas_in(const std::filesystem::path& workspace,
                               const std::string& name = "pod") {

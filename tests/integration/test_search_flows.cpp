@@ -6,34 +6,14 @@
 #include <fstream>
 
 #include "jflow/flow.hpp"
+#include "support/temp_dir.hpp"
 #include "support/test_support.hpp"
 
 using namespace jflow;
 
+using jflow::test::TempDir;
+
 namespace {
-
-struct TempDir {
-  std::filesystem::path path =
-      std::filesystem::temp_directory_path() /
-      ("jflow-search-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
-  TempDir() { std::filesystem::create_directories(path); }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
-
-// The first `count` verses of the hello-world corpus, as documents with their reference as id.
-std::vector<Document> verses(std::size_t count) {
-  std::ifstream in(test::source_path("flows/data/kjv.tsv"));
-  std::vector<Document> docs;
-  std::string line;
-  while (docs.size() < count && std::getline(in, line)) {
-    const std::size_t tab = line.find('\t');
-    Document doc;
-    doc.id = line.substr(0, tab);
-    doc.text = line.substr(tab + 1);
-    docs.push_back(std::move(doc));
-  }
-  return docs;
-}
 
 void index_all(Flow& flow, const std::vector<Document>& docs, std::size_t request_size = 50) {
   for (std::size_t i = 0; i < docs.size(); i += request_size) {
@@ -93,27 +73,25 @@ std::string search_flow(const std::string& workspace, std::size_t shards) {
   return yaml;
 }
 
-const EnvLookup kNoEnv = [](const std::string&) { return std::optional<std::string>(); };
-
 }  // namespace
 
 TEST_CASE("an index built by one flow is searched by the next", "[executors][flow][persistence]") {
-  TempDir dir;
-  const std::vector<Document> docs = verses(300);
+  TempDir dir("search");
+  const std::vector<Document> docs = test::hello_verses(300);
   const std::vector<Document> queries(docs.begin() + 10, docs.begin() + 20);
   Hits before;
   {
-    Flow flow(parse_flow_yaml(search_flow(dir.path.string(), 2), "persist.yml", kNoEnv),
+    Flow flow(parse_flow_yaml(search_flow(dir.path().string(), 2), "persist.yml", test::no_env),
               test::test_options());
     flow.start();
     index_all(flow, docs);
     before = search(flow, queries, 5);
     flow.close();  // executors persist their state here
   }
-  CHECK(std::filesystem::exists(dir.path / "index-0"));
-  CHECK(std::filesystem::exists(dir.path / "index-1"));
-  CHECK(std::filesystem::exists(dir.path / "docs-0"));
-  Flow again(parse_flow_yaml(search_flow(dir.path.string(), 2), "persist.yml", kNoEnv),
+  CHECK(std::filesystem::exists(dir.path() / "index-0"));
+  CHECK(std::filesystem::exists(dir.path() / "index-1"));
+  CHECK(std::filesystem::exists(dir.path() / "docs-0"));
+  Flow again(parse_flow_yaml(search_flow(dir.path().string(), 2), "persist.yml", test::no_env),
              test::test_options());
   again.start();
   const auto after = search(again, queries, 5);
@@ -127,7 +105,7 @@ TEST_CASE("an index built by one flow is searched by the next", "[executors][flo
 }
 
 TEST_CASE("a sharded index answers like an unsharded one", "[executors][flow][shards]") {
-  const std::vector<Document> docs = verses(400);
+  const std::vector<Document> docs = test::hello_verses(400);
   std::vector<Document> queries;
   for (std::size_t i = 0; i < docs.size(); i += 37) queries.push_back(docs[i]);
   Document paraphrase;
@@ -135,7 +113,8 @@ TEST_CASE("a sharded index answers like an unsharded one", "[executors][flow][sh
   queries.push_back(paraphrase);
   std::vector<Hits> answers;
   for (std::size_t shards : {1, 3}) {
-    Flow flow(parse_flow_yaml(search_flow("", shards), "shards.yml", kNoEnv), test::test_options());
+    Flow flow(parse_flow_yaml(search_flow("", shards), "shards.yml", test::no_env),
+              test::test_options());
     flow.start();
     index_all(flow, docs);
     answers.push_back(search(flow, queries, 5));
@@ -155,7 +134,7 @@ TEST_CASE("the hello-world flow finds a verse queried verbatim first", "[executo
   FlowSpec spec = load_flow_yaml(test::source_path("flows/hello.yml"));
   Flow flow(std::move(spec), test::test_options());
   flow.start();
-  const std::vector<Document> docs = verses(1000);
+  const std::vector<Document> docs = test::hello_verses(1000);
   index_all(flow, docs, 64);
   std::vector<Document> queries;
   for (std::size_t i = 0; i < docs.size(); i += 97) queries.push_back(docs[i]);

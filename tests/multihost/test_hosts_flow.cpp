@@ -19,8 +19,6 @@ using test::VirtualHosts;
 namespace {
 
 constexpr auto kDaemonStart = std::chrono::seconds(10);
-const EnvLookup kNoEnv = [](const std::string&) { return std::optional<std::string>(); };
-
 // Starts a daemon in every host; returns their "ADDR:PORT". With `keys`, each host h<i> gets a key
 // pair and accepts the key "orchestrator"; without, they run --insecure.
 std::vector<std::string> start_daemons(VirtualHosts& hosts, test::KeyFolder* keys) {
@@ -44,19 +42,6 @@ std::vector<std::string> start_daemons(VirtualHosts& hosts, test::KeyFolder* key
     addresses.push_back(endpoint.substr(0, endpoint.find(' ')));
   }
   return addresses;
-}
-
-std::vector<Document> verses(std::size_t count) {
-  std::ifstream in(test::source_path("flows/data/kjv.tsv"));
-  std::vector<Document> docs;
-  std::string line;
-  while (docs.size() < count && std::getline(in, line)) {
-    Document doc;
-    doc.id = line.substr(0, line.find('\t'));
-    doc.text = line.substr(line.find('\t') + 1);
-    docs.push_back(std::move(doc));
-  }
-  return docs;
 }
 
 // Indexes `docs`, then searches every 10th one's text; returns the ids of each query's matches.
@@ -145,11 +130,12 @@ TEST_CASE("a search flow over three hosts with CURVE answers like the same flow 
     if (name == "index") return daemons[2];
     return "";
   };
-  const std::vector<Document> docs = verses(300);
-  const auto across =
-      index_and_search(parse_flow_yaml(search_flow(placement, spread), "spread.yml", kNoEnv), docs);
+  const std::vector<Document> docs = test::hello_verses(300);
+  const auto across = index_and_search(
+      parse_flow_yaml(search_flow(placement, spread), "spread.yml", test::no_env), docs);
   const auto here = index_and_search(
-      parse_flow_yaml(search_flow("", [](const char*) { return ""; }), "here.yml", kNoEnv), docs);
+      parse_flow_yaml(search_flow("", [](const char*) { return ""; }), "here.yml", test::no_env),
+      docs);
   REQUIRE(across.size() == 30);
   CHECK(across == here);
   for (std::size_t q = 0; q < across.size(); ++q) {

@@ -23,6 +23,7 @@
 
 #include "jflow/clock.hpp"
 #include "serve_server.hpp"
+#include "support/temp_dir.hpp"
 #include "support/test_support.hpp"
 
 namespace jflow::test {
@@ -192,28 +193,6 @@ class JflowProcess {
 }  // namespace jflow::test
 
 namespace jflow::test {
-
-// A folder under /tmp for one test's files, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "jflow-serve-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  std::string write(const std::string& name, const std::string& bytes) const {
-    const std::filesystem::path file = path_ / name;
-    std::ofstream(file, std::ios::binary) << bytes;
-    return file.string();
-  }
-
- private:
-  std::filesystem::path path_;
-};
 
 // The bytes of a version-1 .npy file with this header dict and data (the header padded as numpy
 // pads it: to a multiple of 64 bytes, ending in '\n').

@@ -4,11 +4,15 @@
 
 #include <chrono>
 #include <csignal>
+#include <fstream>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "jflow/flow.hpp"
+#include "jflow/flow_spec.hpp"
 
 namespace jflow::test {
 
@@ -44,6 +48,32 @@ inline bool process_exists(int pid) {
 
 inline std::string source_path(const std::string& relative) {
   return std::string(JFLOW_SOURCE_DIR) + "/" + relative;
+}
+
+// A flow file of the valid corpus (tests/flows/valid/).
+inline std::string valid_flow_path(const std::string& name) {
+  return source_path("tests/flows/valid/" + name);
+}
+
+// An empty environment (an EnvLookup): ${VAR} in a test's YAML never depends on the machine.
+inline std::optional<std::string> no_env(const std::string&) {
+  return std::nullopt;
+}
+
+// The first `count` verses of the hello-world corpus (flows/data/kjv.tsv), with their reference
+// as id.
+inline std::vector<Document> hello_verses(std::size_t count) {
+  std::ifstream in(source_path("flows/data/kjv.tsv"));
+  std::vector<Document> docs;
+  std::string line;
+  while (docs.size() < count && std::getline(in, line)) {
+    const std::size_t tab = line.find('\t');
+    Document doc;
+    doc.id = line.substr(0, tab);
+    doc.text = line.substr(tab + 1);
+    docs.push_back(std::move(doc));
+  }
+  return docs;
 }
 
 }  // namespace jflow::test
