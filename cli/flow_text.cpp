@@ -3,14 +3,10 @@
 
 #include <algorithm>
 
+#include "text.hpp"
+
 namespace jflow::cli {
 namespace {
-
-std::string join(const std::vector<std::string>& parts, const std::string& separator) {
-  std::string text;
-  for (const std::string& part : parts) text += (text.empty() ? "" : separator) + part;
-  return text;
-}
 
 std::string chain_text(const std::vector<DriverSpec>& chain, bool with_options) {
   std::vector<std::string> drivers;
@@ -18,7 +14,7 @@ std::string chain_text(const std::vector<DriverSpec>& chain, bool with_options) 
     const bool has_options = with_options && driver.options_yaml != "{}";
     drivers.push_back(driver.kind + (has_options ? " " + driver.options_yaml : ""));
   }
-  return join(drivers, " -> ");
+  return join_text(drivers, " -> ");
 }
 
 // Request types grouped by identical chains, in type order: {"index, search", chain}, ….
@@ -55,7 +51,7 @@ std::string short_chains(const DriverChains& chains) {
   std::vector<std::string> parts;
   for (const auto& [types, chain] : groups)
     parts.push_back(types + ": " + chain_text(*chain, false));
-  return join(parts, "; ");
+  return join_text(parts, "; ");
 }
 
 std::string bind_pattern(const FlowSpec& spec, const PeaPlan& pea, const char* socket) {

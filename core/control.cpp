@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "text.hpp"
+
 namespace jflow {
 namespace {
 
@@ -21,12 +23,6 @@ std::int64_t integer_field(const ControlMessage& message, const char* key) {
                       key + "'");
   }
   return std::get<std::int64_t>(it->second);
-}
-
-std::string join_names(const std::vector<std::string>& names) {
-  std::string joined;
-  for (const std::string& name : names) joined += (joined.empty() ? "" : ",") + name;
-  return joined;
 }
 
 // Pea names never contain ',' (names are [A-Za-z0-9_-], plus '/' for head/replica/tail).
@@ -68,11 +64,11 @@ ControlMessage make_configure(const PeaConfig& config) {
   message.fields["drivers"] = chains_to_yaml(config.drivers);
   message.fields["heartbeat_ns"] = static_cast<std::int64_t>(config.heartbeat_interval.count());
   message.fields["role"] = std::string(pea_role_name(config.role));
-  message.fields["join_from"] = join_names(config.join_from);
+  message.fields["join_from"] = join_text(config.join_from, ",");
   message.fields["join_timeout_ns"] = static_cast<std::int64_t>(config.join_timeout.count());
   message.fields["polling"] = std::string(polling_name(config.polling));
   message.fields["scheduling"] = std::string(scheduling_name(config.scheduling));
-  message.fields["replicas"] = join_names(config.replicas);
+  message.fields["replicas"] = join_text(config.replicas, ",");
   message.fields["window"] = config.window;
   message.fields["replica"] = static_cast<std::int64_t>(config.replica);
   message.fields["parallel"] = static_cast<std::int64_t>(config.parallel);

@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "text_trim.hpp"
+#include "text.hpp"
 
 namespace jflow {
 namespace {

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "text_trim.hpp"
+#include "text.hpp"
 
 namespace jflow {
 namespace {

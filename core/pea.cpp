@@ -20,6 +20,7 @@
 #include "jflow/pea_outputs.hpp"
 #include "jflow/plugin.hpp"
 #include "jflow/replica_dispatcher.hpp"
+#include "text.hpp"
 
 namespace jflow {
 namespace {
@@ -214,8 +215,33 @@ class Pea::Loop {
       send_failed(std::string("cannot connect: ") + e.what());
       return false;
     }
+    if (dispatcher_ && !await_replicas()) return false;
     send(make(control::kWired));
     return true;
+  }
+
+  // A head reports itself wired only once every replica has connected and given credit, so the
+  // first requests after start are spread over all replicas, not only the quickest to connect.
+  // (A replica that dies meanwhile fails the start: the orchestrator watches every pea.)
+  bool await_replicas() {
+    SteadyTime give_up = steady_now() + kHandshakeTimeout;
+    while (true) {
+      std::vector<std::string> missing = dispatcher_->unconnected();
+      if (missing.empty()) return true;
+      if (steady_now() >= give_up) {
+        send_failed("replicas did not connect to the head within " +
+                    std::to_string(kHandshakeTimeout.count()) + "s: " + join_text(missing, ", "));
+        return false;
+      }
+      std::array<zmq::pollitem_t, 2> items{{{control_.handle(), 0, ZMQ_POLLIN, 0},
+                                            {dispatcher_->socket().handle(), 0, ZMQ_POLLIN, 0}}};
+      zmq::poll(items.data(), items.size(),
+                std::chrono::milliseconds(poll_timeout_ms(give_up, 1000)));
+      if (items[1].revents & ZMQ_POLLIN) dispatcher_->on_readable();
+      while (auto message = receive_control()) {
+        if (message->command == control::kTerminate) return false;
+      }
+    }
   }
 
   void serve() {

@@ -127,6 +127,7 @@ void ReplicaDispatcher::on_readable() {
     if (replica == nullptr || !replica->alive) continue;
     std::string kind = frames[1].to_string();
     if (kind == "credit") {
+      replica->connected = true;
       replica->credit += std::max<std::int64_t>(0, std::atoll(frames[2].to_string().c_str()));
     } else if (kind == "done") {
       if (replica->held.erase(frames[2].to_string()) != 0) ++replica->credit;
@@ -186,6 +187,14 @@ std::int64_t ReplicaDispatcher::dispatched(const std::string& name) const {
     if (replica.name == name) return replica.dispatched;
   }
   return 0;
+}
+
+std::vector<std::string> ReplicaDispatcher::unconnected() const {
+  std::vector<std::string> names;
+  for (const Replica& replica : replicas_) {
+    if (!replica.connected) names.push_back(replica.name);
+  }
+  return names;
 }
 
 ReplicaDispatcher::Replica* ReplicaDispatcher::find(const std::string& name) {

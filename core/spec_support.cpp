@@ -4,14 +4,10 @@
 #include <algorithm>
 #include <system_error>
 
+#include "text.hpp"
+
 namespace jflow::spec {
 namespace {
-
-std::string join(const std::vector<std::string>& names) {
-  std::string result;
-  for (const std::string& name : names) result += (result.empty() ? "" : ", ") + name;
-  return result;
-}
 
 YAML::Node plain_copy(const YAML::Node& node) {
   switch (node.Type()) {
@@ -186,7 +182,7 @@ void check_map_keys(const YAML::Node& map, const std::string& file, const std::s
       std::string hint = did_you_mean(name, known);
       if (hint.empty()) {
         hint = known.empty() ? " (it takes no " + noun + "s)"
-                             : " (known " + noun + "s: " + join(known) + ")";
+                             : " (known " + noun + "s: " + join_text(known, ", ") + ")";
       }
       throw SpecError(where, "unknown " + noun + " '" + name + "' " + owner + hint);
     }

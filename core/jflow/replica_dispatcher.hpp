@@ -38,6 +38,8 @@ class ReplicaDispatcher {
   bool saturated() const;
   std::size_t waiting() const;
   std::int64_t dispatched(const std::string& replica) const;
+  // The replicas that have not yet connected and given credit (empty once all have).
+  std::vector<std::string> unconnected() const;
 
  private:
   using Frames = std::array<zmq::message_t, 2>;
@@ -51,6 +53,7 @@ class ReplicaDispatcher {
   struct Replica {
     std::string name;
     bool alive = true;
+    bool connected = false;  // its first credit arrived
     std::int64_t credit = 0;
     std::int64_t dispatched = 0;
     std::map<std::string, Outgoing> held;  // by request id
