@@ -247,7 +247,8 @@ Envelope decode_envelope(std::string_view bytes, const DecodeLimits& limits) {
     // A route is at least 5 bytes (fixarray header, two fixstr, two fixint), which bounds the
     // count; reserve little anyway, as a Route in memory is ~15x its smallest encoding.
     std::uint32_t routes = r.read_array_header(5);
-    out.routes.reserve(std::min<std::uint32_t>(routes, 64));
+    // +1: every pea appends its own route to what it decoded.
+    out.routes.reserve(std::min<std::uint32_t>(routes, 64) + 1);
     for (std::uint32_t i = 0; i < routes; ++i) {
       PathScope index(r, std::size_t{i});
       Route& route = out.routes.emplace_back();

@@ -43,14 +43,11 @@ class StringSink {
   std::size_t staged_ = 0;
 };
 
-// Owns the output: reserve once from an estimate, write, then finish() to take the bytes.
+// Appends to `out` (reserve it first from an estimate); finish() writes what is still staged.
 class Writer {
  public:
-  explicit Writer(std::size_t reserve) : sink_(out_), packer_(sink_) { out_.reserve(reserve); }
-  std::string finish() {
-    sink_.flush();
-    return std::move(out_);
-  }
+  explicit Writer(std::string& out) : sink_(out), packer_(sink_) {}
+  void finish() { sink_.flush(); }
 
   void nil() { packer_.pack_nil(); }
   void boolean(bool value) { value ? packer_.pack_true() : packer_.pack_false(); }
@@ -103,7 +100,6 @@ class Writer {
     return static_cast<std::uint32_t>(size);
   }
 
-  std::string out_;
   StringSink sink_;
   msgpack::packer<StringSink> packer_;
 };
@@ -205,10 +201,18 @@ void write_document(Writer& w, const Document& doc) {
 }  // namespace
 
 std::string encode_envelope(const Envelope& envelope) {
+  std::string out;
+  encode_envelope_into(envelope, out);
+  return out;
+}
+
+void encode_envelope_into(const Envelope& envelope, std::string& out) {
   std::size_t reserve = 64 + envelope.request_id.size() + envelope.status.message.size() +
                         envelope.status.pod.size() + envelope.status.executor.size();
   for (const Route& route : envelope.routes) reserve += 24 + route.pod.size() + route.pea.size();
-  Writer w(reserve);
+  out.clear();
+  out.reserve(reserve);
+  Writer w(out);
   // An array, not a map: every pea decodes and re-encodes it, so no key strings on every hop.
   w.array(detail::kEnvelopeFields);
   w.uinteger(envelope.version);
@@ -228,26 +232,31 @@ std::string encode_envelope(const Envelope& envelope) {
     w.integer(route.start_ns);
     w.integer(route.end_ns);
   }
-  return w.finish();
+  w.finish();
 }
 
 std::string encode_body(const Request& request) {
   std::size_t reserve = 32 + estimate(request.parameters);
   for (const Document& doc : request.docs) reserve += estimate(doc);
-  Writer w(reserve);
+  std::string out;
+  out.reserve(reserve);
+  Writer w(out);
   w.map(2);
   w.str(detail::kBodyDocs);
   w.array(request.docs.size());
   for (const Document& doc : request.docs) write_document(w, doc);
   w.str(detail::kBodyParameters);
   w.value_map(request.parameters);
-  return w.finish();
+  w.finish();
+  return out;
 }
 
 std::string encode_control(const ControlMessage& message) {
   std::size_t reserve = 64 + message.command.size() + message.pea.size() + estimate(message.fields);
   for (const std::string& endpoint : message.endpoints) reserve += 5 + endpoint.size();
-  Writer w(reserve);
+  std::string out;
+  out.reserve(reserve);
+  Writer w(out);
   w.map(4);
   w.str(detail::kControlCommand);
   w.str(message.command);
@@ -258,7 +267,8 @@ std::string encode_control(const ControlMessage& message) {
   w.str(detail::kControlEndpoints);
   w.array(message.endpoints.size());
   for (const std::string& endpoint : message.endpoints) w.str(endpoint);
-  return w.finish();
+  w.finish();
+  return out;
 }
 
 }  // namespace jflow

@@ -20,6 +20,8 @@
 
 namespace jflow::detail {
 
+class PathScope;
+
 class MsgpackReader {
  public:
   // `root` names the message in errors: "envelope", "body" or "control".
@@ -55,21 +57,19 @@ class MsgpackReader {
   // Reads a map of str -> Value into `out` (tags, parameters, control fields).
   void read_value_map(ValueMap& out, std::size_t max_entries);
 
-  // Path steps; prefer PathScope, which pops on every exit (including a throw).
-  void push_key(std::string_view key) { path_.push_back({key, 0, false}); }
-  void push_index(std::size_t index) { path_.push_back({{}, index, true}); }
-  void pop() { path_.pop_back(); }
-
  private:
-  struct Step {
-    std::string_view key;  // views into the input or into a string literal; both outlive the reader
-    std::size_t index;
-    bool is_index;
-  };
-
   // Returns a pointer to the next `n` bytes and moves past them, or throws "truncated".
-  const unsigned char* take(std::size_t n);
-  std::uint8_t peek_byte() const;
+  const unsigned char* take(std::size_t n) {
+    if (n > remaining()) fail_truncated(n - remaining());
+    const auto* p = reinterpret_cast<const unsigned char*>(input_.data()) + pos_;
+    pos_ += n;
+    return p;
+  }
+  std::uint8_t peek_byte() const {
+    if (pos_ >= input_.size()) fail_truncated(1);
+    return static_cast<std::uint8_t>(input_[pos_]);
+  }
+  [[noreturn]] void fail_truncated(std::size_t missing) const;
   [[noreturn]] void wrong_type(std::string_view expected, std::uint8_t lead) const;
   // Reads the integer whose lead byte is `lead`, as a sign flag plus magnitude bits.
   void read_int_body(std::uint8_t lead, bool& negative, std::uint64_t& bits);
@@ -82,24 +82,35 @@ class MsgpackReader {
   std::string_view input_;
   std::size_t pos_ = 0;
   std::string_view root_;
-  std::vector<Step> path_;
+  const PathScope* innermost_ = nullptr;  // the path, as a chain of scopes on the stack
+
+  friend class PathScope;
 };
 
-// Pushes one path step for the lifetime of the scope.
+// One step of the reader's path ("docs", [2]) for the lifetime of the scope. The steps link to
+// each other on the stack, so entering one costs two pointer writes and no allocation; the path
+// is only spelled out when a decode fails.
 class PathScope {
  public:
-  PathScope(MsgpackReader& reader, std::string_view key) : reader_(reader) {
-    reader_.push_key(key);
+  PathScope(MsgpackReader& reader, std::string_view key)
+      : reader_(reader), outer_(reader.innermost_), key_(key) {
+    reader_.innermost_ = this;
   }
-  PathScope(MsgpackReader& reader, std::size_t index) : reader_(reader) {
-    reader_.push_index(index);
+  PathScope(MsgpackReader& reader, std::size_t index)
+      : reader_(reader), outer_(reader.innermost_), index_(index), is_index_(true) {
+    reader_.innermost_ = this;
   }
-  ~PathScope() { reader_.pop(); }
+  ~PathScope() { reader_.innermost_ = outer_; }
   PathScope(const PathScope&) = delete;
   PathScope& operator=(const PathScope&) = delete;
 
  private:
+  friend class MsgpackReader;
   MsgpackReader& reader_;
+  const PathScope* outer_;
+  std::string_view key_;  // a view into the input or a string literal; both outlive the scope
+  std::size_t index_ = 0;
+  bool is_index_ = false;
 };
 
 // Name of the msgpack type a lead byte starts ("int", "str", "map" ...), for error messages.

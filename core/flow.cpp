@@ -12,6 +12,7 @@
 #include "jflow/codec.hpp"
 #include "jflow/control.hpp"
 #include "jflow/control_channel.hpp"
+#include "jflow/frame.hpp"
 
 namespace jflow::detail {
 namespace {
@@ -53,9 +54,9 @@ std::string FlowCore::submit(Request request, ResponseCallback done, Duration ti
     envelope.deadline_ns = unix_now_ns() + timeout.count();
     entry.deadline = steady_now() + timeout;
   }
-  std::string head = encode_envelope(envelope);
-  std::string body = encode_body(request);
-  Frames frames{zmq::message_t(head.data(), head.size()), zmq::message_t(body.data(), body.size())};
+  encode_envelope_into(envelope, envelope_bytes_);
+  Frames frames{zmq::message_t(envelope_bytes_.data(), envelope_bytes_.size()),
+                frame_from(encode_body(request))};
   pending_.add(id, std::move(entry));
   if (!outbox_.empty() || !try_send(frames)) outbox_.push_back(std::move(frames));
   // Sending may have consumed the sockets' edge (ZMQ_FD) and a deadline may be new: re-arm so
@@ -118,7 +119,8 @@ void FlowCore::handle_control(const ControlMessage& message) {
 
 void FlowCore::read_results(std::size_t budget) {
   for (std::size_t i = 0; i < std::min(budget, kBatch); ++i) {
-    std::vector<zmq::message_t> frames;
+    std::vector<zmq::message_t>& frames = reply_frames_;  // kept: no allocation per reply
+    frames.clear();
     if (!zmq::recv_multipart(*results_, std::back_inserter(frames), zmq::recv_flags::dontwait))
       return;
     if (frames.size() != 2) {

@@ -155,6 +155,9 @@ class FlowCore {
   std::vector<PeaSlot> peas_;
   PendingRequests pending_;
   std::deque<Frames> outbox_;
+  // Buffers reused on every request and reply: the gateway's per-request path allocates less.
+  std::string envelope_bytes_;
+  std::vector<zmq::message_t> reply_frames_;
   // Requests that ended without a round trip (flow broken or closing); delivered by process() so
   // callbacks never run inside submit().
   std::deque<std::pair<ResponseCallback, Response>> ready_;

@@ -21,6 +21,7 @@
 #include "jflow/plugin.hpp"
 #include "jflow/replica_dispatcher.hpp"
 #include "text.hpp"
+#include "watched_socket.hpp"
 
 namespace jflow {
 namespace {
@@ -72,7 +73,10 @@ class Pea::Loop {
     message.pea = config_.pea;
     return message;
   }
-  void send(const ControlMessage& message) { send_control(control_, message); }
+  void send(const ControlMessage& message) {
+    send_control(control_, message);
+    if (control_watch_) control_watch_->touched();
+  }
 
   void send_failed(const std::string& why) {
     ControlMessage failed = make(control::kFailed);
@@ -96,11 +100,15 @@ class Pea::Loop {
     return std::nullopt;
   }
 
+  // The next control message, or nullopt when none waits (or one could not be decoded).
   std::optional<ControlMessage> receive_control() {
     try {
-      return try_recv_control(control_, false);
+      std::optional<ControlMessage> message = try_recv_control(control_, false);
+      if (!message && control_watch_) control_watch_->drained();
+      return message;
     } catch (const DecodeError& e) {
       std::cerr << "pea " << config_.pea << ": bad control message: " << e.what() << "\n";
+      if (control_watch_) control_watch_->touched();  // more may wait behind it
       return std::nullopt;
     }
   }
@@ -245,6 +253,9 @@ class Pea::Loop {
   }
 
   void serve() {
+    control_watch_.emplace(control_);
+    input_watch_.emplace(*input_);
+    if (dispatcher_) replicas_watch_.emplace(dispatcher_->socket());
     SteadyTime next_heartbeat = steady_now();
     while (!terminating_) {
       SteadyTime wake = next_heartbeat;
@@ -253,17 +264,29 @@ class Pea::Loop {
         if (auto due = joins_->next_expiry(); due && *due < wake) wake = *due;
       }
       bool can_read = !outputs_.blocked() && !(dispatcher_ && dispatcher_->saturated());
-      std::vector<zmq::pollitem_t> items = {
-          {control_.handle(), 0, ZMQ_POLLIN, 0},
-          {input_->handle(), 0, static_cast<short>(can_read ? ZMQ_POLLIN : 0), 0},
+      // Sockets touched since their last drain are asked directly; the rest wait on their fds.
+      const bool control_ready = control_watch_->ready_now();
+      const bool input_ready = can_read && input_watch_->ready_now();
+      const bool replicas_ready = replicas_watch_ && replicas_watch_->ready_now();
+      std::vector<zmq::pollitem_t>& items = poll_items_;  // kept: no allocation per wake-up
+      items.clear();
+      items.push_back(control_watch_->poll_item(true));
+      items.push_back(input_watch_->poll_item(can_read));
+      if (replicas_watch_) items.push_back(replicas_watch_->poll_item(true));
+      outputs_.add_poll_items(items);  // blocked outputs, as zmq socket items (POLLOUT)
+      const bool work_waiting = control_ready || input_ready || replicas_ready;
+      if (!work_waiting || outputs_.blocked()) {
+        zmq::poll(items.data(), items.size(),
+                  std::chrono::milliseconds(work_waiting ? 0 : poll_timeout_ms(wake, 1000)));
+      }
+      // revents stays 0 when the poll was skipped.
+      const auto polled_in = [&items](std::size_t i) {
+        return (items[i].revents & ZMQ_POLLIN) != 0;
       };
-      if (dispatcher_) items.push_back({dispatcher_->socket().handle(), 0, ZMQ_POLLIN, 0});
-      outputs_.add_poll_items(items);
-      zmq::poll(items.data(), items.size(), std::chrono::milliseconds(poll_timeout_ms(wake, 1000)));
-      handle_control();
+      if (control_ready || polled_in(0)) handle_control();
       outputs_.flush();
-      if (dispatcher_ && (items[2].revents & ZMQ_POLLIN)) dispatcher_->on_readable();
-      if (items[1].revents & ZMQ_POLLIN) read_input();
+      if (replicas_watch_ && (replicas_ready || polled_in(2))) dispatcher_->on_readable();
+      if (input_ready || polled_in(1)) read_input();
       resume_deferred();
       if (joins_) {
         for (Message& expired : joins_->expire(steady_now())) after_join(std::move(expired));
@@ -272,6 +295,8 @@ class Pea::Loop {
         send(heartbeat());
         next_heartbeat = steady_now() + config_.heartbeat_interval;
       }
+      // A head sends on its ROUTER whenever it dispatches: ask it again before sleeping.
+      if (replicas_watch_) replicas_watch_->touched();
     }
   }
 
@@ -307,12 +332,16 @@ class Pea::Loop {
 
   void read_input() {
     for (int i = 0; i < kBatch; ++i) {
-      std::vector<zmq::message_t> frames;
-      if (!zmq::recv_multipart(*input_, std::back_inserter(frames), zmq::recv_flags::dontwait))
+      std::vector<zmq::message_t>& frames = frames_;  // kept: no allocation per message
+      frames.clear();
+      if (!zmq::recv_multipart(*input_, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
+        input_watch_->drained();
         return;
-      accept(std::move(frames));
-      if (outputs_.blocked() || (dispatcher_ && dispatcher_->saturated())) return;
+      }
+      accept(frames);
+      if (outputs_.blocked() || (dispatcher_ && dispatcher_->saturated())) break;
     }
+    input_watch_->touched();  // stopped with messages possibly still waiting
   }
 
   // A frame that cannot be attributed to a request cannot be answered; report it to the
@@ -324,7 +353,7 @@ class Pea::Loop {
     send(rejected);
   }
 
-  void accept(std::vector<zmq::message_t> frames) {
+  void accept(std::vector<zmq::message_t>& frames) {
     if (frames.size() != 2) {
       reject("expected 2 frames [envelope | body], got " + std::to_string(frames.size()));
       return;
@@ -418,12 +447,13 @@ class Pea::Loop {
     } catch (const std::exception& e) {
       fail(message, StatusCode::error, std::string("cannot encode body: ") + e.what(), "");
     }
-    std::string envelope = encode_envelope(message.envelope());
-    outputs_.send(zmq::message_t(envelope.data(), envelope.size()), std::move(body));
+    encode_envelope_into(message.envelope(), envelope_bytes_);
+    outputs_.send(zmq::message_t(envelope_bytes_.data(), envelope_bytes_.size()), std::move(body));
     if (config_.role == PeaRole::replica) {
       std::array<zmq::message_t, 2> done{zmq::message_t(std::string_view("done")),
                                          zmq::message_t(message.envelope().request_id)};
       zmq::send_multipart(*input_, done);
+      input_watch_->touched();
     }
   }
 
@@ -440,6 +470,14 @@ class Pea::Loop {
   std::unique_ptr<Executor> executor_;  // declared before the chains: drivers point into it
   std::map<RequestType, Chain> chains_;
   DeferredQueue deferred_;
+  // Buffers reused on every request, so that forwarding one allocates as little as possible.
+  std::vector<zmq::pollitem_t> poll_items_;
+  // The sockets the serve loop reads, watched through their fds (see watched_socket.hpp).
+  std::optional<WatchedSocket> control_watch_;
+  std::optional<WatchedSocket> input_watch_;
+  std::optional<WatchedSocket> replicas_watch_;
+  std::vector<zmq::message_t> frames_;
+  std::string envelope_bytes_;
   std::int64_t handled_ = 0;
   std::int64_t errors_ = 0;
   bool terminating_ = false;

@@ -34,10 +34,11 @@ ReplicaDispatcher::ReplicaDispatcher(zmq::context_t& context, std::string pod, P
 }
 
 void ReplicaDispatcher::dispatch(Message message) {
-  std::string envelope = encode_envelope(message.envelope());
-  Outgoing outgoing{{zmq::message_t(envelope.data(), envelope.size()), message.take_body()},
-                    message.envelope().request_id,
-                    message.envelope().deadline_ns};
+  encode_envelope_into(message.envelope(), envelope_bytes_);
+  Outgoing outgoing{
+      {zmq::message_t(envelope_bytes_.data(), envelope_bytes_.size()), message.take_body()},
+      message.envelope().request_id,
+      message.envelope().deadline_ns};
   if (polling_ == Polling::any) {
     waiting_.push_back(std::move(outgoing));
   } else {

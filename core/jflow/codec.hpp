@@ -31,6 +31,9 @@ struct DecodeLimits {
 };
 
 std::string encode_envelope(const Envelope& envelope);
+// The same into `out` (replacing its contents): a buffer kept across calls keeps its capacity, so
+// the per-request path of a pea or gateway allocates nothing for it.
+void encode_envelope_into(const Envelope& envelope, std::string& out);
 Envelope decode_envelope(std::string_view bytes, const DecodeLimits& limits = {});
 
 // The body holds the documents and parameters; the request type lives in the envelope, so

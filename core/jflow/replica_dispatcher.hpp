@@ -77,6 +77,7 @@ class ReplicaDispatcher {
   std::deque<Outgoing> waiting_;  // polling any: requests waiting for any replica's credit
   std::size_t next_turn_ = 0;
   std::map<std::string, std::string> lost_;  // replica → why, for requests that arrive later
+  std::string envelope_bytes_;               // reused for every request's envelope
 };
 
 }  // namespace jflow
