@@ -274,12 +274,11 @@ class Pea::Loop {
       items.push_back(input_watch_->poll_item(can_read));
       if (replicas_watch_) items.push_back(replicas_watch_->poll_item(true));
       outputs_.add_poll_items(items);  // blocked outputs, as zmq socket items (POLLOUT)
+      // Always poll, without waiting when work is known to wait: a pea kept busy by its input
+      // must still see control (terminate, status, replica_lost) on every turn.
       const bool work_waiting = control_ready || input_ready || replicas_ready;
-      if (!work_waiting || outputs_.blocked()) {
-        zmq::poll(items.data(), items.size(),
-                  std::chrono::milliseconds(work_waiting ? 0 : poll_timeout_ms(wake, 1000)));
-      }
-      // revents stays 0 when the poll was skipped.
+      zmq::poll(items.data(), items.size(),
+                std::chrono::milliseconds(work_waiting ? 0 : poll_timeout_ms(wake, 1000)));
       const auto polled_in = [&items](std::size_t i) {
         return (items[i].revents & ZMQ_POLLIN) != 0;
       };
