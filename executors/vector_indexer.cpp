@@ -86,14 +86,45 @@ void VectorIndexer::open() {
   dim_ = file.dim;
   ids_ = std::move(file.ids);
   mapped_ = std::move(file);
+  superseded_.assign(ids_.size(), 0);
+  // A file from before ids were replaced may hold an id twice: its last row wins, as in add().
+  for (std::size_t row = 0; row < ids_.size(); ++row) {
+    auto [it, inserted] = row_of_.emplace(ids_[row], row);
+    if (!inserted) {
+      supersede(it->second);
+      it->second = row;
+    }
+  }
+}
+
+void VectorIndexer::supersede(std::size_t row) {
+  superseded_[row] = 1;
+  ++superseded_count_;
 }
 
 void VectorIndexer::close() {
   if (!metas().persistent()) return;
-  std::vector<RowSegment> segments;
-  if (mapped_) segments.push_back({mapped_->rows, mapped_->count});
-  segments.push_back({tail_.data(), dim_ == 0 ? 0 : tail_.size() / dim_});
-  write_vector_file(index_path(), metric_, dim_, segments, ids_);
+  if (superseded_count_ == 0) {
+    std::vector<RowSegment> segments;
+    if (mapped_) segments.push_back({mapped_->rows, mapped_->count});
+    segments.push_back({tail_.data(), dim_ == 0 ? 0 : tail_.size() / dim_});
+    write_vector_file(index_path(), metric_, dim_, segments, ids_);
+    return;
+  }
+  // Some mapped rows were replaced: write the live rows only, in their order.
+  std::vector<float> live;
+  std::vector<std::string> live_ids;
+  live.reserve(size() * dim_);
+  live_ids.reserve(size());
+  for (std::size_t row = 0; row < ids_.size(); ++row) {
+    if (superseded_[row]) continue;
+    const float* values = row < mapped_rows() ? mapped_->rows + row * dim_
+                                              : tail_.data() + (row - mapped_rows()) * dim_;
+    live.insert(live.end(), values, values + dim_);
+    live_ids.push_back(ids_[row]);
+  }
+  const RowSegment segment{live.data(), live_ids.size()};
+  write_vector_file(index_path(), metric_, dim_, std::span(&segment, 1), live_ids);
 }
 
 void VectorIndexer::add(std::span<const std::string> ids, const NdArray& vectors) {
@@ -116,8 +147,22 @@ void VectorIndexer::add(std::span<const std::string> ids, const NdArray& vectors
       normalize_row(rows.data() + r * shape.dim, shape.dim);
   }
   dim_ = shape.dim;
-  tail_.insert(tail_.end(), rows.begin(), rows.end());
-  ids_.insert(ids_.end(), ids.begin(), ids.end());
+  for (std::size_t r = 0; r < shape.rows; ++r) {
+    const float* values = rows.data() + r * dim_;
+    auto [it, inserted] = row_of_.emplace(ids[r], ids_.size());
+    if (!inserted && it->second >= mapped_rows()) {
+      // Replacing a row added since open(): overwrite it where it is.
+      std::copy(values, values + dim_, tail_.begin() + (it->second - mapped_rows()) * dim_);
+      continue;
+    }
+    if (!inserted) {
+      supersede(it->second);  // a mapped row: read-only, so the new vector goes to the tail
+      it->second = ids_.size();
+    }
+    tail_.insert(tail_.end(), values, values + dim_);
+    ids_.push_back(ids[r]);
+    superseded_.push_back(0);
+  }
 }
 
 std::vector<std::vector<ScoredId>> VectorIndexer::query(const NdArray& queries, std::size_t top_k) {
@@ -135,30 +180,26 @@ std::vector<std::vector<ScoredId>> VectorIndexer::query(const NdArray& queries, 
 
   std::vector<TopK> best(shape.rows, TopK(std::min(top_k, size()), ids_));
   const std::size_t block_rows = std::max<std::size_t>(1, kBlockBytes / (dim_ * sizeof(float)));
-  const auto scan = [&](const float* rows, std::size_t count, std::size_t first_row) {
+  // Only mapped rows can be superseded (tail rows are overwritten in place).
+  const auto scan = [&](const float* rows, std::size_t count, std::size_t first_row,
+                        bool may_skip) {
     for (std::size_t start = 0; start < count; start += block_rows) {
       const std::size_t end = std::min(count, start + block_rows);
       for (std::size_t q = 0; q < shape.rows; ++q) {
         const float* query_row = query_rows.data() + q * dim_;
         TopK& top = best[q];
-        if (metric_ == Metric::cosine) {
-          for (std::size_t r = start; r < end; ++r) {
-            top.offer(dot_product(query_row, rows + r * dim_, dim_), first_row + r);
-          }
-        } else {
-          for (std::size_t r = start; r < end; ++r) {
-            top.offer(-squared_l2(query_row, rows + r * dim_, dim_), first_row + r);
-          }
+        for (std::size_t r = start; r < end; ++r) {
+          if (may_skip && superseded_[first_row + r]) continue;
+          const float score = metric_ == Metric::cosine
+                                  ? dot_product(query_row, rows + r * dim_, dim_)
+                                  : -squared_l2(query_row, rows + r * dim_, dim_);
+          top.offer(score, first_row + r);
         }
       }
     }
   };
-  std::size_t mapped_rows = 0;
-  if (mapped_) {
-    mapped_rows = mapped_->count;
-    scan(mapped_->rows, mapped_rows, 0);
-  }
-  scan(tail_.data(), tail_.size() / dim_, mapped_rows);
+  if (mapped_) scan(mapped_->rows, mapped_rows(), 0, superseded_count_ > 0);
+  scan(tail_.data(), tail_.size() / dim_, mapped_rows(), false);
 
   for (std::size_t q = 0; q < shape.rows; ++q) {
     for (const TopK::Entry& entry : best[q].take_sorted()) {

@@ -1,6 +1,7 @@
 // VectorIndexer: exact top-k against a brute-force double-precision reference (both metrics,
 // ties, k past the size), dim checks, and persistence: close/open round trips through the mapped
-// vectors.jfv, adds after open, and clear errors for truncated or corrupt files.
+// vectors.jfv, adds after open, replacing an id's vector, and clear errors for truncated or
+// corrupt files.
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -290,5 +291,71 @@ TEST_CASE("VectorIndexer refuses a truncated, corrupt or other-metric vectors.jf
   SECTION("trailing bytes") {
     std::ofstream(file, std::ios::app | std::ios::binary) << "xyz";
     CHECK(contains(open_error(Metric::cosine), "3 unexpected trailing bytes"));
+  }
+}
+
+TEST_CASE("VectorIndexer: adding an id again replaces its vector, in memory and over a mapped file",
+          "[executors]") {
+  const Metric metric = GENERATE(Metric::cosine, Metric::l2);
+  constexpr std::size_t kDim = 16;
+  const std::vector<float> first = test::random_floats(100, kDim, 7);
+  const std::vector<std::string> ids = make_ids(100, "v");
+  // New vectors for 30 of those ids.
+  const std::vector<float> second = test::random_floats(30, kDim, 8);
+  const std::vector<std::string> second_ids(ids.begin() + 10, ids.begin() + 40);
+  const NdArray queries = test::matrix(test::random_floats(5, kDim, 9), kDim);
+
+  // What the index must hold afterwards: each id once, with its latest vector.
+  std::vector<float> latest = first;
+  std::copy(second.begin(), second.end(), latest.begin() + 10 * kDim);
+  executors::VectorIndexer expected(ExecutorMetas{}, metric);
+  expected.add(ids, test::matrix(latest, kDim));
+
+  SECTION("in memory") {
+    executors::VectorIndexer index(ExecutorMetas{}, metric);
+    index.add(ids, test::matrix(first, kDim));
+    index.add(second_ids, test::matrix(second, kDim));
+    CHECK(index.size() == 100);
+    CHECK(index.query(queries, 120) == expected.query(queries, 120));
+  }
+  SECTION("the same id twice in one add: the later row wins") {
+    executors::VectorIndexer index(ExecutorMetas{}, metric);
+    std::vector<float> twice(first.begin(), first.begin() + 2 * kDim);
+    index.add(std::vector<std::string>{"x", "x"}, test::matrix(twice, kDim));
+    CHECK(index.size() == 1);
+    executors::VectorIndexer later(ExecutorMetas{}, metric);
+    later.add(
+        std::vector<std::string>{"x"},
+        test::matrix(std::vector<float>(first.begin() + kDim, first.begin() + 2 * kDim), kDim));
+    CHECK(index.query(queries, 3) == later.query(queries, 3));
+  }
+  SECTION("over a mapped file, then across close and open") {
+    test::TempDir workspace("vectors");
+    const ExecutorMetas metas = test::metas_in(workspace.path(), "vectors");
+    {
+      executors::VectorIndexer writer(metas, metric);
+      writer.open();
+      writer.add(ids, test::matrix(first, kDim));
+      writer.close();
+    }
+    {
+      executors::VectorIndexer reader(metas, metric);
+      reader.open();
+      reader.add(second_ids, test::matrix(second, kDim));  // replaces mapped rows
+      CHECK(reader.size() == 100);
+      CHECK(reader.query(queries, 120) == expected.query(queries, 120));
+      reader.add(second_ids, test::matrix(second, kDim));  // replaces the tail rows in place
+      CHECK(reader.size() == 100);
+      CHECK(reader.query(queries, 120) == expected.query(queries, 120));
+      reader.close();  // writes the 100 live rows only
+    }
+    const auto file = workspace.path() / "vectors-0" / "vectors.jfv";
+    std::size_t id_bytes = 0;
+    for (const std::string& id : ids) id_bytes += id.size();
+    CHECK(std::filesystem::file_size(file) == 64 + 100 * kDim * 4 + 100 * 4 + id_bytes);
+    executors::VectorIndexer again(metas, metric);
+    again.open();
+    CHECK(again.size() == 100);
+    CHECK(again.query(queries, 120) == expected.query(queries, 120));
   }
 }
