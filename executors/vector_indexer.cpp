@@ -89,6 +89,7 @@ void VectorIndexer::open() {
   superseded_.assign(ids_.size(), 0);
   // A file from before ids were replaced may hold an id twice: its last row wins, as in add().
   for (std::size_t row = 0; row < ids_.size(); ++row) {
+    if (ids_[row].empty()) continue;
     auto [it, inserted] = row_of_.emplace(ids_[row], row);
     if (!inserted) {
       supersede(it->second);
@@ -149,6 +150,12 @@ void VectorIndexer::add(std::span<const std::string> ids, const NdArray& vectors
   dim_ = shape.dim;
   for (std::size_t r = 0; r < shape.rows; ++r) {
     const float* values = rows.data() + r * dim_;
+    if (ids[r].empty()) {  // no id to replace by: kept as a row of its own, as it always was
+      tail_.insert(tail_.end(), values, values + dim_);
+      ids_.push_back(ids[r]);
+      superseded_.push_back(0);
+      continue;
+    }
     auto [it, inserted] = row_of_.emplace(ids[r], ids_.size());
     if (!inserted && it->second >= mapped_rows()) {
       // Replacing a row added since open(): overwrite it where it is.

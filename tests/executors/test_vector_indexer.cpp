@@ -329,6 +329,14 @@ TEST_CASE("VectorIndexer: adding an id again replaces its vector, in memory and 
         test::matrix(std::vector<float>(first.begin() + kDim, first.begin() + 2 * kDim), kDim));
     CHECK(index.query(queries, 3) == later.query(queries, 3));
   }
+  SECTION("rows without an id are each kept") {
+    executors::VectorIndexer index(ExecutorMetas{}, metric);
+    std::vector<float> two(first.begin(), first.begin() + 2 * kDim);
+    index.add(std::vector<std::string>{"", ""}, test::matrix(two, kDim));
+    index.add(std::vector<std::string>{""}, test::matrix(std::vector<float>(kDim, 1.0f), kDim));
+    CHECK(index.size() == 3);
+    CHECK(index.query(queries, 10).at(0).size() == 3);
+  }
   SECTION("over a mapped file, then across close and open") {
     test::TempDir workspace("vectors");
     const ExecutorMetas metas = test::metas_in(workspace.path(), "vectors");

@@ -4,7 +4,8 @@
 // cosine similarity (stored rows and queries are scaled to unit length; an all-zero row stays
 // zero and scores 0), or the negated squared L2 distance. Results are best first, equal scores
 // ordered by id, so they do not depend on insertion order or sharding. Adding an id again replaces
-// its vector (re-indexing a changed document leaves no stale row to match).
+// its vector (re-indexing a changed document leaves no stale row to match); rows without an id
+// are never merged.
 //
 // Persistence: close() writes replica_workspace()/vectors.jfv (format: vector_file.hpp); open()
 // maps that file read-only and queries scan the mapped rows in place, plus an in-memory tail of
