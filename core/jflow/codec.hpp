@@ -24,10 +24,10 @@ class DecodeError : public std::runtime_error {
 
 // Limits that bound what a decoder will accept, so a hostile size field cannot exhaust memory.
 struct DecodeLimits {
-  std::size_t max_depth = 32;             // nesting of chunks/matches
-  std::size_t max_docs = 1u << 20;        // documents in one list
-  std::size_t max_array_dims = 32;        // entries in an array shape
-  std::size_t max_map_entries = 1u << 16; // tags, parameters
+  std::size_t max_depth = 32;              // nesting of chunks/matches
+  std::size_t max_docs = 1u << 20;         // documents in one list
+  std::size_t max_array_dims = 32;         // entries in an array shape
+  std::size_t max_map_entries = 1u << 16;  // tags, parameters
 };
 
 std::string encode_envelope(const Envelope& envelope);

@@ -5,7 +5,6 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -15,6 +14,7 @@
 
 #include "jflow/curve_keys.hpp"
 #include "jflow/daemon.hpp"
+#include "support/temp_dir.hpp"
 
 namespace jflow::test {
 
@@ -83,27 +83,19 @@ class LocalDaemon {
 // A folder of key pairs made with jflow's own key files, removed at the end of the test.
 class KeyFolder {
  public:
-  KeyFolder() {
-    static std::atomic<int> next{0};
-    dir_ = std::filesystem::temp_directory_path() /
-           ("jflow-keys-" + std::to_string(::getpid()) + "-" + std::to_string(next++));
-    std::filesystem::create_directories(dir_);
-  }
-  ~KeyFolder() {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
   // Writes NAME.pub and NAME.secret; returns the pair.
   CurveKeyPair make(const std::string& name) {
     CurveKeyPair keys = generate_curve_keys();
-    write_curve_keys(dir_, name, keys);
+    write_curve_keys(dir_.path(), name, keys);
     return keys;
   }
-  std::filesystem::path pub(const std::string& name) const { return dir_ / (name + ".pub"); }
-  std::filesystem::path secret(const std::string& name) const { return dir_ / (name + ".secret"); }
+  std::filesystem::path pub(const std::string& name) const { return dir_.path() / (name + ".pub"); }
+  std::filesystem::path secret(const std::string& name) const {
+    return dir_.path() / (name + ".secret");
+  }
 
  private:
-  std::filesystem::path dir_;
+  TempDir dir_{"keys"};
 };
 
 }  // namespace jflow::test
