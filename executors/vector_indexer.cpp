@@ -118,7 +118,7 @@ void VectorIndexer::close() {
   live.reserve(size() * dim_);
   live_ids.reserve(size());
   for (std::size_t row = 0; row < ids_.size(); ++row) {
-    if (superseded_[row]) continue;
+    if (row < mapped_rows() && superseded_[row]) continue;
     const float* values = row < mapped_rows() ? mapped_->rows + row * dim_
                                               : tail_.data() + (row - mapped_rows()) * dim_;
     live.insert(live.end(), values, values + dim_);
@@ -150,25 +150,21 @@ void VectorIndexer::add(std::span<const std::string> ids, const NdArray& vectors
   dim_ = shape.dim;
   for (std::size_t r = 0; r < shape.rows; ++r) {
     const float* values = rows.data() + r * dim_;
-    if (ids[r].empty()) {  // no id to replace by: kept as a row of its own, as it always was
-      tail_.insert(tail_.end(), values, values + dim_);
-      ids_.push_back(ids[r]);
-      superseded_.push_back(0);
-      continue;
-    }
-    auto [it, inserted] = row_of_.emplace(ids[r], ids_.size());
-    if (!inserted && it->second >= mapped_rows()) {
-      // Replacing a row added since open(): overwrite it where it is.
-      std::copy(values, values + dim_, tail_.begin() + (it->second - mapped_rows()) * dim_);
-      continue;
-    }
-    if (!inserted) {
-      supersede(it->second);  // a mapped row: read-only, so the new vector goes to the tail
-      it->second = ids_.size();
+    // An empty id names nothing to replace: that row is kept as a row of its own.
+    if (!ids[r].empty()) {
+      auto [it, inserted] = row_of_.emplace(ids[r], ids_.size());
+      if (!inserted && it->second >= mapped_rows()) {
+        // Replacing a row added since open(): overwrite it where it is.
+        std::copy(values, values + dim_, tail_.begin() + (it->second - mapped_rows()) * dim_);
+        continue;
+      }
+      if (!inserted) {
+        supersede(it->second);  // a mapped row: read-only, so the new vector goes to the tail
+        it->second = ids_.size();
+      }
     }
     tail_.insert(tail_.end(), values, values + dim_);
     ids_.push_back(ids[r]);
-    superseded_.push_back(0);
   }
 }
 

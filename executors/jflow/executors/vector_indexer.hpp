@@ -52,7 +52,7 @@ class VectorIndexer final : public jflow::VectorIndexer {
   std::vector<float> tail_;                              // rows added since open(), row-major
   std::vector<std::string> ids_;                         // the mapped rows' ids, then the tail's
   std::unordered_map<std::string, std::size_t> row_of_;  // each id's live row
-  std::vector<char> superseded_;  // per row: 1 when a later add replaced it (mapped rows only)
+  std::vector<char> superseded_;  // per mapped row: 1 when a later add replaced it
   std::size_t superseded_count_ = 0;
 
   std::size_t mapped_rows() const { return mapped_ ? mapped_->count : 0; }
