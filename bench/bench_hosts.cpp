@@ -37,8 +37,8 @@
 #include "jflow/curve_keys.hpp"
 #include "jflow/flow.hpp"
 #include "jflow/flow_spec.hpp"
-#include "jflow/pea_handle.hpp"
 #include "measurement.hpp"
+#include "pea/pea_handle.hpp"
 
 namespace jflow::bench {
 namespace {

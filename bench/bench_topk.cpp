@@ -21,7 +21,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "jflow/executors/vector_indexer.hpp"
+#include "executors/vector_indexer.hpp"
 
 namespace {
 

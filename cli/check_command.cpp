@@ -7,7 +7,7 @@
 #include "commands.hpp"
 #include "flow_text.hpp"
 #include "jflow/executor.hpp"
-#include "jflow/flow_graph.hpp"
+#include "spec/flow_graph.hpp"
 
 namespace jflow::cli {
 namespace {

@@ -4,9 +4,9 @@
 #include <cstdio>
 #include <iostream>
 
+#include "base/clock.hpp"
 #include "commands.hpp"
 #include "jflow/client.hpp"
-#include "jflow/clock.hpp"
 
 namespace jflow::cli {
 

@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include "jflow/client.hpp"
+#include "jflow/defaults.hpp"
 
 #include "jflow/duration.hpp"
 #include "jflow/flow_spec.hpp"
@@ -29,8 +30,8 @@ struct RunOptions {
   bool quiet = false;
   std::string timeout;  // per-request deadline, e.g. "5s"
   bool serve = false;   // serve the flow (serve_command.cpp) instead of sending an input
-  std::string zmq = "tcp://127.0.0.1:45678";
-  std::string http = "127.0.0.1:45680";
+  std::string zmq = defaults::kServeZmqAddress;
+  std::string http = defaults::kServeHttpAddress;
   std::string zmq_key;                 // a .secret file: CURVE on the ZeroMQ endpoint
   std::vector<std::string> zmq_allow;  // the clients' .pub files
 };

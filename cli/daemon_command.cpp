@@ -11,7 +11,8 @@
 #include <tuple>
 
 #include "commands.hpp"
-#include "jflow/daemon.hpp"
+#include "hosts/daemon.hpp"
+#include "jflow/defaults.hpp"
 #include "jflow/flow_spec.hpp"
 
 namespace jflow::cli {
@@ -19,7 +20,7 @@ namespace jflow::cli {
 void setup_daemon(CLI::App& app, DaemonCommandOptions& options) {
   CLI::App* daemon = app.add_subcommand(
       "daemon", "Start peas on this host for orchestrators elsewhere (pods with host:)");
-  options.listen = "tcp://127.0.0.1:" + std::to_string(daemon_protocol::kDefaultDaemonPort);
+  options.listen = "tcp://127.0.0.1:" + std::to_string(defaults::kDaemonPort);
   daemon
       ->add_option("--listen", options.listen,
                    "tcp://ADDR:PORT to listen on (PORT 0: any; loopback unless you say)")

@@ -13,7 +13,7 @@
 
 #include "commands.hpp"
 #include "flow_text.hpp"
-#include "jflow/flow_graph.hpp"
+#include "spec/flow_graph.hpp"
 
 extern char** environ;
 

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "text.hpp"
+#include "base/text.hpp"
 
 namespace jflow::cli {
 namespace {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "jflow/flow_graph.hpp"
+#include "spec/flow_graph.hpp"
 
 namespace jflow::cli {
 

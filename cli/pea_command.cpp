@@ -2,8 +2,8 @@
 // learns its configuration over the control socket.
 #include "commands.hpp"
 
-#include "jflow/curve_link.hpp"
-#include "jflow/pea.hpp"
+#include "net/curve_link.hpp"
+#include "pea/pea.hpp"
 
 namespace jflow::cli {
 

@@ -2,12 +2,12 @@
 // and prints the answer with the round trip; exit 1 when nothing answers within --timeout.
 #include <cstdio>
 
+#include "base/clock.hpp"
 #include "commands.hpp"
+#include "control/control_channel.hpp"
+#include "control/daemon_protocol.hpp"
 #include "jflow/client.hpp"
-#include "jflow/clock.hpp"
-#include "jflow/control_channel.hpp"
-#include "jflow/curve_link.hpp"
-#include "jflow/daemon_protocol.hpp"
+#include "net/curve_link.hpp"
 
 namespace jflow::cli {
 

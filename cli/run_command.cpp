@@ -8,8 +8,8 @@
 #include <fstream>
 #include <iostream>
 
+#include "base/clock.hpp"
 #include "commands.hpp"
-#include "jflow/clock.hpp"
 #include "jflow/flow.hpp"
 
 namespace jflow::cli {

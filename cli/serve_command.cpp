@@ -7,8 +7,8 @@
 #include <tuple>
 
 #include "commands.hpp"
-#include "serve_http.hpp"
-#include "serve_server.hpp"
+#include "serve/serve_http.hpp"
+#include "serve/serve_server.hpp"
 
 namespace jflow::cli {
 

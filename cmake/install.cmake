@@ -1,18 +1,12 @@
-# `cmake --install`: the headers under include/jflow/, libjflow.so, the `jflow` binary, and a CMake
+# `cmake --install`: the public headers (include/jflow/), libjflow.so, the `jflow` binary, and a CMake
 # package so that an application can
 #   find_package(jflow REQUIRED)
 #   target_link_libraries(app PRIVATE jflow::jflow)
 include(CMakePackageConfigHelpers)
 
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/core/jflow DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+# Only the public API: include/jflow/ (src/ holds the private headers, never installed).
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/jflow DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
         FILES_MATCHING PATTERN "*.hpp")
-foreach(part drivers executors)
-  # Built-in drivers and executors keep their own folders: jflow/drivers/, jflow/executors/.
-  if(EXISTS ${PROJECT_SOURCE_DIR}/${part}/jflow/${part})
-    install(DIRECTORY ${PROJECT_SOURCE_DIR}/${part}/jflow/${part}
-            DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/jflow FILES_MATCHING PATTERN "*.hpp")
-  endif()
-endforeach()
 
 install(TARGETS jflow_core EXPORT jflowTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

@@ -15,6 +15,15 @@ trap 'rm -rf "$work"' EXIT
 test -f "$work/prefix/include/jflow/async_flow.hpp"
 test -f "$work/prefix/include/jflow/reactor/epoll.hpp"
 test -x "$work/prefix/bin/jflow"
+# Only the public API is installed, and each public header stands on its own against the installed
+# tree alone: a header that reached into src/ (a private "wire/…" or "flow/…") fails here.
+for header in $(cd "$work/prefix/include" && find jflow -name '*.hpp' | sort); do
+  case $header in jflow/reactor/libuv.hpp | jflow/reactor/libevent.hpp | jflow/reactor/asio.hpp)
+    continue ;;  # need their event loop's headers; built by the examples and the tests
+  esac
+  echo "#include <$header>" | ${CXX:-c++} -std=c++20 -fsyntax-only -DMSGPACK_NO_BOOST \
+    -I"$work/prefix/include" -x c++ - || { echo "installed $header does not compile alone"; exit 1; }
+done
 flags=""
 if [ -n "$sanitize" ]; then
   # libjflow.so was built with sanitizers: the consumer must load their runtime first.

@@ -1,22 +1,23 @@
 // The registry of built-in drivers: each kind with its options, read and validated here.
 #include <stdexcept>
 
+#include "drivers/craft_driver.hpp"
+#include "drivers/doc_level.hpp"
+#include "drivers/encode_driver.hpp"
+#include "drivers/fail_driver.hpp"
+#include "drivers/forward_driver.hpp"
+#include "drivers/kv_index_driver.hpp"
+#include "drivers/kv_search_driver.hpp"
+#include "drivers/log_driver.hpp"
+#include "drivers/merge_driver.hpp"
+#include "drivers/merge_matches_driver.hpp"
+#include "drivers/rank_driver.hpp"
+#include "drivers/tag_driver.hpp"
+#include "drivers/vector_index_driver.hpp"
+#include "drivers/vector_search_driver.hpp"
+#include "drivers/wait_driver.hpp"
+#include "jflow/defaults.hpp"
 #include "jflow/driver.hpp"
-#include "jflow/drivers/craft_driver.hpp"
-#include "jflow/drivers/doc_level.hpp"
-#include "jflow/drivers/encode_driver.hpp"
-#include "jflow/drivers/fail_driver.hpp"
-#include "jflow/drivers/forward_driver.hpp"
-#include "jflow/drivers/kv_index_driver.hpp"
-#include "jflow/drivers/kv_search_driver.hpp"
-#include "jflow/drivers/log_driver.hpp"
-#include "jflow/drivers/merge_driver.hpp"
-#include "jflow/drivers/merge_matches_driver.hpp"
-#include "jflow/drivers/rank_driver.hpp"
-#include "jflow/drivers/tag_driver.hpp"
-#include "jflow/drivers/vector_index_driver.hpp"
-#include "jflow/drivers/vector_search_driver.hpp"
-#include "jflow/drivers/wait_driver.hpp"
 
 namespace jflow {
 namespace {
@@ -50,7 +51,7 @@ DriverRegistry make_builtin_drivers() {
     return std::make_unique<LogDriver>(show_docs);
   });
   registry.add(WaitDriver::info(), [](DriverOptions& options) {
-    Duration duration = options.get_duration("duration", std::chrono::seconds(5));
+    Duration duration = options.get_duration("duration", defaults::kWaitDuration);
     std::int64_t replica = options.get_integer("replica", -1);
     options.finish();
     return std::make_unique<WaitDriver>(duration, replica);

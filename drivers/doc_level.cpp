@@ -1,4 +1,4 @@
-#include "jflow/drivers/doc_level.hpp"
+#include "drivers/doc_level.hpp"
 
 #include <stdexcept>
 #include <string>

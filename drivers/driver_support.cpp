@@ -1,4 +1,4 @@
-#include "jflow/drivers/driver_support.hpp"
+#include "drivers/driver_support.hpp"
 
 #include <cmath>
 #include <variant>

@@ -1,8 +1,8 @@
-#include "jflow/drivers/encode_driver.hpp"
+#include "drivers/encode_driver.hpp"
 
 #include <string>
 
-#include "jflow/drivers/driver_support.hpp"
+#include "drivers/driver_support.hpp"
 #include "jflow/message.hpp"
 
 namespace jflow {

@@ -1,4 +1,4 @@
-#include "jflow/drivers/fail_driver.hpp"
+#include "drivers/fail_driver.hpp"
 
 #include <stdexcept>
 

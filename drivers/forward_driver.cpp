@@ -1,4 +1,4 @@
-#include "jflow/drivers/forward_driver.hpp"
+#include "drivers/forward_driver.hpp"
 
 namespace jflow {
 

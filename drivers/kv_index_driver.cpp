@@ -1,6 +1,6 @@
-#include "jflow/drivers/kv_index_driver.hpp"
+#include "drivers/kv_index_driver.hpp"
 
-#include "jflow/drivers/driver_support.hpp"
+#include "drivers/driver_support.hpp"
 #include "jflow/message.hpp"
 
 namespace jflow {

@@ -1,4 +1,4 @@
-#include "jflow/drivers/log_driver.hpp"
+#include "drivers/log_driver.hpp"
 
 #include <iostream>
 #include <sstream>

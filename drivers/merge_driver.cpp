@@ -1,4 +1,4 @@
-#include "jflow/drivers/merge_driver.hpp"
+#include "drivers/merge_driver.hpp"
 
 #include <optional>
 #include <unordered_map>

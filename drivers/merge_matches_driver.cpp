@@ -1,10 +1,10 @@
-#include "jflow/drivers/merge_matches_driver.hpp"
+#include "drivers/merge_matches_driver.hpp"
 
 #include <algorithm>
 #include <string>
 #include <unordered_map>
 
-#include "jflow/drivers/merge_driver.hpp"
+#include "drivers/merge_driver.hpp"
 #include "jflow/message.hpp"
 
 namespace jflow {

@@ -1,4 +1,4 @@
-#include "jflow/drivers/tag_driver.hpp"
+#include "drivers/tag_driver.hpp"
 
 #include "jflow/message.hpp"
 

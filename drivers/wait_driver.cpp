@@ -1,11 +1,13 @@
-#include "jflow/drivers/wait_driver.hpp"
+#include "drivers/wait_driver.hpp"
+#include "jflow/defaults.hpp"
 
 namespace jflow {
 
 DriverInfo WaitDriver::info() {
   return {"WaitDriver",
           "continues each request after `duration`, serving other requests meanwhile",
-          {{"duration", "duration", "5s", "how long each request waits (Jina's WaitDriver: 5s)"},
+          {{"duration", "duration", defaults::kWaitDurationText,
+            "how long each request waits (Jina's WaitDriver: 5s)"},
            {"replica", "integer", "-1", "only this replica of a parallel pod waits (-1: all)"}}};
 }
 

@@ -1,5 +1,5 @@
 // AtomicFileWriter: temporary file + fsync + rename, so a persisted index is never half written.
-#include "jflow/executors/atomic_file.hpp"
+#include "executors/atomic_file.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

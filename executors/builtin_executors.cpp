@@ -3,12 +3,12 @@
 // so they never touch the disk; an executor loads its state in open().
 #include <string>
 
+#include "executors/chunk_ranker.hpp"
+#include "executors/doc_store.hpp"
+#include "executors/feature_hash_encoder.hpp"
+#include "executors/sentence_splitter.hpp"
+#include "executors/vector_indexer.hpp"
 #include "jflow/executor.hpp"
-#include "jflow/executors/chunk_ranker.hpp"
-#include "jflow/executors/doc_store.hpp"
-#include "jflow/executors/feature_hash_encoder.hpp"
-#include "jflow/executors/sentence_splitter.hpp"
-#include "jflow/executors/vector_indexer.hpp"
 
 namespace jflow {
 namespace {

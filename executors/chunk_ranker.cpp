@@ -1,5 +1,5 @@
 // ChunkRanker: chunk matches -> parent scores (coverage/max/sum/mean), or a merge of shard results.
-#include "jflow/executors/chunk_ranker.hpp"
+#include "executors/chunk_ranker.hpp"
 
 #include <algorithm>
 #include <map>

@@ -1,5 +1,5 @@
 // DocStore: an ordered map of documents, persisted with the msgpack body codec.
-#include "jflow/executors/doc_store.hpp"
+#include "executors/doc_store.hpp"
 
 #include <cstdint>
 #include <cstring>
@@ -7,8 +7,8 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "executors/atomic_file.hpp"
 #include "jflow/codec.hpp"
-#include "jflow/executors/atomic_file.hpp"
 
 namespace jflow::executors {
 namespace {

@@ -1,5 +1,5 @@
 // FeatureHashEncoder: tokenise, count features, hash each to a signed bucket, normalise.
-#include "jflow/executors/feature_hash_encoder.hpp"
+#include "executors/feature_hash_encoder.hpp"
 
 #include <cmath>
 #include <map>

@@ -1,5 +1,5 @@
 // MappedFile: open + fstat + mmap(PROT_READ), unmapped on destruction.
-#include "jflow/executors/mapped_file.hpp"
+#include "executors/mapped_file.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>

@@ -1,5 +1,5 @@
 // Row normalisation for the score kernels (the kernels themselves are inline in the header).
-#include "jflow/executors/score_kernels.hpp"
+#include "executors/score_kernels.hpp"
 
 #include <cmath>
 

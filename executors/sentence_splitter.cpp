@@ -1,5 +1,5 @@
 // SentenceSplitter: splits text into sentences or words and turns them into chunk documents.
-#include "jflow/executors/sentence_splitter.hpp"
+#include "executors/sentence_splitter.hpp"
 
 #include <cstdint>
 

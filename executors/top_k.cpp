@@ -1,5 +1,5 @@
 // TopK: a std heap ordered by "better", so its front is the worst entry kept.
-#include "jflow/executors/top_k.hpp"
+#include "executors/top_k.hpp"
 
 #include <algorithm>
 #include <utility>

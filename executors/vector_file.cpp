@@ -1,14 +1,14 @@
 // vectors.jfv reader and writer (the layout is in vector_file.hpp). The reader trusts nothing:
 // every size is checked against the real file size before anything is read, with overflow-safe
 // arithmetic, so a truncated or hostile file yields an error and never an out-of-bounds read.
-#include "jflow/executors/vector_file.hpp"
+#include "executors/vector_file.hpp"
 
 #include <bit>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
 
-#include "jflow/executors/atomic_file.hpp"
+#include "executors/atomic_file.hpp"
 
 namespace jflow::executors {
 

@@ -1,14 +1,14 @@
 // VectorIndexer: exact top-k over mapped + in-memory rows, scanned block by block so each block
 // of rows is read from memory once for all queries of a request, then scored from cache.
-#include "jflow/executors/vector_indexer.hpp"
+#include "executors/vector_indexer.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
 
-#include "jflow/executors/score_kernels.hpp"
-#include "jflow/executors/top_k.hpp"
+#include "executors/score_kernels.hpp"
+#include "executors/top_k.hpp"
 
 namespace jflow::executors {
 namespace {

@@ -1,7 +1,7 @@
 // DeferredQueue releases requests in due order, equal due times in arrival order, never early.
 #include <catch2/catch.hpp>
 
-#include "jflow/deferred_queue.hpp"
+#include "pea/deferred_queue.hpp"
 
 using namespace jflow;
 

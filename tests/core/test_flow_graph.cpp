@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/spec_test_drivers.hpp"
-#include "jflow/flow_graph.hpp"
+#include "spec/flow_graph.hpp"
 
 using namespace std::chrono_literals;
 using namespace jflow;

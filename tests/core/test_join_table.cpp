@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "jflow/codec.hpp"
-#include "jflow/join_table.hpp"
+#include "pea/join_table.hpp"
 #include "support/test_support.hpp"
 
 using namespace jflow;

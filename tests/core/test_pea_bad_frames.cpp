@@ -7,10 +7,10 @@
 
 #include <zmq_addon.hpp>
 
+#include "control/control.hpp"
+#include "control/control_channel.hpp"
 #include "jflow/codec.hpp"
-#include "jflow/control.hpp"
-#include "jflow/control_channel.hpp"
-#include "jflow/pea.hpp"
+#include "pea/pea.hpp"
 #include "support/test_support.hpp"
 
 using namespace jflow;

@@ -1,7 +1,7 @@
 // PendingRequests finds callers by id and deadlines in order; a request ends only once.
 #include <catch2/catch.hpp>
 
-#include "jflow/pending_requests.hpp"
+#include "flow/pending_requests.hpp"
 
 using namespace jflow;
 

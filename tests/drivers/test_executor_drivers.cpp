@@ -5,16 +5,16 @@
 
 #include <set>
 
+#include "drivers/craft_driver.hpp"
+#include "drivers/doc_level.hpp"
+#include "drivers/encode_driver.hpp"
+#include "drivers/kv_index_driver.hpp"
+#include "drivers/kv_search_driver.hpp"
+#include "drivers/merge_matches_driver.hpp"
+#include "drivers/rank_driver.hpp"
 #include "drivers/test_executors.hpp"
-#include "jflow/drivers/craft_driver.hpp"
-#include "jflow/drivers/doc_level.hpp"
-#include "jflow/drivers/encode_driver.hpp"
-#include "jflow/drivers/kv_index_driver.hpp"
-#include "jflow/drivers/kv_search_driver.hpp"
-#include "jflow/drivers/merge_matches_driver.hpp"
-#include "jflow/drivers/rank_driver.hpp"
-#include "jflow/drivers/vector_index_driver.hpp"
-#include "jflow/drivers/vector_search_driver.hpp"
+#include "drivers/vector_index_driver.hpp"
+#include "drivers/vector_search_driver.hpp"
 #include "jflow/shard.hpp"
 #include "jflow/spec_error.hpp"
 

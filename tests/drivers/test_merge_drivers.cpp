@@ -2,9 +2,9 @@
 // the best top_k matches of the union (a request's top_k parameter wins).
 #include <catch2/catch.hpp>
 
+#include "drivers/merge_driver.hpp"
+#include "drivers/merge_matches_driver.hpp"
 #include "jflow/codec.hpp"
-#include "jflow/drivers/merge_driver.hpp"
-#include "jflow/drivers/merge_matches_driver.hpp"
 #include "jflow/message.hpp"
 
 using namespace jflow;

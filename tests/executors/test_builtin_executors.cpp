@@ -3,12 +3,12 @@
 #include <yaml-cpp/yaml.h>
 #include <catch2/catch.hpp>
 
+#include "executors/chunk_ranker.hpp"
+#include "executors/doc_store.hpp"
 #include "executors/executor_test_support.hpp"
-#include "jflow/executors/chunk_ranker.hpp"
-#include "jflow/executors/doc_store.hpp"
-#include "jflow/executors/feature_hash_encoder.hpp"
-#include "jflow/executors/sentence_splitter.hpp"
-#include "jflow/executors/vector_indexer.hpp"
+#include "executors/feature_hash_encoder.hpp"
+#include "executors/sentence_splitter.hpp"
+#include "executors/vector_indexer.hpp"
 #include "jflow/spec_error.hpp"
 
 using namespace jflow;

@@ -3,8 +3,8 @@
 // shard results, keeping each id once with its best score.
 #include <catch2/catch.hpp>
 
+#include "executors/chunk_ranker.hpp"
 #include "executors/executor_test_support.hpp"
-#include "jflow/executors/chunk_ranker.hpp"
 
 using namespace jflow;
 using namespace jflow::executors;

@@ -4,8 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "executors/doc_store.hpp"
 #include "executors/executor_test_support.hpp"
-#include "jflow/executors/doc_store.hpp"
 
 using namespace jflow;
 using namespace jflow::executors;

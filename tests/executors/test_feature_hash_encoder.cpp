@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "executors/executor_test_support.hpp"
-#include "jflow/executors/feature_hash_encoder.hpp"
+#include "executors/feature_hash_encoder.hpp"
 
 using namespace jflow;
 using namespace jflow::executors;

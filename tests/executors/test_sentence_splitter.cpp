@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "executors/executor_test_support.hpp"
-#include "jflow/executors/sentence_splitter.hpp"
+#include "executors/sentence_splitter.hpp"
 
 using namespace jflow;
 using namespace jflow::executors;

@@ -9,7 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include "executors/executor_test_support.hpp"
-#include "jflow/executors/vector_indexer.hpp"
+#include "executors/vector_indexer.hpp"
 
 using namespace jflow;
 using jflow::executors::Metric;

@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "hosts/daemon.hpp"
 #include "jflow/curve_keys.hpp"
-#include "jflow/daemon.hpp"
 #include "support/temp_dir.hpp"
 
 namespace jflow::test {

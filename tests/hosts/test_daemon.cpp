@@ -5,8 +5,8 @@
 
 #include <zmq_addon.hpp>
 
+#include "control/control_channel.hpp"
 #include "hosts/local_daemon.hpp"
-#include "jflow/control_channel.hpp"
 #include "support/fault_run.hpp"
 #include "support/test_support.hpp"
 

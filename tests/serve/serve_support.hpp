@@ -21,8 +21,8 @@
 #include <thread>
 #include <vector>
 
-#include "jflow/clock.hpp"
-#include "serve_server.hpp"
+#include "base/clock.hpp"
+#include "serve/serve_server.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_support.hpp"
 

@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include "jflow/client.hpp"
+#include "serve/serve_json.hpp"
 #include "serve/serve_support.hpp"
-#include "serve_json.hpp"
 
 using Catch::Matchers::Contains;
 using namespace jflow;

@@ -6,7 +6,7 @@
 #include <csignal>
 
 #include "jflow/codec.hpp"
-#include "jflow/join_table.hpp"
+#include "pea/join_table.hpp"
 #include "topology/topology_support.hpp"
 
 using namespace jflow;

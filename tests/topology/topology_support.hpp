@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "jflow/drivers/merge_matches_driver.hpp"
+#include "drivers/merge_matches_driver.hpp"
 #include "jflow/message.hpp"
 #include "support/test_support.hpp"
 

@@ -1,0 +1,17 @@
+// Defaults that more than one part of jflow (and its documentation) states: written once, here.
+#pragma once
+
+#include <chrono>
+
+namespace jflow::defaults {
+
+// Where `jflow daemon` listens unless told otherwise, and what `host: ADDR` means without a port.
+inline constexpr int kDaemonPort = 45600;
+// The endpoints of a served flow (`jflow run --serve`) unless --zmq / --http say otherwise.
+inline constexpr const char* kServeZmqAddress = "tcp://127.0.0.1:45678";
+inline constexpr const char* kServeHttpAddress = "127.0.0.1:45680";
+// How long a WaitDriver holds each request when its `duration` is not given (Jina's WaitDriver).
+inline constexpr std::chrono::seconds kWaitDuration{5};
+inline constexpr const char* kWaitDurationText = "5s";
+
+}  // namespace jflow::defaults

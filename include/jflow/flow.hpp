@@ -1,0 +1,135 @@
+// Flow: a running flow of pods, driven from the caller's thread. start() launches every pea in
+// parallel (threads in this process, or `jflow pea` processes), waits until each reports ready,
+// and wires them; submit() sends a request and call() waits for its reply; close() drains what is
+// in flight, stops every pea and reaps every process.
+//
+// Every submitted request ends exactly once in its callback: with the flow's answer, or with an
+// error status naming the pod/pea and the reason (driver exception, deadline passed, pea died,
+// flow closed). Nothing is dropped silently and nothing waits forever.
+//
+//   jflow::Flow flow(jflow::load_flow_yaml("flows/hello.yml"));
+//   flow.start();
+//   jflow::Response r = flow.call(jflow::Request{.docs = {{.text = "hello"}}});
+//   flow.close();
+//
+// Flow is AsyncFlow (jflow/async_flow.hpp) plus its own loop: poll() waits on the AsyncFlow's fd
+// and calls process(). Use AsyncFlow directly to run a flow inside another event loop.
+//
+// Thread-safety: a Flow belongs to the thread that started it; submit/poll/call from another
+// thread throw FlowError. close() (and the destructor) may run on any thread once no other thread
+// uses the flow.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "jflow/document_source.hpp"
+#include "jflow/flow_spec.hpp"
+#include "jflow/request.hpp"
+#include "jflow/request_options.hpp"
+#include "jflow/response.hpp"
+
+namespace jflow {
+
+class AsyncFlow;
+
+struct FlowOptions {
+  // The `jflow` binary for process peas. Empty: $JFLOW_EXECUTABLE, else `jflow` beside this
+  // executable, else the build tree's binary, else `jflow` on PATH.
+  std::filesystem::path jflow_executable;
+  Duration heartbeat_interval = std::chrono::milliseconds(100);
+  Duration heartbeat_timeout = std::chrono::seconds(3);  // a pea silent this long is dead
+  Duration close_timeout = std::chrono::seconds(10);     // drain budget before peas are stopped
+  // Flow::submit() waits (polling) beyond this; AsyncFlow::submit() refuses.
+  std::size_t max_in_flight = 1024;
+  // Drivers for thread peas (process peas always use the built-in ones). Null: builtin_drivers().
+  // Lets an application run its own driver kinds in-process; it must outlive the flow.
+  const DriverRegistry* drivers = nullptr;
+};
+
+// What the orchestrator knows about one pea.
+struct PeaStatus {
+  std::string pod;
+  std::string pea;
+  std::string runtime;   // "thread" / "process"
+  std::string endpoint;  // its bound data-in endpoint
+  int pid = 0;           // process peas only
+  bool alive = false;
+  std::string last_error;
+};
+
+class FlowError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Flow {
+ public:
+  explicit Flow(FlowSpec spec, FlowOptions options = {});
+  ~Flow();  // close()
+  Flow(const Flow&) = delete;
+  Flow& operator=(const Flow&) = delete;
+
+  // Starts every pea, waits until all are ready (each pod's timeout_ready), wires them.
+  // Throws FlowError naming the pea that failed or timed out; nothing is left running then.
+  void start();
+
+  // Sends a request; `done` is called from a later poll()/call()/close() on this thread.
+  // timeout 0 uses the spec's request_timeout (0 there too: no deadline). Returns the request id.
+  std::string submit(Request request, ResponseCallback done, Duration timeout = Duration::zero());
+
+  // Processes replies, deadlines and pea health, waiting up to max_wait for something to do;
+  // returns the number of requests that ended.
+  std::size_t poll(Duration max_wait);
+
+  // submit + poll until that request ends.
+  Response call(Request request, Duration timeout = Duration::zero());
+
+  // Polls until nothing is in flight.
+  void wait_all();
+
+  // Drains in-flight requests (up to close_timeout, then ends them with status closed), stops
+  // every pea, reaps every process. Idempotent; never hangs.
+  void close();
+
+  std::size_t in_flight() const;
+  std::vector<PeaStatus> status() const;
+  // See AsyncFlow::close_problems(): empty after a clean close.
+  const std::vector<std::string>& close_problems() const;
+  const FlowSpec& spec() const;
+
+  // ---- Client calls (flow_client.cpp) ----
+  // Each sends its documents as requests of options.request_size documents, at most
+  // options.prefetch in flight (see jflow/request_options.hpp), and returns once every request has
+  // ended. The callbacks run on this thread during the call. Returns the responses in the order
+  // they ended, unless a callback (on_done, on_error or on_always) was given: then the callbacks
+  // get them and the result is empty, so a long input is not kept in memory.
+  // Throws FlowError when the flow is not running, std::invalid_argument / std::runtime_error for
+  // input that cannot work (request_size 0, a missing file, an array that is not 2-D).
+  std::vector<Response> index(std::vector<Document> docs, RequestOptions options = {});
+  std::vector<Response> search(std::vector<Document> docs, RequestOptions options = {});
+  std::vector<Response> train(std::vector<Document> docs, RequestOptions options = {});
+  // One document per non-empty line of a text file, or per non-empty string.
+  std::vector<Response> index_lines(const std::filesystem::path& file, RequestOptions options = {});
+  std::vector<Response> index_lines(std::vector<std::string> lines, RequestOptions options = {});
+  std::vector<Response> search_lines(const std::filesystem::path& file,
+                                     RequestOptions options = {});
+  std::vector<Response> search_lines(std::vector<std::string> lines, RequestOptions options = {});
+  // One document per row of a 2-D array, the row as its embedding.
+  std::vector<Response> index_ndarray(NdArray array, RequestOptions options = {});
+  std::vector<Response> search_ndarray(NdArray array, RequestOptions options = {});
+  // One document per file (directories: the files under them), contents in raw, tags["path"].
+  std::vector<Response> index_files(const std::vector<std::filesystem::path>& paths,
+                                    RequestOptions options = {});
+  // The general form: any request type, any document source.
+  std::vector<Response> send(RequestType type, DocumentSource source, RequestOptions options = {});
+
+ private:
+  std::unique_ptr<AsyncFlow> async_;
+};
+
+}  // namespace jflow

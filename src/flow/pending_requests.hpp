@@ -1,0 +1,43 @@
+// PendingRequests: the requests a flow has sent and not yet answered, by request_id, with their
+// deadlines in order — so a reply finds its caller and an expired request is found without a scan.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "base/clock.hpp"
+#include "jflow/flow.hpp"
+
+namespace jflow {
+
+class PendingRequests {
+ public:
+  struct Entry {
+    ResponseCallback done;
+    RequestType type = RequestType::index;
+    std::optional<SteadyTime> deadline;
+    Duration timeout{};
+  };
+  using Taken = std::pair<std::string, Entry>;
+
+  void add(std::string id, Entry entry);
+  // Removes the request; nullopt when it is not pending (already ended, or never sent).
+  std::optional<Entry> take(const std::string& id);
+  // Removes and returns every request whose deadline is at or before `now`.
+  std::vector<Taken> take_expired(SteadyTime now);
+  std::vector<Taken> take_all();
+  std::optional<SteadyTime> next_deadline() const;
+  std::size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+
+ private:
+  std::unordered_map<std::string, Entry> entries_;
+  std::multimap<SteadyTime, std::string> deadlines_;
+};
+
+}  // namespace jflow

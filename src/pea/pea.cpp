@@ -1,0 +1,496 @@
+#include "pea/pea.hpp"
+
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include <zmq_addon.hpp>
+
+#include "base/clock.hpp"
+#include "base/text.hpp"
+#include "control/control.hpp"
+#include "control/control_channel.hpp"
+#include "jflow/executor.hpp"
+#include "jflow/message.hpp"
+#include "jflow/plugin.hpp"
+#include "net/curve_link.hpp"
+#include "net/endpoint.hpp"
+#include "net/watched_socket.hpp"
+#include "pea/deferred_queue.hpp"
+#include "pea/join_table.hpp"
+#include "pea/pea_outputs.hpp"
+#include "pea/replica_dispatcher.hpp"
+
+namespace jflow {
+namespace {
+
+// How long a pea waits for the orchestrator to configure and wire it before giving up.
+constexpr auto kHandshakeTimeout = std::chrono::seconds(60);
+// Messages read from the input per wake-up before control and timers get a turn: draining in
+// batches is ~2x faster than polling before every message (DESIGN.md), and bounding the batch
+// keeps heartbeats and deferred requests on time under load.
+constexpr int kBatch = 256;
+
+using Chain = std::vector<std::unique_ptr<Driver>>;
+
+}  // namespace
+
+class Pea::Loop {
+ public:
+  Loop(zmq::context_t& context, std::string control_endpoint, std::string name,
+       const DriverRegistry& registry, std::optional<CurveKeyPair> control_curve)
+      : context_(context),
+        control_endpoint_(std::move(control_endpoint)),
+        registry_(registry),
+        control_curve_(std::move(control_curve)),
+        control_(context, zmq::socket_type::dealer),
+        outputs_(context) {
+    config_.pea = std::move(name);
+  }
+
+  int run() {
+    control_.set(zmq::sockopt::routing_id, config_.pea);
+    control_.set(zmq::sockopt::reconnect_ivl, 10);
+    control_.set(zmq::sockopt::linger, 1000);  // let `bye` and late reports reach the orchestrator
+    secure_connecting_side(control_, control_curve_);
+    control_.connect(control_endpoint_);
+    send(make(control::kHello));
+    if (!configure()) return 1;
+    if (!wire()) return 1;
+    serve();
+    ControlMessage bye = make(control::kBye);
+    if (std::string problem = close_executor(); !problem.empty()) bye.fields["error"] = problem;
+    send(bye);
+    return 0;
+  }
+
+ private:
+  ControlMessage make(const char* command) const {
+    ControlMessage message;
+    message.command = command;
+    message.pea = config_.pea;
+    return message;
+  }
+  void send(const ControlMessage& message) {
+    send_control(control_, message);
+    if (control_watch_) control_watch_->touched();
+  }
+
+  void send_failed(const std::string& why) {
+    ControlMessage failed = make(control::kFailed);
+    failed.fields["message"] = why;
+    send(failed);
+  }
+
+  // Waits for one control command during the handshake; nullopt on timeout or terminate.
+  std::optional<ControlMessage> await_command(const char* command) {
+    SteadyTime give_up = steady_now() + kHandshakeTimeout;
+    while (steady_now() < give_up) {
+      zmq::pollitem_t item{control_.handle(), 0, ZMQ_POLLIN, 0};
+      zmq::poll(&item, 1, std::chrono::milliseconds(poll_timeout_ms(give_up, 1000)));
+      while (auto message = receive_control()) {
+        if (message->command == command) return message;
+        if (message->command == control::kTerminate) return std::nullopt;
+      }
+    }
+    std::cerr << "pea " << config_.pea << ": no '" << command << "' from the orchestrator at "
+              << control_endpoint_ << " within " << kHandshakeTimeout.count() << "s; exiting\n";
+    return std::nullopt;
+  }
+
+  // The next control message, or nullopt when none waits (or one could not be decoded).
+  std::optional<ControlMessage> receive_control() {
+    try {
+      std::optional<ControlMessage> message = try_recv_control(control_, false);
+      if (!message && control_watch_) control_watch_->drained();
+      return message;
+    } catch (const DecodeError& e) {
+      std::cerr << "pea " << config_.pea << ": bad control message: " << e.what() << "\n";
+      if (control_watch_) control_watch_->touched();  // more may wait behind it
+      return std::nullopt;
+    }
+  }
+
+  // A replica is named "pod/i"; its index tells drivers which shard they serve.
+  std::size_t replica_index() const {
+    if (config_.role != PeaRole::replica) return 0;
+    return std::strtoul(config_.pea.substr(config_.pea.rfind('/') + 1).c_str(), nullptr, 10);
+  }
+
+  std::string unique_name(const char* what) const {
+    return "jflow-" + config_.flow_id + "-" + config_.pea + "-" + what;
+  }
+
+  bool configure() {
+    auto message = await_command(control::kConfigure);
+    if (!message) return false;
+    try {
+      std::string name = config_.pea;
+      config_ = read_configure(*message);
+      config_.pea = name;
+      for (const std::filesystem::path& plugin : config_.plugins) load_plugin(plugin);
+      if (config_.executor) executor_ = create_executor(*config_.executor);
+      for (const auto& [type, specs] : config_.drivers.by_type) {
+        Chain& chain = chains_[type];
+        for (const DriverSpec& spec : specs) {
+          chain.push_back(registry_.create(spec.kind, YAML::Load(spec.options_yaml)));
+          chain.back()->attach(executor_.get());
+        }
+      }
+      if (executor_) open_executor();
+      if (!config_.join_from.empty()) {
+        // Sent only to a polling-all tail whose pod asks for flagged partial results.
+        const bool flag_lost = text_field(*message, "partial_results") == "flag";
+        joins_.emplace(config_.pod, config_.join_from, config_.join_timeout, flag_lost);
+      }
+      ControlMessage ready = make(control::kReady);
+      if (config_.role == PeaRole::replica) {
+        input_.emplace(context_, zmq::socket_type::dealer);  // connects to its head on wire
+        input_->set(zmq::sockopt::routing_id, config_.pea);
+        secure_connecting_side(*input_, config_.curve);
+      } else {
+        input_.emplace(context_, zmq::socket_type::pull);
+        set_common_options(*input_);
+        secure_binding_side(*input_, config_.curve);
+        ready.endpoints.push_back(
+            bind_any(*input_, config_.transport, config_.host, unique_name("in")));
+      }
+      set_common_options(*input_);
+      if (config_.role == PeaRole::head) {
+        dispatcher_.emplace(context_, config_.pod, config_.polling, config_.scheduling,
+                            config_.replicas, outputs_);
+        secure_binding_side(dispatcher_->socket(), config_.curve);
+        ready.endpoints.push_back(bind_any(dispatcher_->socket(), config_.transport, config_.host,
+                                           unique_name("router")));
+      }
+      send(ready);
+      return true;
+    } catch (const std::exception& e) {
+      send_failed(e.what());
+      return false;
+    }
+  }
+
+  std::unique_ptr<Executor> create_executor(const ExecutorSpec& spec) const {
+    ExecutorMetas metas;
+    metas.name = spec.name.empty() ? config_.pod : spec.name;
+    metas.workspace = spec.workspace;
+    metas.replica_id = config_.replica;
+    metas.parallel = config_.parallel;
+    return registered_executors().create(spec.kind, YAML::Load(spec.with_yaml), metas);
+  }
+
+  void open_executor() {
+    try {
+      executor_->open();
+    } catch (const std::exception& e) {
+      throw std::runtime_error("executor " + std::string(executor_->kind()) +
+                               " could not open: " + e.what());
+    }
+  }
+
+  // After the last request: the executor persists its state. A failure cannot fail a request any
+  // more, so it goes to the orchestrator with `bye` (Flow::close_problems(); `jflow run` exits 1).
+  // Returns the problem, or "".
+  std::string close_executor() {
+    if (!executor_) return "";
+    std::string problem;
+    try {
+      executor_->close();
+    } catch (const std::exception& e) {
+      problem =
+          "executor " + std::string(executor_->kind()) + " could not save its state: " + e.what();
+    }
+    executor_.reset();
+    return problem;
+  }
+
+  bool wire() {
+    auto message = await_command(control::kWire);
+    if (!message) return false;
+    try {
+      outputs_.connect(message->endpoints, config_.curve);
+      if (config_.role == PeaRole::replica) {
+        input_->connect(text_field(*message, "head"));
+        // The replica's credit: how many requests its head may hand it before it reports done.
+        std::array<zmq::message_t, 2> credit{zmq::message_t(std::string_view("credit")),
+                                             zmq::message_t(std::to_string(config_.window))};
+        zmq::send_multipart(*input_, credit);
+      }
+    } catch (const zmq::error_t& e) {
+      send_failed(std::string("cannot connect: ") + e.what());
+      return false;
+    }
+    if (dispatcher_ && !await_replicas()) return false;
+    send(make(control::kWired));
+    return true;
+  }
+
+  // A head reports itself wired only once every replica has connected and given credit, so the
+  // first requests after start are spread over all replicas, not only the quickest to connect.
+  // (A replica that dies meanwhile fails the start: the orchestrator watches every pea.)
+  bool await_replicas() {
+    SteadyTime give_up = steady_now() + kHandshakeTimeout;
+    while (true) {
+      std::vector<std::string> missing = dispatcher_->unconnected();
+      if (missing.empty()) return true;
+      if (steady_now() >= give_up) {
+        send_failed("replicas did not connect to the head within " +
+                    std::to_string(kHandshakeTimeout.count()) + "s: " + join_text(missing, ", "));
+        return false;
+      }
+      std::array<zmq::pollitem_t, 2> items{{{control_.handle(), 0, ZMQ_POLLIN, 0},
+                                            {dispatcher_->socket().handle(), 0, ZMQ_POLLIN, 0}}};
+      zmq::poll(items.data(), items.size(),
+                std::chrono::milliseconds(poll_timeout_ms(give_up, 1000)));
+      if (items[1].revents & ZMQ_POLLIN) dispatcher_->on_readable();
+      while (auto message = receive_control()) {
+        if (message->command == control::kTerminate) return false;
+      }
+    }
+  }
+
+  void serve() {
+    control_watch_.emplace(control_);
+    input_watch_.emplace(*input_);
+    if (dispatcher_) replicas_watch_.emplace(dispatcher_->socket());
+    SteadyTime next_heartbeat = steady_now();
+    while (!terminating_) {
+      SteadyTime wake = next_heartbeat;
+      if (auto due = deferred_.next_due(); due && *due < wake) wake = *due;
+      if (joins_) {
+        if (auto due = joins_->next_expiry(); due && *due < wake) wake = *due;
+      }
+      bool can_read = !outputs_.blocked() && !(dispatcher_ && dispatcher_->saturated());
+      // Sockets touched since their last drain are asked directly; the rest wait on their fds.
+      const bool control_ready = control_watch_->ready_now();
+      const bool input_ready = can_read && input_watch_->ready_now();
+      const bool replicas_ready = replicas_watch_ && replicas_watch_->ready_now();
+      std::vector<zmq::pollitem_t>& items = poll_items_;  // kept: no allocation per wake-up
+      items.clear();
+      items.push_back(control_watch_->poll_item(true));
+      items.push_back(input_watch_->poll_item(can_read));
+      if (replicas_watch_) items.push_back(replicas_watch_->poll_item(true));
+      outputs_.add_poll_items(items);  // blocked outputs, as zmq socket items (POLLOUT)
+      // Always poll, without waiting when work is known to wait: a pea kept busy by its input
+      // must still see control (terminate, status, replica_lost) on every turn.
+      const bool work_waiting = control_ready || input_ready || replicas_ready;
+      zmq::poll(items.data(), items.size(),
+                std::chrono::milliseconds(work_waiting ? 0 : poll_timeout_ms(wake, 1000)));
+      const auto polled_in = [&items](std::size_t i) {
+        return (items[i].revents & ZMQ_POLLIN) != 0;
+      };
+      if (control_ready || polled_in(0)) handle_control();
+      outputs_.flush();
+      if (replicas_watch_ && (replicas_ready || polled_in(2))) dispatcher_->on_readable();
+      if (input_ready || polled_in(1)) read_input();
+      resume_deferred();
+      if (joins_) {
+        for (Message& expired : joins_->expire(steady_now())) after_join(std::move(expired));
+      }
+      if (steady_now() >= next_heartbeat) {
+        send(heartbeat());
+        next_heartbeat = steady_now() + config_.heartbeat_interval;
+      }
+      // A head sends on its ROUTER whenever it dispatches: ask it again before sleeping.
+      if (replicas_watch_) replicas_watch_->touched();
+    }
+  }
+
+  ControlMessage heartbeat() const {
+    ControlMessage message = make(control::kHeartbeat);
+    message.fields["handled"] = handled_;
+    message.fields["errors"] = errors_;
+    message.fields["waiting"] = static_cast<std::int64_t>(deferred_.size());
+    message.fields["outbox"] = static_cast<std::int64_t>(outputs_.backlog());
+    if (joins_) message.fields["joining"] = static_cast<std::int64_t>(joins_->waiting());
+    if (dispatcher_) {
+      message.fields["queued"] = static_cast<std::int64_t>(dispatcher_->waiting());
+      for (const std::string& replica : config_.replicas) {
+        message.fields["dispatched:" + replica] = dispatcher_->dispatched(replica);
+      }
+    }
+    return message;
+  }
+
+  void handle_control() {
+    while (auto message = receive_control()) {
+      if (message->command == control::kTerminate) {
+        terminating_ = true;
+      } else if (message->command == control::kStatus) {
+        ControlMessage status = heartbeat();
+        status.command = control::kStatus;
+        send(status);
+      } else if (message->command == control::kReplicaLost && dispatcher_) {
+        dispatcher_->replica_lost(text_field(*message, "replica"), text_field(*message, "reason"));
+      }
+    }
+  }
+
+  void read_input() {
+    for (int i = 0; i < kBatch; ++i) {
+      std::vector<zmq::message_t>& frames = frames_;  // kept: no allocation per message
+      frames.clear();
+      if (!zmq::recv_multipart(*input_, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
+        input_watch_->drained();
+        return;
+      }
+      accept(frames);
+      if (outputs_.blocked() || (dispatcher_ && dispatcher_->saturated())) break;
+    }
+    input_watch_->touched();  // stopped with messages possibly still waiting
+  }
+
+  // A frame that cannot be attributed to a request cannot be answered; report it to the
+  // orchestrator (which logs it) and carry on with the next message.
+  void reject(const std::string& reason) {
+    ++errors_;
+    ControlMessage rejected = make(control::kRejected);
+    rejected.fields["message"] = reason;
+    send(rejected);
+  }
+
+  void accept(std::vector<zmq::message_t>& frames) {
+    if (frames.size() != 2) {
+      reject("expected 2 frames [envelope | body], got " + std::to_string(frames.size()));
+      return;
+    }
+    Envelope envelope;
+    try {
+      envelope = decode_envelope(std::string_view(frames[0].data<char>(), frames[0].size()));
+    } catch (const DecodeError& e) {
+      reject(e.what());
+      return;
+    }
+    Message message(std::move(envelope), std::move(frames[1]));
+    if (joins_) {
+      std::optional<Message> joined = joins_->add(std::move(message));
+      if (joined) after_join(std::move(*joined));
+      return;
+    }
+    after_join(std::move(message));
+  }
+
+  // The request is whole (joined, or it never needed joining): record this pea on its route and
+  // run it. An upstream error travels on to the caller untouched.
+  void after_join(Message message) {
+    message.envelope().routes.push_back({config_.pod, config_.pea, unix_now_ns(), 0});
+    if (!message.envelope().status.ok()) {
+      emit(std::move(message));
+      return;
+    }
+    run_chain(std::move(message), 0);
+  }
+
+  void fail(Message& message, StatusCode code, const std::string& text, std::string_view driver) {
+    ++errors_;
+    Status& status = message.envelope().status;
+    status.code = code;
+    status.message = text;
+    status.pod = config_.pod;
+    status.executor = std::string(driver);
+  }
+
+  void run_chain(Message message, std::size_t position) {
+    std::int64_t deadline = message.envelope().deadline_ns;
+    if (deadline != 0 && unix_now_ns() > deadline) {
+      fail(message, StatusCode::timeout, "deadline passed before pod '" + config_.pod + "' ran it",
+           "");
+      emit(std::move(message));
+      return;
+    }
+    auto chain = chains_.find(message.envelope().type);
+    if (chain != chains_.end()) {
+      DriverContext context{config_.pod, config_.pea, replica_index(), config_.shards};
+      for (std::size_t i = position; i < chain->second.size(); ++i) {
+        Driver& driver = *chain->second[i];
+        try {
+          DriverResult result = driver.handle(message, context);
+          if (result.deferred()) {
+            deferred_.push(steady_now() + result.delay(), i + 1, std::move(message));
+            return;
+          }
+        } catch (const DecodeError& e) {
+          fail(message, StatusCode::bad_request, e.what(), driver.kind());
+          break;
+        } catch (const std::exception& e) {
+          fail(message, StatusCode::error, e.what(), driver.kind());
+          break;
+        }
+      }
+    }
+    ++handled_;
+    emit(std::move(message));
+  }
+
+  void resume_deferred() {
+    SteadyTime now = steady_now();
+    while (auto request = deferred_.pop_due(now)) {
+      run_chain(std::move(request->message), request->next_driver);
+    }
+  }
+
+  // Sends the finished request on: a head hands it to its replicas; everyone else sends it to
+  // each downstream pea, and a replica then tells its head it has room for one more.
+  void emit(Message message) {
+    message.envelope().routes.back().end_ns = unix_now_ns();
+    if (dispatcher_) {
+      dispatcher_->dispatch(std::move(message));
+      return;
+    }
+    zmq::message_t body;
+    try {
+      body = message.take_body();
+    } catch (const std::exception& e) {
+      fail(message, StatusCode::error, std::string("cannot encode body: ") + e.what(), "");
+    }
+    encode_envelope_into(message.envelope(), envelope_bytes_);
+    outputs_.send(zmq::message_t(envelope_bytes_.data(), envelope_bytes_.size()), std::move(body));
+    if (config_.role == PeaRole::replica) {
+      std::array<zmq::message_t, 2> done{zmq::message_t(std::string_view("done")),
+                                         zmq::message_t(message.envelope().request_id)};
+      zmq::send_multipart(*input_, done);
+      input_watch_->touched();
+    }
+  }
+
+  zmq::context_t& context_;
+  std::string control_endpoint_;
+  const DriverRegistry& registry_;
+  std::optional<CurveKeyPair> control_curve_;
+  PeaConfig config_;
+  zmq::socket_t control_;
+  std::optional<zmq::socket_t> input_;  // PULL, or a replica's DEALER to its head
+  PeaOutputs outputs_;
+  std::optional<ReplicaDispatcher> dispatcher_;  // head only
+  std::optional<JoinTable> joins_;               // peas that join parts
+  std::unique_ptr<Executor> executor_;  // declared before the chains: drivers point into it
+  std::map<RequestType, Chain> chains_;
+  DeferredQueue deferred_;
+  // Buffers reused on every request, so that forwarding one allocates as little as possible.
+  std::vector<zmq::pollitem_t> poll_items_;
+  // The sockets the serve loop reads, watched through their fds (see watched_socket.hpp).
+  std::optional<WatchedSocket> control_watch_;
+  std::optional<WatchedSocket> input_watch_;
+  std::optional<WatchedSocket> replicas_watch_;
+  std::vector<zmq::message_t> frames_;
+  std::string envelope_bytes_;
+  std::int64_t handled_ = 0;
+  std::int64_t errors_ = 0;
+  bool terminating_ = false;
+};
+
+Pea::Pea(zmq::context_t& context, std::string control_endpoint, std::string name,
+         const DriverRegistry& registry, std::optional<CurveKeyPair> control_curve)
+    : loop_(std::make_unique<Loop>(context, std::move(control_endpoint), std::move(name), registry,
+                                   std::move(control_curve))) {}
+
+Pea::~Pea() = default;
+
+int Pea::run() {
+  return loop_->run();
+}
+
+}  // namespace jflow

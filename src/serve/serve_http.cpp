@@ -1,0 +1,172 @@
+// The HTTP endpoint: JSON in, a request per request_size documents into the server's loop, JSON
+// out. Nothing here touches the flow: that is the loop thread's.
+#include "serve/serve_http.hpp"
+
+#include <future>
+#include <optional>
+#include <stdexcept>
+
+#include <httplib.h>
+
+#include "serve/serve_json.hpp"
+#include "serve/serve_server.hpp"
+
+namespace jflow::serve {
+
+namespace {
+
+// A handler waits this long beyond the request's own deadline (by which the flow always answers).
+constexpr Duration kHandlerSlack = std::chrono::seconds(5);
+
+int http_code(StatusCode code) {
+  switch (code) {
+    case StatusCode::ok:
+      return 200;
+    case StatusCode::bad_request:
+      return 400;
+    case StatusCode::timeout:
+      return 504;
+    case StatusCode::closed:
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+void reply(httplib::Response& res, int code, const std::string& body) {
+  res.status = code;
+  res.set_content(body, "application/json");
+}
+
+// The responses of one HTTP call's requests, in order; completed on the loop thread.
+struct Batch {
+  std::vector<std::optional<Response>> slots;
+  std::size_t left = 0;
+  std::promise<std::vector<Response>> done;
+
+  void complete(std::size_t i, Response&& response) {
+    slots[i] = std::move(response);
+    if (--left > 0) return;
+    std::vector<Response> all;
+    for (auto& slot : slots) all.push_back(std::move(*slot));
+    done.set_value(std::move(all));
+  }
+};
+
+}  // namespace
+
+HttpAddress parse_http_address(const std::string& address) {
+  std::string where = address;
+  if (where.rfind("http://", 0) == 0) where = where.substr(7);
+  const std::size_t colon = where.rfind(':');
+  int port = -1;
+  if (colon != std::string::npos && colon > 0) {
+    try {
+      std::size_t used = 0;
+      port = std::stoi(where.substr(colon + 1), &used);
+      if (used != where.size() - colon - 1) port = -1;
+    } catch (const std::exception&) {
+      port = -1;
+    }
+  }
+  if (port < 0 || port > 65535)
+    throw std::invalid_argument("--http: expected HOST:PORT (or off), got '" + address + "'");
+  std::string host = where.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  return {host, port};
+}
+
+HttpFront::HttpFront(Server& server, const std::string& address)
+    : server_(server), http_(std::make_unique<httplib::Server>()) {
+  const auto [host, requested] = parse_http_address(address);
+  int port = requested;
+  routes();
+  if (port == 0) {
+    port = http_->bind_to_any_port(host);
+    if (port < 0) throw std::runtime_error("cannot bind the HTTP endpoint '" + address + "'");
+  } else if (!http_->bind_to_port(host, port)) {
+    throw std::runtime_error("cannot bind the HTTP endpoint '" + address + "'");
+  }
+  url_ = "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+         std::to_string(port);
+  listener_ = std::thread([this] { http_->listen_after_bind(); });
+}
+
+HttpFront::~HttpFront() {
+  stop();
+}
+
+void HttpFront::stop() {
+  if (!listener_.joinable()) return;
+  http_->stop();
+  listener_.join();
+}
+
+void HttpFront::routes() {
+  const auto query = [this](RequestType type) {
+    return [this, type](const httplib::Request& req, httplib::Response& res) {
+      if (server_.closing()) return reply(res, 503, error_json("closed", kClosingMessage));
+      HttpQuery parsed;
+      try {
+        parsed = parse_query(req.body);
+      } catch (const JsonError& e) {
+        return reply(res, 400, error_json("bad_request", e.what()));
+      }
+      auto requests = std::make_shared<std::vector<Request>>();
+      for (Document& doc : parsed.docs) {
+        if (requests->empty() || requests->back().docs.size() >= parsed.request_size) {
+          requests->push_back(Request{type, {}, {}});
+          if (parsed.top_k > 0) requests->back().parameters["top_k"] = parsed.top_k;
+        }
+        requests->back().docs.push_back(std::move(doc));
+      }
+      auto batch = std::make_shared<Batch>();
+      batch->slots.resize(requests->size());
+      batch->left = requests->size();
+      std::future<std::vector<Response>> answer = batch->done.get_future();
+      if (requests->empty()) batch->done.set_value({});
+      const bool posted = requests->empty() || server_.post([this, requests, batch] {
+        for (std::size_t i = 0; i < requests->size(); ++i) {
+          server_.accept(
+              std::move((*requests)[i]), 0,
+              [batch, i](Response&& response) { batch->complete(i, std::move(response)); }, true);
+        }
+      });
+      if (!posted) return reply(res, 503, error_json("closed", kClosingMessage));
+      if (answer.wait_for(server_.http_timeout() + kHandlerSlack) != std::future_status::ready) {
+        return reply(res, 504, error_json("timeout", "no reply from the flow in time"));
+      }
+      std::vector<Response> responses = answer.get();
+      StatusCode code = StatusCode::ok;
+      for (const Response& response : responses) {
+        if (!response.ok()) {
+          code = response.status().code;
+          break;
+        }
+      }
+      reply(res, http_code(code), responses_json(responses));
+    };
+  };
+  http_->Post("/index", query(RequestType::index));
+  http_->Post("/search", query(RequestType::search));
+  http_->Post("/train", query(RequestType::train));
+  http_->Get("/health", [this](const httplib::Request&, httplib::Response& res) {
+    if (server_.closing()) return reply(res, 503, R"({"state":"closing"})");
+    reply(res, 200, R"({"state":"running"})");
+  });
+  http_->Get("/status", [this](const httplib::Request&, httplib::Response& res) {
+    auto snapshot = std::make_shared<std::promise<ServerStatus>>();
+    std::future<ServerStatus> answer = snapshot->get_future();
+    if (!server_.post([this, snapshot] { snapshot->set_value(server_.status()); })) {
+      return reply(res, 503, R"({"state":"closed"})");
+    }
+    if (answer.wait_for(kHandlerSlack) != std::future_status::ready) {
+      return reply(res, 504, error_json("timeout", "the server did not answer in time"));
+    }
+    const ServerStatus status = answer.get();
+    reply(res, status.state == "running" ? 200 : 503, status_json(status));
+  });
+}
+
+}  // namespace jflow::serve

@@ -1,0 +1,53 @@
+// ZmqFront: the served flow's ZeroMQ endpoint, a ROUTER socket. Each client (a DEALER) sends the
+// [envelope | body] frames of docs/PROTOCOL.md; the reply goes back to the same connection with
+// the client's own request_id, so two clients may use the same ids. A message that does not
+// decode gets a `bad_request` reply naming what is wrong (request_id "" when the envelope itself
+// is unreadable); the server keeps serving.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+
+#include <zmq.hpp>
+
+#include "jflow/curve_keys.hpp"
+#include "jflow/flow.hpp"
+#include "net/zap_thread.hpp"
+
+namespace jflow::serve {
+
+class Server;
+
+class ZmqFront {
+ public:
+  // Binds `address` (e.g. tcp://127.0.0.1:45678, tcp://127.0.0.1:* for any port). Throws
+  // std::runtime_error naming the address when it cannot be bound.
+  // With `key`, the endpoint speaks CURVE only and admits the client keys in `allowed` (a ZAP
+  // handler on its own thread logs each refusal on stderr).
+  ZmqFront(Server& server, const std::string& address,
+           const std::optional<CurveKeyPair>& key = std::nullopt,
+           std::set<std::string> allowed = {});
+  ~ZmqFront();  // closes the ROUTER with a 2 s linger so the last replies go out
+
+  const std::string& endpoint() const { return endpoint_; }  // the address really bound
+  int fd() const;                                            // ZMQ_FD, for the loop's epoll
+  // Loop thread: reads and handles waiting messages while the server has room (or is closing:
+  // those are refused at once). Returns true when input is left that it could not take yet.
+  bool pump();
+  std::uint64_t undeliverable() const { return undeliverable_; }
+
+ private:
+  void handle(std::vector<zmq::message_t>& frames);
+  void send_reply(const std::string& identity, const std::string& request_id, Response&& response);
+
+  Server& server_;
+  zmq::context_t context_{1};
+  std::optional<ZapThread> zap_;  // before router_: in place before it binds
+  zmq::socket_t router_;
+  std::string endpoint_;
+  std::uint64_t undeliverable_ = 0;
+};
+
+}  // namespace jflow::serve

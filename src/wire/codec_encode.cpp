@@ -1,0 +1,274 @@
+// Encoders for envelope, body and control messages (format: docs/PROTOCOL.md).
+// msgpack-c's packer writes the headers; its output goes straight into the std::string we return,
+// so there is no sbuffer-to-string copy, and an NdArray's bytes go out in one bin write.
+#include <bit>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+
+#include <msgpack.hpp>
+
+#include "jflow/codec.hpp"
+#include "wire/codec_fields.hpp"
+
+namespace jflow {
+
+namespace {
+
+// The Stream msgpack::packer writes to. The packer makes one write per header (1-9 bytes);
+// std::string::append costs several times a small memcpy, so headers are staged here and
+// appended in batches, while a large write (a bin's bytes) goes to the string directly.
+class StringSink {
+ public:
+  explicit StringSink(std::string& out) : out_(out) {}
+  void write(const char* data, std::size_t size) {
+    if (size > sizeof stage_ - staged_) {
+      flush();
+      if (size >= sizeof stage_) {
+        out_.append(data, size);
+        return;
+      }
+    }
+    std::memcpy(stage_ + staged_, data, size);
+    staged_ += size;
+  }
+  void flush() {
+    out_.append(stage_, staged_);
+    staged_ = 0;
+  }
+
+ private:
+  std::string& out_;
+  char stage_[256];
+  std::size_t staged_ = 0;
+};
+
+// Appends to `out` (reserve it first from an estimate); finish() writes what is still staged.
+class Writer {
+ public:
+  explicit Writer(std::string& out) : sink_(out), packer_(sink_) {}
+  void finish() { sink_.flush(); }
+
+  void nil() { packer_.pack_nil(); }
+  void boolean(bool value) { value ? packer_.pack_true() : packer_.pack_false(); }
+  void integer(std::int64_t value) { packer_.pack_int64(value); }  // packs the smallest int form
+  void uinteger(std::uint64_t value) { packer_.pack_uint64(value); }
+  void array(std::size_t count) { packer_.pack_array(length(count)); }
+  void map(std::size_t count) { packer_.pack_map(length(count)); }
+  void str(std::string_view text) {
+    auto size = length(text.size());
+    packer_.pack_str(size).pack_str_body(text.data(), size);
+  }
+  void bin(std::string_view bytes) {
+    auto size = length(bytes.size());
+    packer_.pack_bin(size).pack_bin_body(bytes.data(), size);
+  }
+  // Always a float64. msgpack-c's pack_double writes an integral double (2.0) as an int, which
+  // would come back as an int64 and change a tag's type, so the 9 bytes are written here.
+  void float64(double value) {
+    auto bits = std::bit_cast<std::uint64_t>(value);
+    char buffer[9];
+    buffer[0] = static_cast<char>(0xcb);
+    for (int i = 0; i < 8; ++i) buffer[1 + i] = static_cast<char>(bits >> (56 - 8 * i));
+    sink_.write(buffer, sizeof buffer);
+  }
+
+  void value(const Value& v) {
+    std::visit([this](const auto& scalar) { write_scalar(scalar); }, v);
+  }
+  void value_map(const ValueMap& values) {
+    map(values.size());
+    for (const auto& [key, v] : values) {
+      str(key);
+      value(v);
+    }
+  }
+
+ private:
+  void write_scalar(std::monostate) { nil(); }
+  void write_scalar(bool flag) { boolean(flag); }
+  void write_scalar(std::int64_t number) { integer(number); }
+  void write_scalar(double number) { float64(number); }
+  void write_scalar(const std::string& text) { str(text); }
+
+  // msgpack lengths are 32-bit; a larger string cannot be represented at all.
+  static std::uint32_t length(std::size_t size) {
+    if (size > std::numeric_limits<std::uint32_t>::max()) {
+      throw std::length_error("msgpack cannot hold a string, bin or container of " +
+                              std::to_string(size) + " bytes/elements (limit 2^32-1)");
+    }
+    return static_cast<std::uint32_t>(size);
+  }
+
+  StringSink sink_;
+  msgpack::packer<StringSink> packer_;
+};
+
+// Upper-bound estimates so each encode reserves once instead of growing (and copying) its output.
+std::size_t estimate(const ValueMap& values) {
+  std::size_t size = 5;
+  for (const auto& [key, v] : values) {
+    size += 10 + key.size();
+    if (const auto* text = std::get_if<std::string>(&v)) size += 5 + text->size();
+  }
+  return size;
+}
+
+std::size_t estimate(const NdArray& array) {
+  return 32 + 9 * array.shape.size() + array.bytes.size();
+}
+
+std::size_t estimate(const Document& doc) {
+  std::size_t size = 64 + doc.id.size() + doc.text.size() + doc.raw.size() + estimate(doc.blob) +
+                     estimate(doc.embedding) + estimate(doc.tags);
+  for (const Document& chunk : doc.chunks) size += estimate(chunk);
+  for (const Document& match : doc.matches) size += estimate(match);
+  return size;
+}
+
+// Refuses to send an array that every receiver would reject, and says so where it was made.
+void check_array(const NdArray& array, std::string_view field) {
+  auto count = array.element_count();
+  std::size_t width = dtype_size(array.dtype);
+  if (!count || *count > std::numeric_limits<std::uint64_t>::max() / width ||
+      *count * width != array.bytes.size()) {
+    throw std::invalid_argument("encode_body: document " + std::string(field) + " holds " +
+                                std::to_string(array.bytes.size()) + " bytes, which is not " +
+                                std::string(dtype_name(array.dtype)) + " x shape " +
+                                detail::format_shape(array.shape));
+  }
+}
+
+void write_array(Writer& w, const NdArray& array, std::string_view field) {
+  check_array(array, field);
+  w.map(3);
+  w.str(detail::kArrayDType);
+  w.str(dtype_name(array.dtype));
+  w.str(detail::kArrayShape);
+  w.array(array.shape.size());
+  for (std::uint64_t extent : array.shape) w.uinteger(extent);
+  w.str(detail::kArrayData);
+  w.bin(array.bytes);
+}
+
+void write_document(Writer& w, const Document& doc) {
+  using namespace detail;
+  // Empty fields are left out: most documents carry two or three of the nine.
+  std::size_t fields = !doc.id.empty() + !doc.text.empty() + !doc.raw.empty() + !doc.blob.empty() +
+                       !doc.embedding.empty() + !doc.tags.empty() + !doc.chunks.empty() +
+                       !doc.matches.empty() + (doc.score != 0.0);
+  w.map(fields);
+  if (!doc.id.empty()) {
+    w.str(kDocId);
+    w.str(doc.id);
+  }
+  if (!doc.text.empty()) {
+    w.str(kDocText);
+    w.str(doc.text);
+  }
+  if (!doc.raw.empty()) {
+    w.str(kDocRaw);
+    w.bin(doc.raw);
+  }
+  if (!doc.blob.empty()) {
+    w.str(kDocBlob);
+    write_array(w, doc.blob, kDocBlob);
+  }
+  if (!doc.embedding.empty()) {
+    w.str(kDocEmbedding);
+    write_array(w, doc.embedding, kDocEmbedding);
+  }
+  if (!doc.tags.empty()) {
+    w.str(kDocTags);
+    w.value_map(doc.tags);
+  }
+  if (!doc.chunks.empty()) {
+    w.str(kDocChunks);
+    w.array(doc.chunks.size());
+    for (const Document& chunk : doc.chunks) write_document(w, chunk);
+  }
+  if (!doc.matches.empty()) {
+    w.str(kDocMatches);
+    w.array(doc.matches.size());
+    for (const Document& match : doc.matches) write_document(w, match);
+  }
+  if (doc.score != 0.0) {
+    w.str(kDocScore);
+    w.float64(doc.score);
+  }
+}
+
+}  // namespace
+
+std::string encode_envelope(const Envelope& envelope) {
+  std::string out;
+  encode_envelope_into(envelope, out);
+  return out;
+}
+
+void encode_envelope_into(const Envelope& envelope, std::string& out) {
+  std::size_t reserve = 64 + envelope.request_id.size() + envelope.status.message.size() +
+                        envelope.status.pod.size() + envelope.status.executor.size();
+  for (const Route& route : envelope.routes) reserve += 24 + route.pod.size() + route.pea.size();
+  out.clear();
+  out.reserve(reserve);
+  Writer w(out);
+  // An array, not a map: every pea decodes and re-encodes it, so no key strings on every hop.
+  w.array(detail::kEnvelopeFields);
+  w.uinteger(envelope.version);
+  w.str(envelope.request_id);
+  w.uinteger(static_cast<std::uint8_t>(envelope.type));
+  w.integer(envelope.deadline_ns);
+  w.array(detail::kStatusFields);
+  w.uinteger(static_cast<std::uint8_t>(envelope.status.code));
+  w.str(envelope.status.message);
+  w.str(envelope.status.pod);
+  w.str(envelope.status.executor);
+  w.array(envelope.routes.size());
+  for (const Route& route : envelope.routes) {
+    w.array(detail::kRouteFields);
+    w.str(route.pod);
+    w.str(route.pea);
+    w.integer(route.start_ns);
+    w.integer(route.end_ns);
+  }
+  w.finish();
+}
+
+std::string encode_body(const Request& request) {
+  std::size_t reserve = 32 + estimate(request.parameters);
+  for (const Document& doc : request.docs) reserve += estimate(doc);
+  std::string out;
+  out.reserve(reserve);
+  Writer w(out);
+  w.map(2);
+  w.str(detail::kBodyDocs);
+  w.array(request.docs.size());
+  for (const Document& doc : request.docs) write_document(w, doc);
+  w.str(detail::kBodyParameters);
+  w.value_map(request.parameters);
+  w.finish();
+  return out;
+}
+
+std::string encode_control(const ControlMessage& message) {
+  std::size_t reserve = 64 + message.command.size() + message.pea.size() + estimate(message.fields);
+  for (const std::string& endpoint : message.endpoints) reserve += 5 + endpoint.size();
+  std::string out;
+  out.reserve(reserve);
+  Writer w(out);
+  w.map(4);
+  w.str(detail::kControlCommand);
+  w.str(message.command);
+  w.str(detail::kControlPea);
+  w.str(message.pea);
+  w.str(detail::kControlFields);
+  w.value_map(message.fields);
+  w.str(detail::kControlEndpoints);
+  w.array(message.endpoints.size());
+  for (const std::string& endpoint : message.endpoints) w.str(endpoint);
+  w.finish();
+  return out;
+}
+
+}  // namespace jflow
