@@ -6,7 +6,7 @@
 #include <zmq_addon.hpp>
 
 #include "control/control_channel.hpp"
-#include "hosts/local_daemon.hpp"
+#include "support/local_daemon.hpp"
 #include "support/fault_run.hpp"
 #include "support/test_support.hpp"
 

@@ -7,7 +7,7 @@
 
 #include <fstream>
 
-#include "hosts/local_daemon.hpp"
+#include "support/local_daemon.hpp"
 #include "support/fault_run.hpp"
 #include "support/test_support.hpp"
 #include "support/virtual_hosts.hpp"

@@ -8,7 +8,7 @@
 
 #include "jflow/async_flow.hpp"
 #include "jflow/reactor/asio.hpp"
-#include "support/callback_chain.hpp"
+#include "reactor/callback_chain.hpp"
 #include "support/test_support.hpp"
 
 using namespace jflow;
