@@ -29,8 +29,9 @@ TEST_CASE("flows/diamond.yml runs: both branches reach the join, one document pe
   INFO(out.output);
   CHECK(out.exit_code == 0);
   CHECK_THAT(out.output, Contains("5 requests (5 documents): 5 ok, 0 failed"));
-  // The join's route holds both parts (in order of the sending pea's name), then the join.
-  CHECK_THAT(out.output, Contains("route=split>slow>split>words>join | "));
+  // The route names each pea once: the fork, both branches (in order of the sending pea's name),
+  // then the join.
+  CHECK_THAT(out.output, Contains("route=split>slow>words>join | "));
   // `jflow run` gives its documents no id; _merge matches such documents by their place, so each
   // reply holds the line once, with both branches' tags.
   CHECK_THAT(out.output, Contains(" | The join waits for both parts.\n"));
@@ -43,9 +44,11 @@ TEST_CASE("flows/parallel.yml runs: replicas with polling any, shards with polli
   CHECK(out.exit_code == 0);
   CHECK_THAT(out.output, Contains("8 requests (8 documents): 8 ok, 0 failed"));
   CHECK_THAT(out.output, Contains("ok search"));
-  // Each request passed one encode replica and both index shards, then the index tail.
-  CHECK_THAT(out.output, Contains("encode/head>encode/"));
-  CHECK_THAT(out.output, Contains(">index/0>") && Contains(">index/1>"));
+  // Each request passed one encode replica and both index shards, then the index tail; the
+  // route names each pea once.
+  CHECK_THAT(out.output, Contains("route=encode/head>encode/"));
+  CHECK_THAT(out.output, Contains(">index/head>index/0>index/1>index/tail | "));
+  CHECK_THAT(out.output, !Contains("index/0>encode/"));
   // The tail merges the shards' copies into one document (id-less documents match by place).
   CHECK_THAT(out.output, Contains("index/tail | Two shards answer every search.\n"));
 }
