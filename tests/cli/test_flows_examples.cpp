@@ -52,3 +52,17 @@ TEST_CASE("flows/parallel.yml runs: replicas with polling any, shards with polli
   // The tail merges the shards' copies into one document (id-less documents match by place).
   CHECK_THAT(out.output, Contains("index/tail | Two shards answer every search.\n"));
 }
+
+TEST_CASE("flows/hello.yml runs: each query's route names every pea once, as the README shows",
+          "[cli][examples][hello]") {
+  Outcome out = run_example("hello.yml");
+  INFO(out.output);
+  CHECK(out.exit_code == 0);
+  CHECK_THAT(out.output, Contains("search: 5 requests (5 documents): 5 ok, 0 failed"));
+  // One encode replica between its head and tail, both index shards, then the index tail.
+  CHECK_THAT(out.output, Contains("ok search ") && Contains(" route=split>encode/head>encode/"));
+  CHECK_THAT(out.output,
+             Contains(">encode/tail>index/head>index/0>index/1>index/tail>rank>docs | The LORD is "
+                      "my shepherd; I shall not want.\n"));
+  CHECK_THAT(out.output, !Contains("index/0>split"));
+}
