@@ -10,7 +10,8 @@
 //   bool gave_up() const               whether the last run() ended at its limit
 //
 // No case measures how long anything took: each waits for the events it expects, with a deadline,
-// and checks what happened in which order.
+// and checks what happened in which order. How long the seed scenario takes in each loop is
+// measured, not asserted, by bench/bench_async.cpp and examples/seed_*.cpp.
 #include <catch2/catch.hpp>
 
 #include <functional>
