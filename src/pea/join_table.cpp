@@ -7,6 +7,16 @@ namespace {
 
 constexpr std::size_t kRememberDone = 65536;
 
+// Adds the hops of `part` that `route` does not hold yet. The parts of one request share the hops
+// before they parted (copied verbatim, timings included, so an equal entry is the same hop), and a
+// hop after the parting appears in one part only: the merge names each pea once, in an order where
+// every hop follows the hops before it on its own path, and keeps every shard's own timings.
+void merge_route(std::vector<Route>& route, const std::vector<Route>& part) {
+  for (const Route& hop : part) {
+    if (std::find(route.begin(), route.end(), hop) == route.end()) route.push_back(hop);
+  }
+}
+
 }  // namespace
 
 JoinTable::JoinTable(std::string pod, std::vector<std::string> senders, Duration join_timeout,
@@ -71,8 +81,9 @@ std::optional<SteadyTime> JoinTable::next_expiry() const {
   return next;
 }
 
-// One envelope for the whole: every part's routes, and the first error any part carries; the
-// bodies of the parts that succeeded, for the pod's merge driver (or default concatenation).
+// One envelope for the whole: the parts' routes merged (the shared hops once, then each part's
+// own), and the first error any part carries; the bodies of the parts that succeeded, for the
+// pod's merge driver (or default concatenation).
 // With flag_lost_parts, lost shards' parts are left out instead of failing the whole, as long as
 // some part succeeded and no part failed for another reason.
 Message JoinTable::join(Pending& pending) {
@@ -84,7 +95,7 @@ Message JoinTable::join(Pending& pending) {
   std::string note;  // an ok part's own note (a partial result from upstream), passed on
   for (auto& [sender, part] : pending.parts) {
     const Envelope& e = part.envelope();
-    envelope.routes.insert(envelope.routes.end(), e.routes.begin(), e.routes.end());
+    merge_route(envelope.routes, e.routes);
     if (flag_lost_parts_ && e.status.code == StatusCode::pea_lost) {
       lost += (lost.empty() ? "'" : "; '") + sender + "' (" + e.status.message + ")";
       continue;

@@ -1,6 +1,6 @@
 // FlowBuilder: the C++ front end of FlowSpec. It keeps what the caller said and checks it all in
 // build(), with the same rules and the same `uses` reader as the YAML parser, so both front ends
-// give equal specs for the same flow (tests/core/test_flow_spec.cpp holds them to that).
+// give equal specs for the same flow (tests/spec/test_flow_spec.cpp holds them to that).
 #include <algorithm>
 #include <stdexcept>
 

@@ -144,16 +144,16 @@ TEST_CASE("a deadline that passes ends the request through on_error with status 
   call.on_done = [&](const Response&) { ++done; };
   call.on_error = [&](const Response& r) { errors.push_back(r.status()); };
   call.on_always = [&](const Response&) { ++always; };
-  auto began = std::chrono::steady_clock::now();
   flow.index_lines(std::vector<std::string>{"one", "two"}, call);
-  CHECK(std::chrono::steady_clock::now() - began < 2s);
   CHECK(done == 0);
   CHECK(always == 2);
   REQUIRE(errors.size() == 2);
   for (const Status& status : errors) {
     CHECK(status.code == StatusCode::timeout);
     CHECK_THAT(status.message, Contains("200ms"));
-    CHECK_FALSE(status.pod.empty());  // who ended it: the gateway, which saw no reply in time
+    // Who ended it: the gateway, which saw no reply in time (the pod would have answered only
+    // after its 3s wait, naming itself).
+    CHECK(status.pod == "gateway");
   }
   flow.close();
 }

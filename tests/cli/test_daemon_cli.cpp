@@ -4,7 +4,7 @@
 
 #include <csignal>
 
-#include "hosts/local_daemon.hpp"
+#include "support/local_daemon.hpp"
 #include "support/run_jflow.hpp"
 #include "support/test_support.hpp"
 

@@ -6,8 +6,8 @@
 #include <zmq_addon.hpp>
 
 #include "control/control_channel.hpp"
-#include "hosts/local_daemon.hpp"
 #include "support/fault_run.hpp"
+#include "support/local_daemon.hpp"
 #include "support/test_support.hpp"
 
 using namespace jflow;
@@ -135,11 +135,9 @@ TEST_CASE("a daemon refuses an orchestrator whose key it does not list", "[hosts
                       .host_key(daemon.address(), keys.pub("host"))
                       .build();
   Flow flow(spec, test::test_options());
-  const auto started = std::chrono::steady_clock::now();
+  // Told by the handshake, not by a timeout: the error is the refusal, not "did not … within".
   REQUIRE_THROWS_WITH(flow.start(), Contains("pea 'there'") && Contains("refused by the daemon") &&
-                                        Contains(daemon.address()));
-  // Told by the handshake, not by a timeout.
-  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+                                        Contains(daemon.address()) && !Contains(" within "));
   CHECK(daemon.logged("refused a connection from 127.0.0.1"));
   CHECK(daemon.logged("is not in the --allow list"));
   CHECK_FALSE(daemon.logged("started pea"));
@@ -184,9 +182,9 @@ TEST_CASE("a daemon that goes away mid-stream: requests end naming the host, clo
     daemon->stop();  // its peas are killed with it
   });
   CHECK_THAT(message, Contains("pea 'there'") && Contains("on host " + address));
-  const auto close_start = std::chrono::steady_clock::now();
+  // Close does not wait out the stop grace for the peas it knows are lost with their host.
   flow.close();
-  CHECK(std::chrono::steady_clock::now() - close_start < std::chrono::seconds(4));
+  CHECK(test::peas_killed_at_close(flow).empty());
 }
 
 TEST_CASE("a daemon stops the peas of an orchestrator that went away", "[hosts][death]") {

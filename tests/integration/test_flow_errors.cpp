@@ -37,19 +37,20 @@ TEST_CASE("a driver exception becomes status ERROR naming pod and driver; the ne
 
 TEST_CASE("a request past its deadline ends with a timeout error, not silence",
           "[integration][errors]") {
-  Flow flow(FlowBuilder().add("slow", "- !WaitDriver {duration: 3s}").build(),
+  // The pod holds the request for 30s; its deadline is 200ms.
+  Flow flow(FlowBuilder().add("slow", "- !WaitDriver {duration: 30s}").build(),
             test::test_options());
   flow.start();
-  auto start = std::chrono::steady_clock::now();
   Response r = flow.call(test::text_request("x"), std::chrono::milliseconds(200));
-  auto took = std::chrono::steady_clock::now() - start;
   CHECK(r.status().code == StatusCode::timeout);
   CHECK_THAT(r.status().message, Contains("200ms"));
-  CHECK(took < std::chrono::seconds(2));
-  // Closing does not wait for the abandoned request to finish its 3s wait.
-  auto close_start = std::chrono::steady_clock::now();
+  // Ended by the gateway at the deadline, not by the pod after its wait (that reply would name
+  // pod 'slow' and come 30s later).
+  CHECK(r.status().pod == "gateway");
+  // Closing does not wait for the abandoned request's wait: the pea stops when told, so no pea
+  // has to be killed at the end of the stop grace.
   flow.close();
-  CHECK(std::chrono::steady_clock::now() - close_start < std::chrono::seconds(2));
+  CHECK(flow.close_problems().empty());
 }
 
 TEST_CASE("the spec's request_timeout applies when a request sets none", "[integration][errors]") {
@@ -88,9 +89,8 @@ TEST_CASE("a pea that never becomes ready fails start within timeout_ready",
                 .add("mute", "_pass", Runtime::process)
                 .build(),
             options);
-  auto start = std::chrono::steady_clock::now();
-  REQUIRE_THROWS_WITH(flow.start(), Contains("pea 'mute'") && Contains("300ms"));
-  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  // The stand-in sleeps 30s; the start ends at timeout_ready, and says so (not "exited").
+  REQUIRE_THROWS_WITH(flow.start(), Contains("pea 'mute'") && Contains("within 300ms"));
   std::filesystem::remove(script);
 }
 

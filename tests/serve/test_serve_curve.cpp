@@ -2,7 +2,7 @@
 // a client with another key or without CURVE never gets in.
 #include <catch2/catch.hpp>
 
-#include "hosts/local_daemon.hpp"
+#include "support/local_daemon.hpp"
 #include "jflow/client.hpp"
 #include "serve/serve_support.hpp"
 

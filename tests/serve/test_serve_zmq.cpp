@@ -243,10 +243,13 @@ TEST_CASE("jflow::Client: a request past its deadline ends with timeout, never a
           "[serve][client]") {
   ServerThread served(test::one_pod_flow("slow", "- !WaitDriver {duration: 2s}"));
   Client client(served.endpoints().zmq);
-  const SteadyTime began = steady_now();
   Response reply = client.call(test::text_request("slow"), std::chrono::milliseconds(200));
   CHECK(reply.status().code == StatusCode::timeout);
-  CHECK(steady_now() - began < std::chrono::milliseconds(1500));
+  // Ended at its deadline — by the client or by the served flow's gateway (which has what is left
+  // of it), whichever saw it pass first — not by the pod after its 2s wait (that reply would
+  // name pod 'slow').
+  CHECK_THAT(reply.status().message, Contains("no reply"));
+  CHECK((reply.status().pod == "client" || reply.status().pod == "gateway"));
 }
 
 TEST_CASE("jflow::Client: nothing listening ends in an error within the timeout",
@@ -261,11 +264,10 @@ TEST_CASE("jflow::Client: nothing listening ends in an error within the timeout"
     endpoint = probe.get(zmq::sockopt::last_endpoint);
   }
   Client client(endpoint);
-  const SteadyTime began = steady_now();
   PingResult ping = client.ping(std::chrono::milliseconds(300));
   CHECK_FALSE(ping.ok);
-  CHECK_THAT(ping.error, Contains("no reply"));
-  CHECK(steady_now() - began < std::chrono::seconds(2));
+  // It gave up at the timeout it was given, and says so.
+  CHECK_THAT(ping.error, Contains("no reply") && Contains("within 300ms"));
   Response reply = client.call(test::text_request("x"), std::chrono::milliseconds(200));
   CHECK(reply.status().code == StatusCode::timeout);
   CHECK(reply.status().pod == "client");

@@ -41,6 +41,16 @@ inline bool poll_until(Flow& flow, const std::function<bool()>& done, Duration l
   return true;
 }
 
+// The close problems saying a pea was killed because it did not stop within the stop grace: what a
+// close that waited on a pea, instead of stopping it, leaves behind.
+inline std::vector<std::string> peas_killed_at_close(const Flow& flow) {
+  std::vector<std::string> killed;
+  for (const std::string& problem : flow.close_problems()) {
+    if (problem.find("did not stop within") != std::string::npos) killed.push_back(problem);
+  }
+  return killed;
+}
+
 // True while a process with this pid exists (and is not a reaped zombie of ours).
 inline bool process_exists(int pid) {
   return pid > 0 && ::kill(pid, 0) == 0;

@@ -3,7 +3,7 @@
 // without the parser.
 #include <catch2/catch.hpp>
 
-#include "core/spec_test_drivers.hpp"
+#include "spec/spec_test_drivers.hpp"
 #include "spec/flow_graph.hpp"
 
 using namespace std::chrono_literals;

@@ -2,7 +2,7 @@
 // that both front ends give equal specs for the same flow.
 #include <catch2/catch.hpp>
 
-#include "core/spec_test_drivers.hpp"
+#include "spec/spec_test_drivers.hpp"
 #include "jflow/flow_spec.hpp"
 #include "support/test_support.hpp"
 

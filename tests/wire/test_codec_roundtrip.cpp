@@ -6,7 +6,7 @@
 #include <cstring>
 #include <msgpack.hpp>
 
-#include "core/codec_samples.hpp"
+#include "wire/codec_samples.hpp"
 #include "jflow/codec.hpp"
 
 using namespace jflow;

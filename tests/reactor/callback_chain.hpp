@@ -1,7 +1,7 @@
 // A chain of requests driven entirely from inside a host loop's callbacks: start_async's callback
 // submits the first request, each reply's callback submits the next, and the last reply's
-// callback closes the flow with close_async. Shared by the adapter tests (epoll, libuv, Asio,
-// libevent), which differ only in the loop that runs it.
+// callback closes the flow with close_async. A case of the reactor conformance suite, run in
+// every adapter's loop.
 #pragma once
 
 #include <catch2/catch.hpp>

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/spec_test_drivers.hpp"
+#include "spec/spec_test_drivers.hpp"
 #include "jflow/flow_spec.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_support.hpp"

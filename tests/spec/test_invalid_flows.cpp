@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/spec_test_drivers.hpp"
+#include "spec/spec_test_drivers.hpp"
 #include "jflow/flow_spec.hpp"
 
 using namespace jflow;

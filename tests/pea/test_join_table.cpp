@@ -1,5 +1,6 @@
 // JoinTable: parts are gathered per request and sender; duplicates are ignored; a request whose
-// parts do not all come is released as an error naming the missing senders.
+// parts do not all come is released as an error naming the missing senders; the joined route
+// names the hops the parts share once and keeps each part's own hops with their timings.
 #include <catch2/catch.hpp>
 
 #include "jflow/codec.hpp"
@@ -18,6 +19,14 @@ Message part(const std::string& id, const std::string& sender, const std::string
   envelope.status = status;
   envelope.routes.push_back({sender, sender, 1, 2});
   std::string body = encode_body(test::text_request(text));
+  return Message(envelope, zmq::message_t(body.data(), body.size()));
+}
+
+Message part_with_route(const std::string& id, std::vector<Route> routes) {
+  Envelope envelope;
+  envelope.request_id = id;
+  envelope.routes = std::move(routes);
+  std::string body = encode_body(test::text_request(id));
   return Message(envelope, zmq::message_t(body.data(), body.size()));
 }
 
@@ -71,4 +80,23 @@ TEST_CASE("a join that waits in vain expires naming the missing senders", "[join
   CHECK(status.pod == "d");
   CHECK_THAT(status.message, Contains("'b'") && Contains("'e'") && !Contains("'c'"));
   CHECK(joins.waiting() == 0);
+}
+
+TEST_CASE("a joined route names the shared hops once, then each part's own hops", "[join]") {
+  // Two shards of pod s: both parts carry the same hops up to s/head (the same entries, timings
+  // included), then their own shard.
+  const std::vector<Route> shared = {{"a", "a", 10, 20}, {"s", "s/head", 30, 40}};
+  std::vector<Route> first = shared;
+  first.push_back({"s", "s/0", 50, 60});
+  std::vector<Route> second = shared;
+  second.push_back({"s", "s/1", 55, 90});
+  JoinTable joins("s", {"s/0", "s/1"}, std::chrono::seconds(30));
+  // The part of s/1 comes first; the route still lists the shards in the order of their names.
+  CHECK_FALSE(joins.add(part_with_route("r1", second)));
+  auto joined = joins.add(part_with_route("r1", first));
+  REQUIRE(joined);
+  CHECK(joined->envelope().routes == std::vector<Route>{{"a", "a", 10, 20},
+                                                        {"s", "s/head", 30, 40},
+                                                        {"s", "s/0", 50, 60},
+                                                        {"s", "s/1", 55, 90}});
 }

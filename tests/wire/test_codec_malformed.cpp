@@ -8,7 +8,7 @@
 #include <msgpack.hpp>
 #include <random>
 
-#include "core/codec_samples.hpp"
+#include "wire/codec_samples.hpp"
 #include "jflow/codec.hpp"
 
 using namespace jflow;
