@@ -65,13 +65,13 @@ py::object checked_bytes(const py::object& value, const std::string& where) {
 }
 
 py::object checked_dict(const py::object& value, const std::string& where) {
-  if (value.is_none()) return py::dict();
+  if (value.is_none()) return value;
   if (!py::isinstance<py::dict>(value)) wrong_type(where, "dict", value);
   return value;
 }
 
 py::object checked_list(const py::object& value, const std::string& where) {
-  if (value.is_none()) return py::list();
+  if (value.is_none()) return value;
   if (py::isinstance<py::str>(value) || py::isinstance<py::bytes>(value) ||
       !py::hasattr(value, "__iter__"))
     wrong_type(where, "a list of Documents", value);
@@ -99,6 +99,7 @@ Value to_value(const py::handle& value, const std::string& where) {
 
 std::vector<Document> to_documents(const py::handle& list, const std::string& where) {
   std::vector<Document> docs;
+  if (list.is_none()) return docs;
   std::size_t i = 0;
   for (const py::handle& item : list) {
     std::string here = where + "[" + std::to_string(i++) + "]";
@@ -108,7 +109,8 @@ std::vector<Document> to_documents(const py::handle& list, const std::string& wh
   return docs;
 }
 
-py::list to_python_list(std::vector<Document>& docs) {
+py::object to_python_list(std::vector<Document>& docs) {
+  if (docs.empty()) return py::none();
   py::list list(docs.size());
   for (std::size_t i = 0; i < docs.size(); ++i) list[i] = to_python(std::move(docs[i]));
   return list;
@@ -120,15 +122,19 @@ std::string array_repr(const py::object& array) {
          ", dtype=" + py::str(array.attr("dtype")).cast<std::string>() + ")";
 }
 
+std::size_t size_of(const py::object& value) {
+  return value.is_none() ? 0 : py::len(value);
+}
+
 std::string document_repr(const PyDocument& doc) {
   std::string out = "Document(id=" + py::repr(doc.id).cast<std::string>();
   if (py::len(doc.text)) out += ", text=" + py::repr(doc.text).cast<std::string>();
   if (py::len(doc.buffer)) out += ", buffer=<" + std::to_string(py::len(doc.buffer)) + " bytes>";
   if (!doc.blob.is_none()) out += ", blob=" + array_repr(doc.blob);
   if (!doc.embedding.is_none()) out += ", embedding=" + array_repr(doc.embedding);
-  if (py::len(doc.tags)) out += ", tags=" + py::repr(doc.tags).cast<std::string>();
-  if (py::len(doc.chunks)) out += ", chunks=" + std::to_string(py::len(doc.chunks));
-  if (py::len(doc.matches)) out += ", matches=" + std::to_string(py::len(doc.matches));
+  if (size_of(doc.tags)) out += ", tags=" + py::repr(doc.tags).cast<std::string>();
+  if (size_of(doc.chunks)) out += ", chunks=" + std::to_string(size_of(doc.chunks));
+  if (size_of(doc.matches)) out += ", matches=" + std::to_string(size_of(doc.matches));
   if (doc.score != 0.0) out += ", score=" + py::repr(py::float_(doc.score)).cast<std::string>();
   return out + ")";
 }
@@ -229,7 +235,7 @@ Document to_document(const PyDocument& doc, const std::string& where) {
   out.raw = doc.buffer.cast<std::string>();
   if (!doc.blob.is_none()) out.blob = to_ndarray(doc.blob, where + ".blob");
   if (!doc.embedding.is_none()) out.embedding = to_ndarray(doc.embedding, where + ".embedding");
-  out.tags = to_value_map(doc.tags, where + ".tags");
+  if (!doc.tags.is_none()) out.tags = to_value_map(doc.tags, where + ".tags");
   out.chunks = to_documents(doc.chunks, where + ".chunks");
   out.matches = to_documents(doc.matches, where + ".matches");
   out.score = doc.score;
@@ -295,11 +301,18 @@ py::object to_python(Document&& doc) {
   out.buffer = py::bytes(doc.raw);
   out.blob = to_python(std::move(doc.blob));
   out.embedding = to_python(std::move(doc.embedding));
-  out.tags = to_python(doc.tags);
+  if (!doc.tags.empty()) out.tags = to_python(doc.tags);
   out.chunks = to_python_list(doc.chunks);
   out.matches = to_python_list(doc.matches);
   out.score = doc.score;
   return py::cast(std::move(out));
+}
+
+// The dict or list a None field stands for, created (and kept) on first read.
+template <typename Container>
+py::object materialized(py::object& field) {
+  if (field.is_none()) field = Container();
+  return field;
 }
 
 void bind_document(py::module_& module) {
@@ -307,16 +320,8 @@ void bind_document(py::module_& module) {
   py::class_<PyDocument>(module, "Document",
                          "A document: id, text, buffer (bytes), blob and embedding (numpy arrays), "
                          "tags (dict), chunks and matches (lists of Documents), score.")
-      .def(py::init([](py::object id, py::object text, py::object buffer, py::object blob,
-                       py::object embedding, py::object tags, py::object chunks, py::object matches,
-                       double score, py::object content) {
-             return make_document(id, text, buffer, blob, embedding, tags, chunks, matches, score,
-                                  content, "Document");
-           }),
-           py::kw_only(), "id"_a = "", "text"_a = "", "buffer"_a = py::bytes(""),
-           "blob"_a = py::none(), "embedding"_a = py::none(), "tags"_a = py::none(),
-           "chunks"_a = py::none(), "matches"_a = py::none(), "score"_a = 0.0,
-           "content"_a = py::none())
+      .def(
+          py::init([](const py::kwargs& fields) { return document_from_dict(fields, "Document"); }))
       .def_property(
           "id", [](const PyDocument& d) { return d.id; },
           [](PyDocument& d, py::object v) { d.id = checked_str(v, "Document.id"); })
@@ -333,13 +338,13 @@ void bind_document(py::module_& module) {
           "embedding", [](const PyDocument& d) { return d.embedding; },
           [](PyDocument& d, py::object v) { d.embedding = checked_array(v, "Document.embedding"); })
       .def_property(
-          "tags", [](const PyDocument& d) { return d.tags; },
+          "tags", [](PyDocument& d) { return materialized<py::dict>(d.tags); },
           [](PyDocument& d, py::object v) { d.tags = checked_dict(v, "Document.tags"); })
       .def_property(
-          "chunks", [](const PyDocument& d) { return d.chunks; },
+          "chunks", [](PyDocument& d) { return materialized<py::list>(d.chunks); },
           [](PyDocument& d, py::object v) { d.chunks = checked_list(v, "Document.chunks"); })
       .def_property(
-          "matches", [](const PyDocument& d) { return d.matches; },
+          "matches", [](PyDocument& d) { return materialized<py::list>(d.matches); },
           [](PyDocument& d, py::object v) { d.matches = checked_list(v, "Document.matches"); })
       .def_readwrite("score", &PyDocument::score)
       .def_property_readonly("content",

@@ -21,9 +21,11 @@ struct PyDocument {
   py::object buffer = py::bytes("");
   py::object blob = py::none();       // numpy array or None
   py::object embedding = py::none();  // numpy array or None
-  py::object tags = py::dict();
-  py::object chunks = py::list();
-  py::object matches = py::list();
+  // None stands for empty until first read (most documents have no tags, chunks or matches, and
+  // three fewer objects per document is most of what a small document costs).
+  py::object tags = py::none();
+  py::object chunks = py::none();
+  py::object matches = py::none();
   double score = 0.0;
 };
 
