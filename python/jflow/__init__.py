@@ -17,6 +17,7 @@ if not _os.environ.get('JFLOW_EXECUTABLE') and 'dist-packages' in __file__ \
 
 from ._jflow import Document, Response, Status  # noqa: E402
 from ._flow import AsyncFlow, Flow  # noqa: E402
+from ._client import AsyncClient, Client  # noqa: E402
 
-__all__ = ['AsyncFlow', 'Document', 'Flow', 'FlowError', 'FlowSpecError', 'RequestError',
+__all__ = ['AsyncClient', 'AsyncFlow', 'Client', 'Document', 'Flow', 'FlowError', 'FlowSpecError', 'RequestError',
            'Response', 'Status']

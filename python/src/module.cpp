@@ -32,6 +32,7 @@ PYBIND11_MODULE(_jflow, module) {
   jflow::python::bind_document(module);
   jflow::python::bind_response(module);
   jflow::python::bind_engine(module);
+  jflow::python::bind_client(module);
   module.def(
       "check_flow_file", [](const std::string& path) { (void)jflow::load_flow_yaml(path); },
       "Parses and checks a flow file (raises FlowSpecError with file:line:col).");

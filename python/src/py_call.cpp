@@ -40,8 +40,8 @@ py::object request_error(const Response& response) {
 
 }  // namespace
 
-Call::Call(AsyncFlow& flow, DocumentSource source, CallOptions options)
-    : flow_(flow), source_(std::move(source)), py_(std::make_unique<PythonParts>()) {
+Call::Call(Sender sender, DocumentSource source, CallOptions options)
+    : sender_(std::move(sender)), source_(std::move(source)), py_(std::make_unique<PythonParts>()) {
   collect_ = options.on_done.is_none() && options.on_error.is_none() && options.on_always.is_none();
   py_->options = std::move(options);
 }
@@ -55,7 +55,7 @@ Call::~Call() {
 void Call::fill() {
   const CallOptions& options = py_->options;
   while (!exhausted_ && (options.prefetch == 0 || in_flight_.size() < options.prefetch) &&
-         !flow_.at_capacity()) {
+         !sender_.at_capacity()) {
     Request request;
     request.type = options.type;
     request.parameters = options.parameters;
@@ -76,7 +76,7 @@ void Call::fill() {
     // The reply callback runs inside a later process(), so the id is known by then.
     auto id = std::make_shared<std::string>();
     try {
-      *id = flow_.submit(
+      *id = sender_.submit(
           std::move(request),
           [self = shared_from_this(), id](Response&& response) {
             self->on_reply(*id, std::move(response));

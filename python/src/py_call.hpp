@@ -11,6 +11,7 @@
 
 #include <pybind11/pybind11.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -39,9 +40,16 @@ struct CallOptions {
   py::object on_finished = py::none();  // called with no arguments once the call has ended
 };
 
+// Where a call's requests go: an AsyncFlow (py_engine.cpp) or a Client of a served flow
+// (py_client.cpp).
+struct Sender {
+  std::function<std::string(Request, ResponseCallback, Duration)> submit;
+  std::function<bool()> at_capacity;  // the flow refuses more for now; the call waits for room
+};
+
 class Call : public std::enable_shared_from_this<Call> {
  public:
-  Call(AsyncFlow& flow, DocumentSource source, CallOptions options);
+  Call(Sender sender, DocumentSource source, CallOptions options);
   ~Call();
 
   // Sends what the window allows; called at the start and whenever a request ends.
@@ -67,7 +75,7 @@ class Call : public std::enable_shared_from_this<Call> {
     py::object error = py::none();
     py::list responses;
   };
-  AsyncFlow& flow_;
+  Sender sender_;
   DocumentSource source_;
   std::unique_ptr<PythonParts> py_;
   bool collect_ = false;  // no callbacks: keep the responses
@@ -75,5 +83,20 @@ class Call : public std::enable_shared_from_this<Call> {
   bool exhausted_ = false;
   bool finished_ = false;
 };
+
+// A call's input and options from the arguments of Engine.call / ClientEngine.call. `kind` says
+// what `payload` is: "items" (an iterator of documents, str, bytes, dicts or 1-D arrays),
+// "ndarray" (a 2-D array: one document per row, the row as its embedding), "lines" (a list of
+// str), "file" (a text file, one document per line), "files" (paths). `argument` names the input
+// in errors. Throws py::value_error / py::type_error for input that cannot work.
+struct CallInput {
+  DocumentSource source;
+  CallOptions options;
+};
+CallInput call_input(const std::string& type, const std::string& kind, py::object payload,
+                     const std::string& argument, std::size_t batch_size, std::size_t prefetch,
+                     double timeout, py::object parameters, py::object on_done, py::object on_error,
+                     py::object on_always, py::object on_finished);
+extern const py::arg kCallArguments[12];  // their names, for pybind11
 
 }  // namespace jflow::python

@@ -54,6 +54,11 @@ std::optional<RequestType> request_type(const std::string& name) {
 
 }  // namespace
 
+const py::arg kCallArguments[12] = {
+    py::arg("type"),       py::arg("kind"),     py::arg("payload"),   py::arg("argument"),
+    py::arg("batch_size"), py::arg("prefetch"), py::arg("timeout"),   py::arg("parameters"),
+    py::arg("on_done"),    py::arg("on_error"), py::arg("on_always"), py::arg("on_finished")};
+
 Engine::Engine(FlowSpec spec)
     : flow_(std::make_unique<AsyncFlow>(std::move(spec), flow_options())) {}
 
@@ -142,7 +147,12 @@ void Engine::close() {
 }
 
 std::shared_ptr<Call> Engine::call(DocumentSource source, CallOptions options) {
-  auto call = std::make_shared<Call>(*flow_, std::move(source), std::move(options));
+  AsyncFlow& flow = *flow_;
+  Sender sender{[&flow](Request request, ResponseCallback done, Duration timeout) {
+                  return flow.submit(std::move(request), std::move(done), timeout);
+                },
+                [&flow] { return flow.at_capacity(); }};
+  auto call = std::make_shared<Call>(std::move(sender), std::move(source), std::move(options));
   call->fill();
   if (!call->finished()) calls_.push_back(call);
   return call;
@@ -155,6 +165,49 @@ void Engine::wait(const std::shared_ptr<Call>& call) {
     call->cancel("the call was interrupted");
     throw;
   }
+}
+
+CallInput call_input(const std::string& type, const std::string& kind, py::object payload,
+                     const std::string& argument, std::size_t batch_size, std::size_t prefetch,
+                     double timeout, py::object parameters, py::object on_done, py::object on_error,
+                     py::object on_always, py::object on_finished) {
+  CallOptions options;
+  auto parsed = request_type(type);
+  if (!parsed) throw py::value_error("unknown request type '" + type + "'");
+  options.type = *parsed;
+  options.batch_size = batch_size;
+  options.prefetch = prefetch;
+  options.timeout = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(timeout));
+  if (!parameters.is_none()) options.parameters = to_value_map(parameters, "parameters");
+  options.on_done = on_done;
+  options.on_error = on_error;
+  options.on_always = on_always;
+  options.on_finished = on_finished;
+  DocumentSource source;
+  try {
+    if (kind == "items") {
+      source = python_items(payload, argument);
+    } else if (kind == "ndarray") {
+      source = rows_of(to_ndarray(payload, argument));
+    } else if (kind == "lines") {
+      source = lines_of(payload.cast<std::vector<std::string>>());
+    } else if (kind == "file") {
+      source = lines_of_file(payload.cast<std::filesystem::path>());
+    } else if (kind == "files") {
+      source = files_of(payload.cast<std::vector<std::filesystem::path>>());
+    } else {
+      throw py::value_error("unknown input kind '" + kind + "'");
+    }
+  } catch (const std::invalid_argument& error) {
+    throw py::value_error(argument + ": " + error.what());
+  } catch (const py::error_already_set&) {
+    throw;
+  } catch (const py::builtin_exception&) {
+    throw;
+  } catch (const std::runtime_error& error) {
+    throw py::value_error(argument + ": " + error.what());
+  }
+  return {std::move(source), std::move(options)};
 }
 
 void bind_engine(py::module_& module) {
@@ -220,57 +273,21 @@ void bind_engine(py::module_& module) {
              }
              return peas;
            })
-      // A client call. `kind` says what `payload` is: "items" (an iterator of documents, str,
-      // bytes, dicts or 1-D arrays), "ndarray" (a 2-D array: one document per row, the row as its
-      // embedding), "lines" (a list of str), "file" (a text file, one document per line), "files"
-      // (paths). `argument` names the input in errors.
+      // A client call (see call_input in py_call.hpp).
       .def(
           "call",
           [](Engine& e, const std::string& type, const std::string& kind, py::object payload,
              const std::string& argument, std::size_t batch_size, std::size_t prefetch,
              double timeout, py::object parameters, py::object on_done, py::object on_error,
              py::object on_always, py::object on_finished) {
-            CallOptions options;
-            auto parsed = request_type(type);
-            if (!parsed) throw py::value_error("unknown request type '" + type + "'");
-            options.type = *parsed;
-            options.batch_size = batch_size;
-            options.prefetch = prefetch;
-            options.timeout =
-                std::chrono::duration_cast<Duration>(std::chrono::duration<double>(timeout));
-            if (!parameters.is_none()) options.parameters = to_value_map(parameters, "parameters");
-            options.on_done = on_done;
-            options.on_error = on_error;
-            options.on_always = on_always;
-            options.on_finished = on_finished;
-            DocumentSource source;
-            try {
-              if (kind == "items") {
-                source = python_items(payload, argument);
-              } else if (kind == "ndarray") {
-                source = rows_of(to_ndarray(payload, argument));
-              } else if (kind == "lines") {
-                source = lines_of(payload.cast<std::vector<std::string>>());
-              } else if (kind == "file") {
-                source = lines_of_file(payload.cast<std::filesystem::path>());
-              } else if (kind == "files") {
-                source = files_of(payload.cast<std::vector<std::filesystem::path>>());
-              } else {
-                throw py::value_error("unknown input kind '" + kind + "'");
-              }
-            } catch (const std::invalid_argument& error) {
-              throw py::value_error(argument + ": " + error.what());
-            } catch (const py::error_already_set&) {
-              throw;
-            } catch (const py::builtin_exception&) {
-              throw;
-            } catch (const std::runtime_error& error) {
-              throw py::value_error(argument + ": " + error.what());
-            }
-            return e.call(std::move(source), std::move(options));
+            CallInput input =
+                call_input(type, kind, payload, argument, batch_size, prefetch, timeout, parameters,
+                           on_done, on_error, on_always, on_finished);
+            return e.call(std::move(input.source), std::move(input.options));
           },
-          "type"_a, "kind"_a, "payload"_a, "argument"_a, "batch_size"_a, "prefetch"_a, "timeout"_a,
-          "parameters"_a, "on_done"_a, "on_error"_a, "on_always"_a, "on_finished"_a)
+          kCallArguments[0], kCallArguments[1], kCallArguments[2], kCallArguments[3],
+          kCallArguments[4], kCallArguments[5], kCallArguments[6], kCallArguments[7],
+          kCallArguments[8], kCallArguments[9], kCallArguments[10], kCallArguments[11])
       .def("wait", &Engine::wait, "call"_a);
 }
 

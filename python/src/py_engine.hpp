@@ -47,5 +47,6 @@ class Engine {
 };
 
 void bind_engine(py::module_& module);
+void bind_client(py::module_& module);  // py_client.cpp
 
 }  // namespace jflow::python
