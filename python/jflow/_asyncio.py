@@ -16,7 +16,7 @@ class LoopDriver:
         self._engine = engine
         self._loop = None
         self._timer = None
-        self._error = None  # a process() failure, handed to the next awaiting call
+        self._waiting = set()  # futures of the calls and steps awaiting this flow
 
     def attach(self):
         loop = asyncio.get_running_loop()
@@ -38,15 +38,18 @@ class LoopDriver:
             self._loop.remove_reader(self._engine.fd)
         self._loop = None
 
-    def take_error(self):
-        error, self._error = self._error, None
-        return error
+    def waiting(self, future):
+        """Fails `future` if the flow itself fails (process() raising) before it is done."""
+        self._waiting.add(future)
+        future.add_done_callback(self._waiting.discard)
 
     def _on_ready(self):
         try:
             self._engine.process()
-        except Exception as error:  # the flow's own failure, not a callback's: keep it for a caller
-            self._error = error
+        except Exception as error:  # the flow's own failure, not a callback's: every awaiter sees it
+            for future in list(self._waiting):
+                if not future.done():
+                    future.set_exception(error)
         self._rearm()
 
     def _on_timer(self):
@@ -84,14 +87,13 @@ async def run_call(driver, start_call):
             finished.set_result(None)
 
     call = start_call(on_finished)
+    driver.waiting(finished)
     try:
         await finished
-    except asyncio.CancelledError:
-        call.cancel('the awaiting task was cancelled')
+    except BaseException as error:  # cancelled, or the flow failed: the call's requests end now
+        call.cancel('the awaiting task was cancelled' if isinstance(error, asyncio.CancelledError)
+                    else f'the flow failed: {error}')
         raise
-    error = driver.take_error()
-    if error is not None:
-        raise error
     return call
 
 
@@ -105,4 +107,5 @@ async def run_step(driver, begin):
             done.set_result(result[0] if result else None)
 
     begin(on_done)
+    driver.waiting(done)
     return await done

@@ -139,3 +139,20 @@ def test_sync_flow_releases_the_gil_while_it_waits():
             thread.join()
     # The worker ran while the call waited for the 200 ms reply.
     assert seen_in_callback[0] > at_start + 1
+
+
+@pytest.mark.asyncio
+async def test_a_killed_pea_ends_requests_with_pea_lost_naming_it():
+    import os
+    import signal
+    errors = []
+    async with AsyncFlow().add(name='fragile', uses='- !WaitDriver {duration: 5s}',
+                               runtime='process') as f:
+        task = asyncio.create_task(f.index(['x'], on_error=errors.append))
+        while f._engine.in_flight < 1:
+            await asyncio.sleep(0.001)
+        [pea] = f.status()
+        os.kill(pea['pid'], signal.SIGKILL)
+        await asyncio.wait_for(task, timeout=30)
+    assert [e.status.code for e in errors] == ['pea_lost']
+    assert 'fragile' in errors[0].status.message or errors[0].status.pod == 'fragile'
