@@ -156,3 +156,32 @@ async def test_a_killed_pea_ends_requests_with_pea_lost_naming_it():
         await asyncio.wait_for(task, timeout=30)
     assert [e.status.code for e in errors] == ['pea_lost']
     assert 'fragile' in errors[0].status.message or errors[0].status.pod == 'fragile'
+
+
+def test_ctrl_c_cancels_a_sync_call_and_the_flow_stays_usable():
+    import signal
+    errors = []
+    sent = []
+
+    def docs():
+        sent.append('first')
+        yield 'first'
+
+    def ctrl_c(signum, frame):
+        if not sent:  # not yet waiting for the request: look again shortly
+            signal.setitimer(signal.ITIMER_REAL, 0.01)
+            return
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, ctrl_c)
+    try:
+        with Flow().add(uses='- !WaitDriver {duration: 1s}') as f:
+            signal.setitimer(signal.ITIMER_REAL, 0.01)
+            with pytest.raises(KeyboardInterrupt):
+                f.index(docs(), batch_size=1, on_error=errors.append)
+            assert [e.status.code for e in errors] == ['closed']
+            assert 'interrupted' in errors[0].status.message
+            assert [d.text for r in f.index(['after']) for d in r.docs] == ['after']
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
