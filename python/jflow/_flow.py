@@ -229,6 +229,12 @@ class Flow(CallsMixin):
         finally:
             self._engine = self._driver = None
 
+    def __del__(self):
+        # A flow dropped while running: stop watching its fd before the engine closes it.
+        driver = getattr(self, '_driver', None)
+        if driver is not None:
+            driver.detach()
+
     def __enter__(self):
         return self.start()
 

@@ -69,13 +69,16 @@ Engine::~Engine() {
 
 std::size_t Engine::process() {
   std::size_t ended = flow_->process();
-  // A call that found the flow at capacity (other calls' requests) gets its turn here.
-  std::erase_if(calls_, [](const std::weak_ptr<Call>& weak) {
+  // A call that found the flow at capacity (other calls' requests) gets its turn here. fill() may
+  // run Python callbacks that start calls of their own, so the list is taken out while it runs.
+  std::vector<std::weak_ptr<Call>> waiting;
+  waiting.swap(calls_);
+  for (const std::weak_ptr<Call>& weak : waiting) {
     auto call = weak.lock();
-    if (!call || call->finished()) return true;
+    if (!call || call->finished()) continue;
     call->fill();
-    return call->finished();
-  });
+    if (!call->finished()) calls_.push_back(call);
+  }
   return ended;
 }
 
