@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "jflow/plugin.hpp"
+#include "spec/jina_compat.hpp"
 #include "spec/spec_support.hpp"
 
 namespace jflow::spec {
@@ -144,6 +145,7 @@ class ExecutorReader {
     const std::string kind = root.Tag().substr(1);
     if (!registered_executors().contains(kind)) {
       std::string hint = did_you_mean(kind, registered_executors().kinds());
+      if (hint.empty()) hint = python_executor_hint(kind);
       throw SpecError(location_of(root, inner_file), "unknown executor '" + kind + "'" + hint);
     }
     ExecutorReader inner(contents, inner_file, defaults_, drivers_);

@@ -4,10 +4,12 @@
 // the graph is checked last (flow_graph_check.cpp), once every pod and its `needs` are known.
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "jflow/curve_keys.hpp"
 #include "jflow/plugin.hpp"
+#include "spec/jina_compat.hpp"
 #include "spec/spec_support.hpp"
 
 namespace jflow {
@@ -55,7 +57,7 @@ const std::vector<std::string> kFlowKeys = {
 const std::vector<std::string> kPodKeys = {
     "name",     "uses",    "uses_before", "uses_after",    "needs",        "runtime",
     "parallel", "polling", "scheduling",  "timeout_ready", "join_timeout", "partial_results",
-    "host"};
+    "host",     "method"};
 const std::vector<std::string> kCurveKeys = {"key", "hosts"};
 const std::vector<std::string> kInputKeys = {"lines",  "type",  "request_size",
                                              "format", "top_k", "show"};
@@ -75,19 +77,18 @@ class FlowParser {
           spec::location_of(root, file_),
           "a flow file must be a map with 'version' and 'pods', got " + spec::describe(root));
     }
+    spec::check_flow_tag(root, file_);
     MapReader keys(root, file_, "flow", kFlowKeys);
     keys.check_keys();
-    keys.require("version");
+    // Jina's legacy form has no version and a map of pods by name.
+    const bool legacy_pods = keys.get("pods") && keys.get("pods")->value.IsMap();
+    if (!legacy_pods) keys.require("version");
     keys.require("pods");
 
     FlowSpec spec;
     spec.source = file_;
-    const Field version = *keys.get("version");
-    spec.version = static_cast<int>(version.as_integer());
-    if (spec.version != kSupportedVersion) {
-      version.fail("unsupported version " + std::to_string(spec.version) +
-                   " (this jflow reads version " + std::to_string(kSupportedVersion) + ")");
-    }
+    spec.version = kSupportedVersion;
+    if (auto version = keys.get("version")) spec.version = spec::read_flow_version(*version);
     if (auto field = keys.get("transport")) {
       constexpr Transport kTransports[] = {Transport::inproc, Transport::ipc, Transport::tcp};
       spec.transport = spec::read_choice(*field, "transport", kTransports, transport_name);
@@ -233,16 +234,38 @@ class FlowParser {
   }
 
   void pods(const Field& field, const PodSpec& defaults, FlowSpec& spec) {
+    if (field.value.IsMap()) return legacy_pods(field, defaults, spec);
     if (!field.value.IsSequence()) {
       field.fail("pods: expected a list of pods, got " + spec::describe(field.value));
     }
     if (field.value.size() == 0) field.fail("pods: a flow needs at least one pod");
     for (const YAML::Node& item : field.value) {
-      spec.pods.push_back(pod(item, defaults, spec));
+      spec.pods.push_back(pod(item, defaults, spec, std::nullopt));
     }
   }
 
-  PodSpec pod(const YAML::Node& node, const PodSpec& defaults, const FlowSpec& flow) {
+  // Jina's legacy form: `pods: {NAME: {keys}, ...}`, in order; a `gateway` entry is the Flow
+  // itself, as Jina reads it.
+  void legacy_pods(const Field& field, const PodSpec& defaults, FlowSpec& spec) {
+    for (const auto& entry : field.value) {
+      Field name{"name", entry.first, entry.first, &file_};
+      if (!entry.first.IsScalar())
+        name.fail("pods: expected a pod name, got " + spec::describe(entry.first));
+      if (entry.first.Scalar() == kGateway) continue;
+      if (!entry.second.IsMap()) {
+        throw SpecError(
+            spec::location_of(entry.second.IsNull() ? entry.first : entry.second, file_),
+            "pods: in Jina's map form each entry is NAME: {keys}, but '" + entry.first.Scalar() +
+                "' maps to " + spec::describe(entry.second) +
+                " (or write a list: pods: [{name: a, uses: _pass}])");
+      }
+      spec.pods.push_back(pod(entry.second, defaults, spec, name));
+    }
+    if (spec.pods.empty()) field.fail("pods: a flow needs at least one pod");
+  }
+
+  PodSpec pod(const YAML::Node& node, const PodSpec& defaults, const FlowSpec& flow,
+              const std::optional<Field>& legacy_name) {
     if (!node.IsMap()) {
       throw SpecError(
           spec::location_of(node, file_),
@@ -256,14 +279,26 @@ class FlowParser {
         owner += " '" + entry.second.Scalar() + "'";
       }
     }
+    if (legacy_name) owner = "pod '" + legacy_name->value.Scalar() + "'";
     MapReader keys(node, file_, owner, kPodKeys);
     keys.check_keys();
-    keys.require("name");
+    // Jina v1's `method:` — needs (a join, named joiner unless named) or inspect (in line after
+    // the pod it inspects: jflow has no hanging pods) — or add, the default.
+    const std::optional<Field> method_field = keys.get("method");
+    const spec::PodMethod method =
+        method_field ? spec::read_pod_method(*method_field) : spec::PodMethod::add;
+    if (legacy_name && keys.get("name")) {
+      keys.get("name")->fail("name: in Jina's map form of pods the key is the name; drop name:");
+    }
+    if (!legacy_name && method == spec::PodMethod::add) keys.require("name");
 
     PodSpec pod = defaults;
     pod.where = spec::location_of(node, file_);
-    const Field name = *keys.get("name");
-    pod.name = name.as_string();
+    const std::optional<Field> given_name = legacy_name ? legacy_name : keys.get("name");
+    const Field name = given_name ? *given_name : *method_field;
+    pod.name = given_name                         ? name.as_string()
+               : method == spec::PodMethod::needs ? "joiner"
+                                                  : "inspect";
     if (auto problem = spec::pod_name_problem(pod.name)) name.fail(*problem);
     for (const PodSpec& earlier : flow.pods) {
       if (earlier.name == pod.name) {
@@ -273,6 +308,7 @@ class FlowParser {
     }
     pod.key_where["name"] = name.where();
 
+    if (method == spec::PodMethod::needs && !keys.get("uses")) pod.uses = "_merge";
     if (auto field = keys.get("uses")) {
       pod.uses = field->value.IsScalar() ? field->value.Scalar() : YAML::Dump(field->value);
       const spec::ExecutorDefaults executor_defaults{pod.name, flow.workspace};
@@ -309,6 +345,22 @@ class FlowParser {
       pod.key_where["partial_results"] = field->where();
     }
     if (auto field = keys.get("needs")) spec::read_needs(*field, pod);
+    if (method == spec::PodMethod::needs && pod.needs.size() < 2) {
+      const Field& at = keys.get("needs") ? *keys.get("needs") : *method_field;
+      at.fail("method: needs joins two or more pods; list them in needs: [a, b]");
+    }
+    // A pod that needs an inspected pod takes the inspect pod's output (Jina's auxiliary pod).
+    for (std::string& need : pod.needs) {
+      if (auto inspect = inspected_.find(need); inspect != inspected_.end()) need = inspect->second;
+    }
+    if (method == spec::PodMethod::inspect) {
+      if (pod.needs.size() > 1) keys.get("needs")->fail("method: inspect inspects one pod");
+      if (flow.pods.empty() && pod.needs.empty()) {
+        method_field->fail("method: inspect needs a pod before it to inspect");
+      }
+      const std::string inspected = pod.needs.empty() ? flow.pods.back().name : pod.needs.front();
+      inspected_[inspected] = pod.name;
+    }
     if (auto field = keys.get("host")) {
       try {
         pod.host = spec::daemon_address(field->as_string());
@@ -392,6 +444,7 @@ class FlowParser {
   std::string_view source_;
   const std::string& file_;
   const DriverRegistry& registry_;
+  std::map<std::string, std::string> inspected_;  // inspected pod -> its `method: inspect` pod
 };
 
 YAML::Node load_one_document(std::string_view text, const std::string& file) {

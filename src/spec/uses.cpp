@@ -1,6 +1,7 @@
 // Resolving a pod's `uses` into driver chains. The forms, all validated against a DriverRegistry:
 //   uses: _pass                                   a built-in name (_pass, _log, _merge,
-//                                                 _merge_matches)
+//                                                 _merge_matches; Jina's _forward, _route,
+//                                                 _logforward, _merge_chunks: jina_compat.hpp)
 //   uses: [!WaitDriver {duration: 1s}, !LogDriver] a driver list, for index, search and train
 //   uses: "- !WaitDriver {duration: 1s}"          the same list as YAML text (Jina's form)
 //   uses: {index: [...], search: _log}            a chain per request type; the others pass
@@ -10,6 +11,7 @@
 
 #include "jflow/executor.hpp"
 #include "jflow/request.hpp"
+#include "spec/jina_compat.hpp"
 #include "spec/spec_support.hpp"
 
 namespace jflow::spec {
@@ -122,6 +124,14 @@ class UsesReader {
                       "expected a driver like '!WaitDriver {duration: 1s}', got " + describe(item));
     }
     const std::string kind = item.Tag().substr(1);
+    // A tagged map with an executor's keys that is neither driver nor executor: most likely a
+    // Jina executor class (`!MyEncoder {with: {...}}`).
+    if (!registry_.contains(kind) && item.IsMap() &&
+        (item["with"] || item["metas"] || item["requests"])) {
+      std::string hint = did_you_mean(kind, registered_executors().kinds());
+      if (hint.empty()) hint = python_executor_hint(kind);
+      throw SpecError(where, "unknown executor '" + kind + "'" + hint);
+    }
     registry_.create(kind, item, file_);
     const bool no_options = item.IsNull() || (item.IsScalar() && item.Scalar().empty());
     return DriverSpec{kind, no_options ? "{}" : canonical_yaml(item), where};
@@ -132,6 +142,12 @@ class UsesReader {
     for (const Alias& alias : kAliases) {
       if (name == alias.name) return alias_chain(name, location_of(scalar, file_));
     }
+    // Jina's names for the same things, and Jina's that cannot run here (jina_compat.hpp).
+    if (auto jflow_name = jina_builtin_alias(name)) {
+      return alias_chain(std::string(*jflow_name), location_of(scalar, file_));
+    }
+    if (auto problem = jina_uses_problem(name))
+      throw SpecError(location_of(scalar, file_), *problem);
     if (may_parse_text_) return std::nullopt;  // not a name: the caller reads it as YAML text
     std::vector<std::string> candidates = alias_names();
     for (const std::string& kind : registered_executors().kinds()) candidates.push_back(kind);
@@ -139,6 +155,7 @@ class UsesReader {
     if (hint.empty() && registry_.contains(name)) {
       hint = " (to use the driver, write '- !" + name + " {}')";
     }
+    if (hint.empty()) hint = python_executor_hint(name);
     if (hint.empty()) {
       hint =
           " (expected _pass, _log, an executor such as VectorIndexer, a file.yml, or a driver "
