@@ -3,7 +3,7 @@
 // names. What cannot run is refused (tests/flows/invalid/jina_*.yml).
 #include <catch2/catch.hpp>
 
-#include "core/spec_test_drivers.hpp"
+#include "spec/spec_test_drivers.hpp"
 #include "jflow/flow_spec.hpp"
 
 using namespace jflow;
