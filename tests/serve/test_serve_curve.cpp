@@ -2,9 +2,9 @@
 // a client with another key or without CURVE never gets in.
 #include <catch2/catch.hpp>
 
-#include "support/local_daemon.hpp"
 #include "jflow/client.hpp"
 #include "serve/serve_support.hpp"
+#include "support/local_daemon.hpp"
 
 using namespace jflow;
 using Catch::Matchers::Contains;

@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "spec/spec_test_drivers.hpp"
 #include "jflow/flow_spec.hpp"
+#include "spec/spec_test_drivers.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_support.hpp"
 

@@ -3,8 +3,8 @@
 // without the parser.
 #include <catch2/catch.hpp>
 
-#include "spec/spec_test_drivers.hpp"
 #include "spec/flow_graph.hpp"
+#include "spec/spec_test_drivers.hpp"
 
 using namespace std::chrono_literals;
 using namespace jflow;

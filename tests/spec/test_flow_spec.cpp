@@ -2,8 +2,8 @@
 // that both front ends give equal specs for the same flow.
 #include <catch2/catch.hpp>
 
-#include "spec/spec_test_drivers.hpp"
 #include "jflow/flow_spec.hpp"
+#include "spec/spec_test_drivers.hpp"
 #include "support/test_support.hpp"
 
 using namespace std::chrono_literals;

@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "spec/spec_test_drivers.hpp"
 #include "jflow/flow_spec.hpp"
+#include "spec/spec_test_drivers.hpp"
 
 using namespace jflow;
 using spec_test::stub_drivers;

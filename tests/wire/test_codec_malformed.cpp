@@ -8,8 +8,8 @@
 #include <msgpack.hpp>
 #include <random>
 
-#include "wire/codec_samples.hpp"
 #include "jflow/codec.hpp"
+#include "wire/codec_samples.hpp"
 
 using namespace jflow;
 using Catch::Contains;

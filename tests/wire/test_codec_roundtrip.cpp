@@ -6,8 +6,8 @@
 #include <cstring>
 #include <msgpack.hpp>
 
-#include "wire/codec_samples.hpp"
 #include "jflow/codec.hpp"
+#include "wire/codec_samples.hpp"
 
 using namespace jflow;
 
