@@ -119,6 +119,19 @@ struct KeygenOptions {
 void setup_keygen(CLI::App& app, KeygenOptions& options);
 int run_keygen(const KeygenOptions& options);
 
+struct NewOptions {
+  std::string name;
+  std::string dir = ".";
+  bool force = false;
+};
+void setup_new(CLI::App& app, NewOptions& options);
+int run_new(const NewOptions& options);
+
+// `jflow --version` / `jflow version` (version_command.cpp).
+std::string version_text();
+void setup_version(CLI::App& app);
+int run_version();
+
 // Thrown for usage problems found after parsing (a missing input, a bad duration): exit 2.
 class UsageError : public std::runtime_error {
  public:

@@ -11,6 +11,7 @@
 #include "base/clock.hpp"
 #include "commands.hpp"
 #include "jflow/flow.hpp"
+#include "summary_text.hpp"
 
 namespace jflow::cli {
 namespace {
@@ -90,8 +91,8 @@ class Progress {
     if (done < total_ && now - last_ < std::chrono::milliseconds(100)) return;
     last_ = now;
     const double seconds = std::chrono::duration<double>(now - began).count();
-    std::fprintf(stderr, "\r%s: %zu/%zu documents (%.0f docs/s)", what_.c_str(), done, total_,
-                 seconds > 0 ? done / seconds : 0.0);
+    std::fprintf(stderr, "\r%s: %zu/%zu documents (%s docs/s)", what_.c_str(), done, total_,
+                 format_rate(seconds > 0 ? done / seconds : 0.0).c_str());
     if (done >= total_) std::fprintf(stderr, "\n");
     std::fflush(stderr);
   }
@@ -123,10 +124,10 @@ PhaseTally run_phase(Flow& flow, std::vector<Request> requests, const InputSpec&
           if (!each && response.ok()) return;
           // A failure is always printed, even in a progress phase: it names pod and reason.
           double ms = std::chrono::duration<double, std::milli>(steady_now() - sent).count();
-          std::printf("[%zu] %s %s %.1fms route=%s", number,
+          std::printf("[%zu] %s %s %s route=%s", number,
                       std::string(status_code_name(status.code)).c_str(),
-                      std::string(request_type_name(response.envelope.type)).c_str(), ms,
-                      route_text(response.envelope).c_str());
+                      std::string(request_type_name(response.envelope.type)).c_str(),
+                      format_ms(ms).c_str(), route_text(response.envelope).c_str());
           if (response.ok()) {
             std::printf(" | %s\n", preview(response.request).c_str());
             if (response.envelope.type == RequestType::search) print_matches(response.request);
@@ -141,9 +142,10 @@ PhaseTally run_phase(Flow& flow, std::vector<Request> requests, const InputSpec&
   }
   flow.wait_all();
   const double seconds = std::chrono::duration<double>(steady_now() - began).count();
-  std::printf("%s: %zu requests (%zu documents): %zu ok, %zu failed in %.2fs\n",
-              std::string(request_type_name(input.type)).c_str(), tally.ok + tally.failed,
-              tally.docs, tally.ok, tally.failed, seconds);
+  std::printf("%s\n",
+              format_summary(std::string(request_type_name(input.type)), tally.ok + tally.failed,
+                             tally.docs, tally.ok, tally.failed, seconds)
+                  .c_str());
   std::fflush(stdout);
   return tally;
 }
