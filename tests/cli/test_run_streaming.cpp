@@ -181,3 +181,19 @@ TEST_CASE("jflow run: a pea killed while stdin is still being read ends every re
   CHECK(std::stoi(summary[2]) >= 20);  // at least every line written after the kill
   for (int pid : peas) CHECK_FALSE(jflow::test::process_exists(pid));
 }
+
+TEST_CASE("jflow run --files sends each file under a folder as a document", "[cli][stream]") {
+  TempDir dir("stream-files");
+  const auto flow = dir.write("flow.yml", kPassFlow);
+  dir.write("in/a.txt", "alpha");
+  dir.write("in/b/c.txt", "gamma");
+  Outcome out =
+      run_jflow({"run", "--quiet", "--files", (dir.path() / "in").string(), "--", flow.string()});
+  INFO(out.output);
+  CHECK(out.exit_code == 0);
+  CHECK_THAT(out.output, Contains("index: 2 requests (2 documents): 2 ok, 0 failed"));
+  Outcome missing =
+      run_jflow({"run", "--files", (dir.path() / "none").string(), "--", flow.string()});
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.output, Contains("no such file or directory"));
+}
