@@ -5,11 +5,12 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
+#include "client/npy_layout.hpp"
 #include "commands.hpp"
-#include "jflow/client.hpp"
 
 namespace jflow::cli {
 namespace {
@@ -68,13 +69,44 @@ std::unique_ptr<InputReader> InputReader::files(const std::vector<std::filesyste
 std::unique_ptr<InputReader> InputReader::npy(const std::filesystem::path& file) {
   std::unique_ptr<InputReader> reader(new InputReader());
   reader->name_ = file.string();
+  reader->fd_ = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (reader->fd_ < 0)
+    throw UsageError("cannot read '" + file.string() + "': " + std::strerror(errno));
+  reader->owns_fd_ = true;
+  // Only the header is read now; each row is read when its document is pulled.
+  struct stat info {};
+  if (::fstat(reader->fd_, &info) != 0 || !S_ISREG(info.st_mode))
+    throw UsageError("--npy: '" + file.string() + "' is not a regular file");
+  const auto file_size = static_cast<std::uint64_t>(info.st_size);
+  std::string prefix(static_cast<std::size_t>(std::min<std::uint64_t>(file_size, 1 << 20)), '\0');
+  if (::pread(reader->fd_, prefix.data(), prefix.size(), 0) != static_cast<ssize_t>(prefix.size()))
+    throw UsageError("cannot read '" + file.string() + "': " + std::strerror(errno));
+  detail::NpyLayout layout;
   try {
-    NdArray array = read_npy(file);
-    reader->total_documents_ = array.shape.size() == 2 ? array.shape[0] : 0;
-    reader->inner_ = rows_of(std::move(array));
+    layout = detail::read_npy_layout(prefix, file_size, file.string());
   } catch (const std::exception& e) {
     throw UsageError(e.what());
   }
+  if (layout.shape.size() != 2)
+    throw UsageError("--npy: '" + file.string() + "' is a " + std::to_string(layout.shape.size()) +
+                     "-D array; one document per row needs a 2-D one");
+  reader->total_documents_ = layout.shape[0];
+  const std::size_t row_bytes = layout.shape[1] * dtype_size(layout.dtype);
+  InputReader* self = reader.get();
+  reader->inner_ = [self, layout, row_bytes,
+                    row = std::uint64_t{0}]() mutable -> std::optional<Document> {
+    if (row >= layout.shape[0]) return std::nullopt;
+    Document doc;
+    doc.embedding.dtype = layout.dtype;
+    doc.embedding.shape = {layout.shape[1]};
+    doc.embedding.bytes.resize(row_bytes);
+    const auto offset = static_cast<off_t>(layout.data_start + row * row_bytes);
+    if (::pread(self->fd_, doc.embedding.bytes.data(), row_bytes, offset) !=
+        static_cast<ssize_t>(row_bytes))
+      throw std::runtime_error(self->name_ + ": row " + std::to_string(row) + " cannot be read");
+    ++row;
+    return doc;
+  };
   return reader;
 }
 

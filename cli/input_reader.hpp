@@ -1,7 +1,7 @@
 // InputReader: where `jflow run` gets one phase's documents, read only as requests can be sent,
 // so memory holds the window's documents, not the input. Lines and tsv come from a file or
-// standard input ("-"), --files from files (each read when its document is pulled), --npy from an
-// array's rows (the one exception: the array is read whole).
+// standard input ("-"), --files from files (each read when its document is pulled), --npy from the
+// rows of a 2-D array (the header is read at once, each row when it is pulled).
 //
 // A pipe or terminal may have no full line for a while: pull() then says would_block instead of
 // blocking, and the caller waits on fd() together with the flow, so replies keep being handled

@@ -197,3 +197,31 @@ TEST_CASE("jflow run --files sends each file under a folder as a document", "[cl
   CHECK(missing.exit_code == 2);
   CHECK_THAT(missing.output, Contains("no such file or directory"));
 }
+
+TEST_CASE("jflow run --npy streams the rows of a 2-D array within the window", "[cli][stream]") {
+  TempDir dir("stream-npy");
+  const auto flow = dir.write("flow.yml", kPassFlow);
+  // A version 1.0 .npy: magic, version, header length, the header dict padded to 64 bytes, rows.
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (300, 4), }";
+  header.append(64 - (10 + header.size() + 1) % 64, ' ');
+  header += '\n';
+  std::string npy("\x93NUMPY\x01\x00", 8);
+  npy += static_cast<char>(header.size() & 0xff);
+  npy += static_cast<char>(header.size() >> 8);
+  npy += header;
+  npy.append(300 * 4 * sizeof(float), '\0');
+  const auto array = dir.write("rows.npy", npy);
+  Outcome out = run_jflow({"run", "--quiet", "--stats", "--max-in-flight", "3", "--npy",
+                           array.string(), flow.string()});
+  INFO(out.output);
+  CHECK(out.exit_code == 0);
+  CHECK_THAT(out.output, Contains("index: 300 requests (300 documents): 300 ok, 0 failed"));
+  const long held = held_documents(out.output);
+  CHECK(held >= 1);
+  CHECK(held <= 3);
+  // A truncated file is an error naming it, before anything starts.
+  const auto cut = dir.write("cut.npy", npy.substr(0, npy.size() - 5));
+  Outcome bad = run_jflow({"run", "--npy", cut.string(), flow.string()});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.output, Contains(cut.string() + ": npy data is"));
+}
