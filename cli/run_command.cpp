@@ -11,7 +11,6 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
-#include <iostream>
 
 #include "base/clock.hpp"
 #include "commands.hpp"
