@@ -7,6 +7,7 @@
 #include "base/clock.hpp"
 #include "commands.hpp"
 #include "jflow/client.hpp"
+#include "summary_text.hpp"
 
 namespace jflow::cli {
 
@@ -132,8 +133,7 @@ int run_client(const ClientCommandOptions& options) {
   };
   client.send(type, std::move(counted), request_options);
   const double seconds = std::chrono::duration<double>(steady_now() - began).count();
-  std::printf("%s: %zu requests (%zu documents): %zu ok, %zu failed in %.2fs\n",
-              options.type.c_str(), ok + failed, docs, ok, failed, seconds);
+  std::printf("%s\n", format_summary(options.type, ok + failed, docs, ok, failed, seconds).c_str());
   return failed == 0 ? kExitOk : kExitRequestsFailed;
 }
 

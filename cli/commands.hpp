@@ -26,8 +26,13 @@ inline constexpr int kExitUsage = 2;           // bad command line or flow file
 
 struct RunOptions {
   std::string flow_file;
-  std::string input_file;
+  std::string input_file;          // FILE, or "-" for standard input
+  std::string input_format;        // --input's lines: "text" or "tsv" (empty: the phase's)
+  std::vector<std::string> files;  // each file a document
+  std::string npy;                 // each row a document
+  std::string max_in_flight;       // empty: the flow's
   bool quiet = false;
+  bool stats = false;   // print the most documents held and the peak RSS
   std::string timeout;  // per-request deadline, e.g. "5s"
   bool serve = false;   // serve the flow (serve_command.cpp) instead of sending an input
   std::string zmq = defaults::kServeZmqAddress;
@@ -118,6 +123,19 @@ struct KeygenOptions {
 };
 void setup_keygen(CLI::App& app, KeygenOptions& options);
 int run_keygen(const KeygenOptions& options);
+
+struct NewOptions {
+  std::string name;
+  std::string dir = ".";
+  bool force = false;
+};
+void setup_new(CLI::App& app, NewOptions& options);
+int run_new(const NewOptions& options);
+
+// `jflow --version` / `jflow version` (version_command.cpp).
+std::string version_text();
+void setup_version(CLI::App& app);
+int run_version();
 
 // Thrown for usage problems found after parsing (a missing input, a bad duration): exit 2.
 class UsageError : public std::runtime_error {

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   KeygenOptions keygen_options;
   ClientCommandOptions client_options;
   PingOptions ping_options;
+  NewOptions new_options;
   setup_run(app, run_options);
   setup_pea(app, pea_options);
   setup_check(app, check_options);
@@ -26,6 +27,8 @@ int main(int argc, char** argv) {
   setup_keygen(app, keygen_options);
   setup_client(app, client_options);
   setup_ping(app, ping_options);
+  setup_new(app, new_options);
+  setup_version(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -41,6 +44,8 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("keygen")) return run_keygen(keygen_options);
     if (app.got_subcommand("client")) return run_client(client_options);
     if (app.got_subcommand("ping")) return run_ping(ping_options);
+    if (app.got_subcommand("new")) return run_new(new_options);
+    if (app.got_subcommand("version")) return run_version();
   } catch (const jflow::SpecError& e) {
     std::cerr << e.what() << "\n";
     return kExitUsage;

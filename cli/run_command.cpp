@@ -1,50 +1,25 @@
-// `jflow run flow.yml`: start the flow, send its declared input phases in order (or --input
-// FILE), print the replies, close, and exit. Each reply prints one line (a search reply also its
-// top matches); a phase with `show: progress` prints a counter instead, rewritten in place when
-// stderr is a terminal. --quiet prints only each phase's summary. With --serve, or when there is
-// no input at all, the flow is served instead (serve_command.cpp).
+// `jflow run flow.yml`: start the flow, then send its declared input phases in order (or
+// --input FILE|-, --files, --npy), reading each one only as fast as the window lets requests go
+// out, print each reply as it arrives, close, and exit. Each reply prints one line (a search reply
+// also its top matches); a phase with `show: progress`, and every phase under --quiet, prints a
+// progress line instead on a terminal. With --serve, or when there is no input at all, the flow
+// is served instead (serve_command.cpp).
+#include <poll.h>
+#include <sys/resource.h>
 #include <unistd.h>
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
 #include <cstdio>
-#include <fstream>
-#include <iostream>
 
 #include "base/clock.hpp"
 #include "commands.hpp"
+#include "input_reader.hpp"
 #include "jflow/flow.hpp"
+#include "summary_text.hpp"
 
 namespace jflow::cli {
 namespace {
-
-std::vector<Request> read_requests(const std::filesystem::path& file, const InputSpec& input) {
-  std::ifstream in(file);
-  if (!in) throw UsageError("cannot read input file '" + file.string() + "'");
-  std::vector<Request> requests;
-  std::string line;
-  std::size_t number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (line.empty()) continue;
-    if (requests.empty() || requests.back().docs.size() >= input.request_size) {
-      Request request{input.type, {}, {}};
-      if (input.top_k > 0) request.parameters["top_k"] = input.top_k;
-      requests.push_back(std::move(request));
-    }
-    Document doc;
-    if (input.format == LineFormat::tsv) {
-      const std::size_t tab = line.find('\t');
-      if (tab == std::string::npos || tab == 0) {
-        throw UsageError(file.string() + ":" + std::to_string(number) +
-                         ": expected 'id<TAB>text' (format: tsv)");
-      }
-      doc.id = line.substr(0, tab);
-      doc.text = line.substr(tab + 1);
-    } else {
-      doc.text = line;
-    }
-    requests.back().docs.push_back(std::move(doc));
-  }
-  return requests;
-}
 
 std::string route_text(const Envelope& envelope) {
   std::string text;
@@ -75,77 +50,141 @@ void print_matches(const Request& request) {
   }
 }
 
+void print_reply(std::size_t number, const Response& response, double ms) {
+  const Status& status = response.status();
+  std::printf("[%zu] %s %s %s route=%s", number, std::string(status_code_name(status.code)).c_str(),
+              std::string(request_type_name(response.envelope.type)).c_str(), format_ms(ms).c_str(),
+              route_text(response.envelope).c_str());
+  if (response.ok()) {
+    std::printf(" | %s\n", preview(response.request).c_str());
+    if (response.envelope.type == RequestType::search) print_matches(response.request);
+  } else {
+    std::printf(" | pod=%s%s%s: %s\n", status.pod.c_str(),
+                status.executor.empty() ? "" : " executor=", status.executor.c_str(),
+                status.message.c_str());
+  }
+}
+
 struct PhaseTally {
   std::size_t ok = 0, failed = 0, docs = 0, done_docs = 0;
+  std::size_t peak_held = 0;  // documents read whose requests had not ended yet, at most
 };
 
-// A counter on stderr: rewritten in place on a terminal, otherwise left out (logs stay clean).
+// A line on stderr rewritten in place on a terminal (left out otherwise: logs stay clean):
+// documents done and their rate, and the percentage and ETA when the input's size is known.
 class Progress {
  public:
-  Progress(std::string_view what, std::size_t total_docs)
-      : what_(what), total_(total_docs), terminal_(isatty(STDERR_FILENO) != 0) {}
-  void update(std::size_t done, SteadyTime began) {
-    if (!terminal_) return;
+  Progress(std::string_view what, bool enabled)
+      : what_(what), enabled_(enabled && isatty(STDERR_FILENO) != 0) {}
+  void update(std::size_t done, std::optional<double> fraction, SteadyTime began, bool last) {
+    if (!enabled_) return;
     const SteadyTime now = steady_now();
-    if (done < total_ && now - last_ < std::chrono::milliseconds(100)) return;
+    if (!last && now - last_ < std::chrono::milliseconds(100)) return;
     last_ = now;
     const double seconds = std::chrono::duration<double>(now - began).count();
-    std::fprintf(stderr, "\r%s: %zu/%zu documents (%.0f docs/s)", what_.c_str(), done, total_,
-                 seconds > 0 ? done / seconds : 0.0);
-    if (done >= total_) std::fprintf(stderr, "\n");
+    std::string line = what_ + ": " + std::to_string(done) + " documents (" +
+                       format_rate(seconds > 0 ? done / seconds : 0.0) + " docs/s)";
+    if (fraction && *fraction > 0) {
+      char text[64];
+      std::snprintf(text, sizeof text, " %3.0f%%, ETA %.0f s", *fraction * 100,
+                    seconds / *fraction - seconds);
+      line += text;
+    }
+    std::fprintf(stderr, "\r%-72s%s", line.c_str(), last ? "\n" : "");
     std::fflush(stderr);
   }
 
  private:
   std::string what_;
-  std::size_t total_;
-  bool terminal_;
+  bool enabled_;
   SteadyTime last_{};
 };
 
-PhaseTally run_phase(Flow& flow, std::vector<Request> requests, const InputSpec& input,
+// Waits until the input has something to read, handling the flow's replies (and its timers and
+// pea health) meanwhile: a slow pipe must not hold up the printing of results.
+void wait_for_input(Flow& flow, InputReader& reader) {
+  pollfd fds[2] = {{reader.fd(), POLLIN, 0}, {flow.native_handle(), POLLIN, 0}};
+  while (true) {
+    if (::poll(fds, 2, -1) < 0 && errno != EINTR) throw std::runtime_error("poll failed");
+    if (fds[1].revents != 0) flow.poll(Duration::zero());
+    if (fds[0].revents != 0) {
+      reader.read_available();
+      return;
+    }
+  }
+}
+
+// Sends one phase: a request of request_size documents at a time, each read only when the flow
+// has room for it. From a pipe, a request goes out with the documents that have arrived when the
+// pipe has no more for now (a query typed at a terminal is answered at once).
+PhaseTally run_phase(Flow& flow, InputReader& reader, const InputSpec& input,
                      const RunOptions& options, Duration timeout) {
   PhaseTally tally;
-  for (const Request& request : requests) tally.docs += request.docs.size();
   const bool each = !options.quiet && !input.progress;
-  Progress progress(request_type_name(input.type), tally.docs);
+  Progress progress(request_type_name(input.type), options.quiet || input.progress);
   const SteadyTime began = steady_now();
-  for (std::size_t i = 0; i < requests.size(); ++i) {
-    const std::size_t number = i + 1;
-    const std::size_t docs = requests[i].docs.size();
+  const std::size_t window = flow.spec().max_in_flight;
+  std::size_t number = 0;
+  bool more = true;
+  while (more) {
+    // Read the next request only when it can be sent: the reader holds at most the window.
+    while (flow.in_flight() >= window) flow.poll(std::chrono::milliseconds(50));
+    Request request{input.type, {}, {}};
+    if (input.top_k > 0) request.parameters["top_k"] = input.top_k;
+    try {
+      while (request.docs.size() < input.request_size) {
+        Document doc;
+        const InputReader::Pull pulled = reader.pull(doc);
+        if (pulled == InputReader::Pull::document) {
+          request.docs.push_back(std::move(doc));
+        } else if (pulled == InputReader::Pull::end) {
+          more = false;
+          break;
+        } else if (!request.docs.empty()) {
+          break;  // would block: send what has arrived
+        } else {
+          wait_for_input(flow, reader);
+        }
+      }
+    } catch (const std::exception&) {
+      // A bad line: reader.error() says where. The documents before it still go out; nothing
+      // after it is read.
+      more = false;
+      if (reader.error().empty()) throw;
+    }
+    if (request.docs.empty()) break;
+    tally.docs += request.docs.size();
+    tally.peak_held = std::max(tally.peak_held, reader.documents_read() - tally.done_docs);
+    const std::size_t docs = request.docs.size();
     flow.submit(
-        std::move(requests[i]),
-        [&, number, docs, sent = steady_now()](Response&& response) {
+        std::move(request),
+        [&, n = ++number, docs, sent = steady_now()](Response&& response) {
           response.ok() ? ++tally.ok : ++tally.failed;
           tally.done_docs += docs;
-          if (!options.quiet && input.progress) progress.update(tally.done_docs, began);
-          const Status& status = response.status();
-          if (!each && response.ok()) return;
+          progress.update(tally.done_docs, reader.fraction_read(), began, false);
           // A failure is always printed, even in a progress phase: it names pod and reason.
-          double ms = std::chrono::duration<double, std::milli>(steady_now() - sent).count();
-          std::printf("[%zu] %s %s %.1fms route=%s", number,
-                      std::string(status_code_name(status.code)).c_str(),
-                      std::string(request_type_name(response.envelope.type)).c_str(), ms,
-                      route_text(response.envelope).c_str());
-          if (response.ok()) {
-            std::printf(" | %s\n", preview(response.request).c_str());
-            if (response.envelope.type == RequestType::search) print_matches(response.request);
-          } else {
-            std::printf(" | pod=%s%s%s: %s\n", status.pod.c_str(),
-                        status.executor.empty() ? "" : " executor=", status.executor.c_str(),
-                        status.message.c_str());
-          }
+          if (!each && response.ok()) return;
+          print_reply(n, response,
+                      std::chrono::duration<double, std::milli>(steady_now() - sent).count());
           std::fflush(stdout);
         },
         timeout);
   }
   flow.wait_all();
+  progress.update(tally.done_docs, reader.fraction_read(), began, true);
   const double seconds = std::chrono::duration<double>(steady_now() - began).count();
-  std::printf("%s: %zu requests (%zu documents): %zu ok, %zu failed in %.2fs\n",
-              std::string(request_type_name(input.type)).c_str(), tally.ok + tally.failed,
-              tally.docs, tally.ok, tally.failed, seconds);
+  std::printf("%s\n",
+              format_summary(std::string(request_type_name(input.type)), tally.ok + tally.failed,
+                             tally.docs, tally.ok, tally.failed, seconds)
+                  .c_str());
   std::fflush(stdout);
   return tally;
+}
+
+LineFormat format_option(const std::string& text) {
+  if (text == "text") return LineFormat::text;
+  if (text == "tsv") return LineFormat::tsv;
+  throw UsageError("--format: expected text or tsv, got '" + text + "'");
 }
 
 }  // namespace
@@ -153,9 +192,26 @@ PhaseTally run_phase(Flow& flow, std::vector<Request> requests, const InputSpec&
 void setup_run(CLI::App& app, RunOptions& options) {
   CLI::App* run = app.add_subcommand("run", "Start a flow, send its input, print the replies");
   run->add_option("flow", options.flow_file, "The flow's YAML file")->required();
-  run->add_option("--input", options.input_file,
-                  "Send each line of FILE as a document (instead of the flow's `input:`)");
-  run->add_flag("-q,--quiet", options.quiet, "Print a summary instead of one line per request");
+  auto* input = run->add_option(
+      "--input", options.input_file,
+      "Send each non-empty line of FILE (- for standard input) as a document, instead of the\n"
+      "flow's `input:` (shaped like its first phase: type, request_size, format)");
+  run->add_option("--format", options.input_format,
+                  "--input's lines: text (the line is the text) or tsv (id<TAB>text)");
+  auto* files = run->add_option("--files", options.files,
+                                "Send each file (a folder: the files under it) as a document");
+  auto* npy = run->add_option("--npy", options.npy,
+                              "Send each row of a 2-D .npy array as a document's embedding");
+  input->excludes(files)->excludes(npy);
+  files->excludes(npy);
+  run->add_option("--max-in-flight", options.max_in_flight,
+                  "Requests in flight at once (default: the flow's max_in_flight, else " +
+                      std::to_string(defaults::kMaxInFlight) + ")");
+  run->add_flag("-q,--quiet", options.quiet,
+                "Print a summary per phase instead of one line per request (and progress on a "
+                "terminal)");
+  run->add_flag("--stats", options.stats,
+                "At the end, print to stderr the most documents held at once and the peak RSS");
   run->add_option("--timeout", options.timeout,
                   "Deadline per request, e.g. 5s or 200ms (default: the flow's request_timeout)");
   run->add_flag("--serve", options.serve,
@@ -170,19 +226,27 @@ void setup_run(CLI::App& app, RunOptions& options) {
   run->add_option("--zmq-allow", options.zmq_allow,
                   "Serve: the public keys (.pub) of the clients --zmq-key admits");
   run->footer(
+      "Input is read as requests go out (at most max_in_flight requests of request_size\n"
+      "documents are held), and replies are printed as they arrive. A bad input line (tsv\n"
+      "without a tab) stops the reading: the requests in flight end, FILE:LINE is printed, and\n"
+      "the run exits 2.\n"
       "Exit codes: 0 every request succeeded; 1 some request ended in error, the flow failed,\n"
       "or an executor could not save its state when the flow closed;\n"
-      "2 bad command line or flow file (printed as file:line:col: message).");
+      "2 bad command line, flow file or input line (printed as file:line[:col]: message).");
 }
 
 int run_run(const RunOptions& options) {
   FlowSpec spec = load_flow_yaml(options.flow_file);
-  std::vector<InputSpec> phases = spec.input;
-  if (!options.input_file.empty()) {
-    // --input replaces the declared phases with one, shaped like the first declared phase.
-    InputSpec phase = phases.empty() ? InputSpec{} : phases.front();
-    phase.lines = options.input_file;
-    phases = {phase};
+  if (!options.max_in_flight.empty()) {
+    std::size_t requests = 0;
+    const std::string& text = options.max_in_flight;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), requests);
+    if (error != std::errc{} || end != text.data() + text.size() || requests < 1 ||
+        requests > defaults::kMaxInFlightLimit)
+      throw UsageError("--max-in-flight: expected 1 to " +
+                       std::to_string(defaults::kMaxInFlightLimit) + " requests, got '" + text +
+                       "'");
+    spec.max_in_flight = requests;
   }
   Duration timeout = Duration::zero();
   if (!options.timeout.empty()) {
@@ -192,18 +256,53 @@ int run_run(const RunOptions& options) {
                        "'");
     timeout = *parsed;
   }
+  std::vector<InputSpec> phases = spec.input;
+  std::vector<std::unique_ptr<InputReader>> readers;
+  const bool given = !options.input_file.empty() || !options.files.empty() || !options.npy.empty();
+  if (given) {
+    // The command line replaces the declared phases with one, shaped like the first one.
+    InputSpec phase = phases.empty() ? InputSpec{} : phases.front();
+    if (!options.input_format.empty()) phase.format = format_option(options.input_format);
+    phases = {phase};
+  } else if (!options.input_format.empty()) {
+    throw UsageError("--format applies to --input's lines; give --input FILE too");
+  }
   if (options.serve || phases.empty()) return run_serve(std::move(spec), options, timeout);
-  // Every input file is read before anything starts, so a bad line fails fast.
-  std::vector<std::vector<Request>> requests;
-  for (const InputSpec& phase : phases) requests.push_back(read_requests(phase.lines, phase));
+  // Files are opened (not read) before anything starts: a missing one fails at once.
+  if (!options.files.empty()) {
+    readers.push_back(InputReader::files({options.files.begin(), options.files.end()}));
+  } else if (!options.npy.empty()) {
+    readers.push_back(InputReader::npy(options.npy));
+  } else if (given) {
+    readers.push_back(InputReader::lines(options.input_file, phases.front().format));
+  } else {
+    for (const InputSpec& phase : phases)
+      readers.push_back(InputReader::lines(phase.lines.string(), phase.format));
+  }
 
   Flow flow(std::move(spec));
   flow.start();
-  std::size_t failed = 0;
-  for (std::size_t i = 0; i < phases.size(); ++i) {
-    failed += run_phase(flow, std::move(requests[i]), phases[i], options, timeout).failed;
+  std::size_t failed = 0, peak_held = 0;
+  std::string input_error;
+  for (std::size_t i = 0; i < phases.size() && input_error.empty(); ++i) {
+    const PhaseTally tally = run_phase(flow, *readers[i], phases[i], options, timeout);
+    failed += tally.failed;
+    peak_held = std::max(peak_held, tally.peak_held);
+    input_error = readers[i]->error();
   }
   flow.close();
+  if (options.stats) {
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    std::fprintf(
+        stderr, "stats: at most %zu documents held at once (max_in_flight %zu); peak RSS %.1f MB\n",
+        peak_held, flow.spec().max_in_flight, usage.ru_maxrss / 1024.0);
+  }
+  if (!input_error.empty()) {
+    // The rest of the input was not sent (README "Input"): say where it stopped.
+    std::fprintf(stderr, "jflow: %s; reading stopped there\n", input_error.c_str());
+    return kExitUsage;
+  }
   // A close problem (an executor that could not save its state) was printed by the flow; it
   // fails the run like a failed request: what was indexed is not all there next time.
   return failed == 0 && flow.close_problems().empty() ? kExitOk : kExitRequestsFailed;

@@ -44,8 +44,9 @@ struct FlowOptions {
   Duration heartbeat_interval = std::chrono::milliseconds(100);
   Duration heartbeat_timeout = std::chrono::seconds(3);  // a pea silent this long is dead
   Duration close_timeout = std::chrono::seconds(10);     // drain budget before peas are stopped
-  // Flow::submit() waits (polling) beyond this; AsyncFlow::submit() refuses.
-  std::size_t max_in_flight = 1024;
+  // Requests in flight at once: Flow::submit() waits (polling) beyond this; AsyncFlow::submit()
+  // refuses. 0: the spec's max_in_flight (the flow key; defaults::kMaxInFlight when not given).
+  std::size_t max_in_flight = 0;
   // Drivers for thread peas (process peas always use the built-in ones). Null: builtin_drivers().
   // Lets an application run its own driver kinds in-process; it must outlive the flow.
   const DriverRegistry* drivers = nullptr;
@@ -96,6 +97,9 @@ class Flow {
   // every pea, reaps every process. Idempotent; never hangs.
   void close();
 
+  // Readable when poll() has work (AsyncFlow::native_handle): lets a caller wait on it together
+  // with its own fds (`jflow run` waits on it and on a pipe it reads input from).
+  int native_handle() const;
   std::size_t in_flight() const;
   std::vector<PeaStatus> status() const;
   // See AsyncFlow::close_problems(): empty after a clean close.

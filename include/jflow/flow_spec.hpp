@@ -140,7 +140,9 @@ struct FlowSpec {
   std::string host = "127.0.0.1";  // where tcp peas bind; loopback unless configured
   Duration timeout_ready = std::chrono::seconds(10);  // default for pods that do not set one
   Duration request_timeout = Duration::zero();        // default deadline per request; 0 = none
-  std::vector<InputSpec> input;                       // phases, in order
+  // Requests in flight at once (the back-pressure window), 1 … defaults::kMaxInFlightLimit.
+  std::size_t max_in_flight = defaults::kMaxInFlight;
+  std::vector<InputSpec> input;  // phases, in order
   // Shared libraries with executors and drivers (jflow/plugin.hpp), absolute paths; loaded while
   // the spec is parsed and again by every process pea.
   std::vector<std::filesystem::path> plugins;
@@ -153,8 +155,9 @@ struct FlowSpec {
   bool operator==(const FlowSpec& other) const {
     return version == other.version && transport == other.transport && host == other.host &&
            timeout_ready == other.timeout_ready && request_timeout == other.request_timeout &&
-           input == other.input && plugins == other.plugins && workspace == other.workspace &&
-           curve == other.curve && pods == other.pods;
+           max_in_flight == other.max_in_flight && input == other.input &&
+           plugins == other.plugins && workspace == other.workspace && curve == other.curve &&
+           pods == other.pods;
   }
 };
 
@@ -201,6 +204,7 @@ class FlowBuilder {
   FlowBuilder& host(std::string host);
   FlowBuilder& timeout_ready(Duration timeout);  // default for pods, like the YAML's
   FlowBuilder& request_timeout(Duration timeout);
+  FlowBuilder& max_in_flight(std::size_t requests);  // build() checks 1 … kMaxInFlightLimit
   // Where executors persist state unless their metas say otherwise (default: in memory only).
   FlowBuilder& workspace(std::filesystem::path folder);
   // Loads a plugin now (throws SpecError naming the file) and ships it to process peas.

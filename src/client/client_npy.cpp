@@ -10,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "client/npy_layout.hpp"
 #include "jflow/client.hpp"
 
 namespace jflow {
@@ -115,7 +116,10 @@ DType dtype_of_descr(const std::string& descr, const HeaderParser& parser) {
 
 }  // namespace
 
-NdArray parse_npy(std::string_view bytes, const std::string& name) {
+namespace detail {
+
+NpyLayout read_npy_layout(std::string_view bytes, std::uint64_t file_size,
+                          const std::string& name) {
   static constexpr std::string_view kMagic("\x93NUMPY", 6);
   if (bytes.size() < 10 || bytes.substr(0, 6) != kMagic)
     throw std::runtime_error(name + ": not an .npy file (bad magic)");
@@ -162,20 +166,33 @@ NdArray parse_npy(std::string_view bytes, const std::string& name) {
   if (!parser.at_end()) parser.fail("unexpected text after the dict");
   if (!descr || !fortran || !shape) parser.fail("needs descr, fortran_order and shape");
   if (*fortran) parser.fail("fortran_order arrays are not supported (save in C order)");
-  NdArray array;
-  array.dtype = dtype_of_descr(*descr, parser);
-  array.shape = std::move(*shape);
-  const std::optional<std::uint64_t> count = array.element_count();
-  const std::size_t data_start = header_start + header_len;
-  const std::uint64_t available = bytes.size() - data_start;
-  if (!count || *count > available / dtype_size(array.dtype) ||
-      *count * dtype_size(array.dtype) != available) {
-    throw std::runtime_error(
-        name + ": npy data is " + std::to_string(available) + " bytes but dtype " + *descr +
-        " x shape needs " +
-        (count ? std::to_string(*count * dtype_size(array.dtype)) : std::string("more than 2^64")));
+  NpyLayout layout;
+  layout.dtype = dtype_of_descr(*descr, parser);
+  layout.shape = std::move(*shape);
+  layout.data_start = header_start + header_len;
+  NdArray probe;
+  probe.dtype = layout.dtype;
+  probe.shape = layout.shape;
+  const std::optional<std::uint64_t> count = probe.element_count();
+  const std::uint64_t available = file_size - layout.data_start;
+  if (!count || *count > available / dtype_size(layout.dtype) ||
+      *count * dtype_size(layout.dtype) != available) {
+    throw std::runtime_error(name + ": npy data is " + std::to_string(available) +
+                             " bytes but dtype " + *descr + " x shape needs " +
+                             (count ? std::to_string(*count * dtype_size(layout.dtype))
+                                    : std::string("more than 2^64")));
   }
-  array.bytes.assign(bytes.substr(data_start));
+  return layout;
+}
+
+}  // namespace detail
+
+NdArray parse_npy(std::string_view bytes, const std::string& name) {
+  detail::NpyLayout layout = detail::read_npy_layout(bytes, bytes.size(), name);
+  NdArray array;
+  array.dtype = layout.dtype;
+  array.shape = std::move(layout.shape);
+  array.bytes.assign(bytes.substr(layout.data_start));
   return array;
 }
 

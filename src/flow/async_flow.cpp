@@ -63,6 +63,7 @@ FlowCore::FlowCore(FlowSpec spec, FlowOptions options)
       wake_(checked(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC), "eventfd")),
       timer_(checked(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC), "timerfd")),
       owner_(std::this_thread::get_id()) {
+  if (options_.max_in_flight == 0) options_.max_in_flight = spec_.max_in_flight;
   epoll_add(epoll_.get(), wake_.get());
   epoll_add(epoll_.get(), timer_.get());
 }

@@ -311,6 +311,9 @@ void Flow::wait_all() {
 void Flow::close() {
   async_->close();
 }
+int Flow::native_handle() const {
+  return async_->native_handle();
+}
 std::size_t Flow::in_flight() const {
   return async_->in_flight();
 }

@@ -38,6 +38,11 @@ FlowBuilder& FlowBuilder::request_timeout(Duration timeout) {
   return *this;
 }
 
+FlowBuilder& FlowBuilder::max_in_flight(std::size_t requests) {
+  spec_.max_in_flight = requests;
+  return *this;
+}
+
 FlowBuilder& FlowBuilder::workspace(std::filesystem::path folder) {
   spec_.workspace = std::filesystem::absolute(folder);
   return *this;
@@ -174,6 +179,9 @@ FlowSpec FlowBuilder::build() const {
   if (spec.request_timeout < Duration::zero()) {
     throw SpecError(kBuilder, "request_timeout: expected a duration like 5s or 200ms, got " +
                                   format_duration(spec.request_timeout));
+  }
+  if (spec.max_in_flight < 1 || spec.max_in_flight > defaults::kMaxInFlightLimit) {
+    throw SpecError(kBuilder, spec::max_in_flight_problem(std::to_string(spec.max_in_flight)));
   }
   for (const InputSpec& input : spec.input) {
     if (auto problem = spec::input_lines_problem(input.lines, input.lines.string())) {

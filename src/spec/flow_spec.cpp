@@ -52,7 +52,7 @@ using spec::Field;
 using spec::MapReader;
 
 const std::vector<std::string> kFlowKeys = {
-    "version", "transport", "host",    "timeout_ready", "request_timeout", "env",
+    "version", "transport", "host",    "timeout_ready", "request_timeout", "max_in_flight", "env",
     "with",    "input",     "plugins", "workspace",     "curve",           "pods"};
 const std::vector<std::string> kPodKeys = {
     "name",     "uses",    "uses_before", "uses_after",    "needs",        "runtime",
@@ -101,6 +101,12 @@ class FlowParser {
       spec.timeout_ready = spec::read_positive_duration(*field);
     }
     if (auto field = keys.get("request_timeout")) spec.request_timeout = field->as_duration();
+    if (auto field = keys.get("max_in_flight")) {
+      const std::int64_t requests = field->as_integer();
+      if (requests < 1 || static_cast<std::uint64_t>(requests) > defaults::kMaxInFlightLimit)
+        field->fail(spec::max_in_flight_problem(std::to_string(requests)));
+      spec.max_in_flight = static_cast<std::size_t>(requests);
+    }
     // `env:` was read by substitute_environment(); its values are only used through ${VAR}.
     PodSpec defaults;
     defaults.timeout_ready = spec.timeout_ready;

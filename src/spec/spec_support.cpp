@@ -222,6 +222,11 @@ std::optional<Field> MapReader::get(const std::string& key) const {
   return std::nullopt;
 }
 
+std::string max_in_flight_problem(const std::string& given) {
+  return "max_in_flight: expected 1 to " + std::to_string(defaults::kMaxInFlightLimit) +
+         " requests in flight at once, got " + given;
+}
+
 Duration read_positive_duration(const Field& field) {
   const Duration value = field.as_duration();
   if (value <= Duration::zero()) field.fail(field.key + " must be greater than 0");

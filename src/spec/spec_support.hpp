@@ -160,6 +160,9 @@ Enum read_choice(const Field& field, const std::string& what, const Enum (&choic
 
 Duration read_positive_duration(const Field& field);
 
+// The message for a max_in_flight outside 1 … defaults::kMaxInFlightLimit; `given` as written.
+std::string max_in_flight_problem(const std::string& given);
+
 // The pod keys a flow's `with:` may set for every pod (runtime, timeout_ready, parallel, polling,
 // scheduling, join_timeout), and their reader, shared by `with:` and the pods themselves.
 const std::vector<std::string>& pod_default_keys();
