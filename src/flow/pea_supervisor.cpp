@@ -129,7 +129,7 @@ bool PeaSupervisor::all_reached(PeaSlot::State state, const char* what, SteadyTi
     if (slot.state == state) continue;
     all = false;
     if (auto how = slot.handle->ended()) {
-      throw FlowError("pea '" + slot.name + "' " + *how + " before it could " + what);
+      throw FlowError("pea '" + slot.name + "' " + how->describe() + " before it could " + what);
     }
     Duration timeout = slot.pod->timeout_ready;
     if (now - slot.last_seen > timeout) {
@@ -177,7 +177,7 @@ std::vector<LostPea> PeaSupervisor::check_health(SteadyTime now) {
   for (PeaSlot& slot : peas_) {
     if (slot.state == PeaSlot::State::dead) continue;
     if (auto how = slot.handle->ended()) {
-      mark_dead(slot, *how, lost);
+      mark_dead(slot, how->describe(), lost);
     } else if (now - slot.last_seen > options_.heartbeat_timeout) {
       slot.handle->kill();
       mark_dead(slot, "sent no heartbeat for " + format_duration(options_.heartbeat_timeout), lost);
@@ -247,8 +247,7 @@ bool PeaSupervisor::step_stop(SteadyTime now) {
     if (auto how = slot.handle->ended()) {
       // A pea that stopped cleanly sent `bye` first, perhaps with a close problem; it may still
       // be on its way (a process is seen gone before its last message is read).
-      const bool clean = *how == "stopped" || *how == "exited";
-      if (clean && !slot.said_bye && control_) all_ended = false;
+      if (how->clean() && !slot.said_bye && control_) all_ended = false;
       continue;
     }
     all_ended = false;
