@@ -1,6 +1,5 @@
 #include "pea/pea.hpp"
 
-#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <optional>
