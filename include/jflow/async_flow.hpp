@@ -46,7 +46,7 @@ class StreamScheduler;
 using StartedCallback = std::function<void(const std::optional<FlowError>& error)>;
 using ClosedCallback = std::function<void()>;
 
-class AsyncFlow {
+class AsyncFlow : public ClientCalls<AsyncFlow, void> {
  public:
   enum class State { idle, starting, running, closing, closed };
   static constexpr std::size_t kUnlimited = std::numeric_limits<std::size_t>::max();
@@ -95,23 +95,14 @@ class AsyncFlow {
   const std::vector<std::string>& close_problems() const;
   const FlowSpec& spec() const;
 
-  // ---- Client calls (flow_client.cpp) ----
-  // The callback forms of Flow's index/search/… (see there and jflow/request_options.hpp): each
-  // returns at once, having sent what options.prefetch and the flow's max_in_flight allow; the
-  // rest is built and sent from inside process() as requests end, so no call ever queues more
-  // than prefetch requests. on_done / on_error / on_always run inside process(), then on_finished
-  // once the call's last request has ended (at once, inside the call, for an empty input).
+  // ---- Client calls ----
+  // The callback forms of Flow's client calls (jflow/client_calls.hpp: index, search, …, each
+  // this send() with a request type and a document source): send() returns at once, having sent
+  // what options.prefetch and the flow's max_in_flight allow; the rest is built and sent from
+  // inside process() as requests end, so no call ever queues more than prefetch requests.
+  // on_done / on_error / on_always run inside process(), then on_finished once the call's last
+  // request has ended (at once, inside the call, for an empty input).
   // Throws FlowError when the flow is not running or from a thread that does not own it.
-  void index(std::vector<Document> docs, RequestOptions options = {});
-  void search(std::vector<Document> docs, RequestOptions options = {});
-  void train(std::vector<Document> docs, RequestOptions options = {});
-  void index_lines(const std::filesystem::path& file, RequestOptions options = {});
-  void index_lines(std::vector<std::string> lines, RequestOptions options = {});
-  void search_lines(const std::filesystem::path& file, RequestOptions options = {});
-  void search_lines(std::vector<std::string> lines, RequestOptions options = {});
-  void index_ndarray(NdArray array, RequestOptions options = {});
-  void search_ndarray(NdArray array, RequestOptions options = {});
-  void index_files(const std::vector<std::filesystem::path>& paths, RequestOptions options = {});
   void send(RequestType type, DocumentSource source, RequestOptions options = {});
 
  private:

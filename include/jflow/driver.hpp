@@ -15,6 +15,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "jflow/duration.hpp"
+#include "jflow/registry.hpp"
 #include "jflow/spec_error.hpp"
 
 namespace jflow {
@@ -95,23 +96,14 @@ struct DriverInfo {
 
 using DriverFactory = std::function<std::unique_ptr<Driver>(DriverOptions&)>;
 
-// Driver kinds by name. A factory reads its options and calls options.finish().
-class DriverRegistry {
+// Driver kinds by name (jflow/registry.hpp: a kind registered twice is refused). A factory reads
+// its options and calls options.finish().
+class DriverRegistry : public KindRegistry<DriverInfo, DriverFactory> {
  public:
-  void add(DriverInfo info, DriverFactory factory);
-  bool contains(std::string_view kind) const;
-  std::vector<std::string> kinds() const;
-  const DriverInfo* info(std::string_view kind) const;
+  DriverRegistry() : KindRegistry("driver") {}
   // Throws SpecError (unknown kind with close matches, or bad options) located in `file`.
   std::unique_ptr<Driver> create(std::string_view kind, const YAML::Node& options,
                                  const std::string& file = {}) const;
-
- private:
-  struct Entry {
-    DriverInfo info;
-    DriverFactory factory;
-  };
-  std::vector<Entry> entries_;
 };
 
 // The built-in drivers (drivers/): ForwardDriver, LogDriver, WaitDriver, FailDriver, …

@@ -128,26 +128,16 @@ struct ExecutorInfo {
 using ExecutorFactory =
     std::function<std::unique_ptr<Executor>(DriverOptions& with, const ExecutorMetas& metas)>;
 
-// Executor kinds by name. The built-in ones (executors/) plus those plugins register.
-class ExecutorRegistry {
+// Executor kinds by name: the built-in ones (executors/) plus those plugins register. A kind
+// registered twice is refused (jflow/registry.hpp): a plugin cannot replace a built-in.
+class ExecutorRegistry : public KindRegistry<ExecutorInfo, ExecutorFactory> {
  public:
-  // Replaces an existing kind of the same name (a plugin may override a built-in).
-  void add(ExecutorInfo info, ExecutorFactory factory);
-  bool contains(std::string_view kind) const;
-  std::vector<std::string> kinds() const;
-  const ExecutorInfo* info(std::string_view kind) const;
+  ExecutorRegistry() : KindRegistry("executor") {}
   // Throws SpecError (unknown kind with close matches, or bad options) located in `file`.
   std::unique_ptr<Executor> create(std::string_view kind, const YAML::Node& with,
                                    const ExecutorMetas& metas, const std::string& file = {}) const;
   // Checks `with` without creating the executor's state: builds it with a scratch metas.
   void validate(std::string_view kind, const YAML::Node& with, const std::string& file) const;
-
- private:
-  struct Entry {
-    ExecutorInfo info;
-    ExecutorFactory factory;
-  };
-  std::vector<Entry> entries_;
 };
 
 // The built-in executors (executors/): SentenceSplitter, FeatureHashEncoder, VectorIndexer,

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "jflow/client_calls.hpp"
 #include "jflow/document_source.hpp"
 #include "jflow/flow_spec.hpp"
 #include "jflow/request.hpp"
@@ -68,7 +69,7 @@ class FlowError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-class Flow {
+class Flow : public ClientCalls<Flow, std::vector<Response>> {
  public:
   explicit Flow(FlowSpec spec, FlowOptions options = {});
   ~Flow();  // close()
@@ -106,29 +107,13 @@ class Flow {
   const std::vector<std::string>& close_problems() const;
   const FlowSpec& spec() const;
 
-  // ---- Client calls (flow_client.cpp) ----
-  // Each sends its documents as requests of options.request_size documents, at most
-  // options.prefetch in flight (see jflow/request_options.hpp), and returns once every request has
-  // ended. The callbacks run on this thread during the call. Returns the responses in the order
-  // they ended, unless a callback (on_done, on_error or on_always) was given: then the callbacks
-  // get them and the result is empty, so a long input is not kept in memory.
-  // Throws FlowError when the flow is not running, std::invalid_argument / std::runtime_error for
-  // input that cannot work (request_size 0, a missing file, an array that is not 2-D).
-  std::vector<Response> index(std::vector<Document> docs, RequestOptions options = {});
-  std::vector<Response> search(std::vector<Document> docs, RequestOptions options = {});
-  std::vector<Response> train(std::vector<Document> docs, RequestOptions options = {});
-  // One document per non-empty line of a text file, or per non-empty string.
-  std::vector<Response> index_lines(const std::filesystem::path& file, RequestOptions options = {});
-  std::vector<Response> index_lines(std::vector<std::string> lines, RequestOptions options = {});
-  std::vector<Response> search_lines(const std::filesystem::path& file,
-                                     RequestOptions options = {});
-  std::vector<Response> search_lines(std::vector<std::string> lines, RequestOptions options = {});
-  // One document per row of a 2-D array, the row as its embedding.
-  std::vector<Response> index_ndarray(NdArray array, RequestOptions options = {});
-  std::vector<Response> search_ndarray(NdArray array, RequestOptions options = {});
-  // One document per file (directories: the files under them), contents in raw, tags["path"].
-  std::vector<Response> index_files(const std::vector<std::filesystem::path>& paths,
-                                    RequestOptions options = {});
+  // ---- Client calls ----
+  // index, search, train, index_lines, search_lines, index_ndarray, search_ndarray, index_files
+  // (jflow/client_calls.hpp) are this send() with a request type and a document source. It
+  // returns once every request has ended; the callbacks run on this thread during the call. It
+  // returns the responses in the order they ended, unless a callback (on_done, on_error or
+  // on_always) was given: then the callbacks get them and the result is empty, so a long input is
+  // not kept in memory.
   // The general form: any request type, any document source.
   std::vector<Response> send(RequestType type, DocumentSource source, RequestOptions options = {});
 

@@ -31,7 +31,7 @@ namespace jflow {
 // Bumped whenever a change to the public headers breaks plugins built against the old ones. The
 // compiler's C++ ABI version is part of the check, since executors cross the boundary as C++
 // objects.
-inline constexpr std::uint32_t kPluginAbi = 1;
+inline constexpr std::uint32_t kPluginAbi = 2;  // 2: registries are jflow/registry.hpp
 #ifdef __GXX_ABI_VERSION
 inline constexpr std::uint32_t kCompilerAbi = __GXX_ABI_VERSION;
 #else
@@ -49,7 +49,8 @@ class PluginError : public std::runtime_error {
 };
 
 // Loads the plugin at `path` once per process (later calls with the same file do nothing) and
-// lets it register its kinds. Throws PluginError.
+// lets it register its kinds. Throws PluginError, also when the plugin registers a kind that is
+// known already (a built-in, another plugin's): then it adds none of its kinds.
 void load_plugin(const std::filesystem::path& path);
 
 }  // namespace jflow

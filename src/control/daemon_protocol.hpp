@@ -3,7 +3,9 @@
 //   orchestrator → launch {pea, control, flow, curve_session?}
 //   daemon → launched {pea, pid}  or  launch_failed {pea, message}
 //   daemon → log {pea, line}       a line the pea printed (stdout and stderr)
-//   daemon → exited {pea, how}     the pea process ended ("exited", "killed by signal 9 …")
+//   daemon → exited {pea, how, code, detail}   the pea process ended: how is "exited" (code: its
+//                                  exit code), "killed" (code: the signal) or "lost" (detail: why);
+//                                  control/pea_end.hpp writes and reads these fields
 //   orchestrator → kill {pea}      SIGKILL, for a pea that did not stop when told
 //   orchestrator → bye             the flow closed: the daemon kills whatever is left of it
 //   anyone admitted → ping         daemon → pong {orchestrators, peas}  (`jflow ping --daemon`)

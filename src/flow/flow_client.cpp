@@ -1,6 +1,7 @@
-// The client calls of Flow and AsyncFlow (index, search, train and their lines / ndarray / files
-// helpers): each names a request type and a document source, and RequestStream does the rest.
-// AsyncFlow's forms return at once; Flow's run its loop until the call's last request has ended.
+// The one general client call of each facade, send(type, source, options); index, search_lines,
+// index_ndarray, … are it with a request type and a source (jflow/client_calls.hpp). A
+// RequestStream does the work. AsyncFlow's returns at once; Flow's runs its loop until the call's
+// last request has ended.
 #include <memory>
 
 #include "flow/request_stream.hpp"
@@ -33,37 +34,6 @@ void AsyncFlow::send_stream(RequestType type, DocumentSource source, RequestOpti
 void AsyncFlow::send(RequestType type, DocumentSource source, RequestOptions options) {
   send_stream(type, std::move(source), std::move(options), {});
 }
-void AsyncFlow::index(std::vector<Document> docs, RequestOptions options) {
-  send(RequestType::index, documents_of(std::move(docs)), std::move(options));
-}
-void AsyncFlow::search(std::vector<Document> docs, RequestOptions options) {
-  send(RequestType::search, documents_of(std::move(docs)), std::move(options));
-}
-void AsyncFlow::train(std::vector<Document> docs, RequestOptions options) {
-  send(RequestType::train, documents_of(std::move(docs)), std::move(options));
-}
-void AsyncFlow::index_lines(const std::filesystem::path& file, RequestOptions options) {
-  send(RequestType::index, lines_of_file(file), std::move(options));
-}
-void AsyncFlow::index_lines(std::vector<std::string> lines, RequestOptions options) {
-  send(RequestType::index, lines_of(std::move(lines)), std::move(options));
-}
-void AsyncFlow::search_lines(const std::filesystem::path& file, RequestOptions options) {
-  send(RequestType::search, lines_of_file(file), std::move(options));
-}
-void AsyncFlow::search_lines(std::vector<std::string> lines, RequestOptions options) {
-  send(RequestType::search, lines_of(std::move(lines)), std::move(options));
-}
-void AsyncFlow::index_ndarray(NdArray array, RequestOptions options) {
-  send(RequestType::index, rows_of(std::move(array)), std::move(options));
-}
-void AsyncFlow::search_ndarray(NdArray array, RequestOptions options) {
-  send(RequestType::search, rows_of(std::move(array)), std::move(options));
-}
-void AsyncFlow::index_files(const std::vector<std::filesystem::path>& paths,
-                            RequestOptions options) {
-  send(RequestType::index, files_of(paths), std::move(options));
-}
 
 // ---- Flow: the same calls, waiting for their end ----
 
@@ -86,39 +56,6 @@ std::vector<Response> Flow::send(RequestType type, DocumentSource source, Reques
   async_->send_stream(type, std::move(source), std::move(options), std::move(sink));
   while (!state->finished) poll(std::chrono::seconds(1));
   return std::move(state->responses);
-}
-
-std::vector<Response> Flow::index(std::vector<Document> docs, RequestOptions options) {
-  return send(RequestType::index, documents_of(std::move(docs)), std::move(options));
-}
-std::vector<Response> Flow::search(std::vector<Document> docs, RequestOptions options) {
-  return send(RequestType::search, documents_of(std::move(docs)), std::move(options));
-}
-std::vector<Response> Flow::train(std::vector<Document> docs, RequestOptions options) {
-  return send(RequestType::train, documents_of(std::move(docs)), std::move(options));
-}
-std::vector<Response> Flow::index_lines(const std::filesystem::path& file, RequestOptions options) {
-  return send(RequestType::index, lines_of_file(file), std::move(options));
-}
-std::vector<Response> Flow::index_lines(std::vector<std::string> lines, RequestOptions options) {
-  return send(RequestType::index, lines_of(std::move(lines)), std::move(options));
-}
-std::vector<Response> Flow::search_lines(const std::filesystem::path& file,
-                                         RequestOptions options) {
-  return send(RequestType::search, lines_of_file(file), std::move(options));
-}
-std::vector<Response> Flow::search_lines(std::vector<std::string> lines, RequestOptions options) {
-  return send(RequestType::search, lines_of(std::move(lines)), std::move(options));
-}
-std::vector<Response> Flow::index_ndarray(NdArray array, RequestOptions options) {
-  return send(RequestType::index, rows_of(std::move(array)), std::move(options));
-}
-std::vector<Response> Flow::search_ndarray(NdArray array, RequestOptions options) {
-  return send(RequestType::search, rows_of(std::move(array)), std::move(options));
-}
-std::vector<Response> Flow::index_files(const std::vector<std::filesystem::path>& paths,
-                                        RequestOptions options) {
-  return send(RequestType::index, files_of(paths), std::move(options));
 }
 
 }  // namespace jflow

@@ -1,6 +1,6 @@
 // How the orchestrator turns a FlowGraph into control messages: what each pea is told in
 // `configure`, what it must report in `ready`, and whom it connects to in `wire`.
-// Private to jflow_core; used by flow_lifecycle.cpp.
+// Private to jflow_core; used by the PeaSupervisor (configure, ready, wire) and FlowCore.
 #pragma once
 
 #include <map>

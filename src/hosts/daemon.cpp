@@ -222,7 +222,7 @@ class Daemon::Impl {
         if (auto how = child.handle->ended()) {
           forward_output(orchestrator, pea->first, child, true);
           if (child.output >= 0) ::close(child.output);
-          reply(orchestrator, dp::kExited, pea->first, {{"how", *how}});
+          reply(orchestrator, dp::kExited, pea->first, pea_end_fields(*how));
           pea = session.peas.erase(pea);
         } else {
           ++pea;

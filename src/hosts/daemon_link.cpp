@@ -7,6 +7,7 @@
 
 #include "control/control_channel.hpp"
 #include "control/daemon_protocol.hpp"
+#include "control/pea_end.hpp"
 #include "net/curve_link.hpp"
 #include "net/endpoint.hpp"
 #include "net/socket_monitor.hpp"
@@ -112,10 +113,10 @@ void DaemonLink::handle(const ControlMessage& message) {
   if (message.command == dp::kLaunched) {
     it->second.pid = static_cast<int>(integer_field_or(message, "pid", 0));
   } else if (message.command == dp::kLaunchFailed) {
-    it->second.ended =
-        "could not be launched on " + address_ + ": " + text_field(message, "message");
+    it->second.ended = PeaEnd::lost("could not be launched on " + address_ + ": " +
+                                    text_field(message, "message"));
   } else if (message.command == dp::kExited) {
-    it->second.ended = text_field(message, "how");
+    it->second.ended = read_pea_end(message);
   }
 }
 
@@ -137,10 +138,11 @@ void DaemonLink::read_monitor() {
   }
 }
 
-std::optional<std::string> DaemonLink::pea_ended(const std::string& pea) const {
+std::optional<PeaEnd> DaemonLink::pea_ended(const std::string& pea) const {
   auto it = peas_.find(pea);
   if (it != peas_.end() && it->second.ended) return it->second.ended;
-  return lost_;
+  if (lost_) return PeaEnd::lost(*lost_);
+  return std::nullopt;
 }
 
 int DaemonLink::pea_pid(const std::string& pea) const {
@@ -154,7 +156,7 @@ class RemotePea final : public PeaHandle {
  public:
   RemotePea(std::shared_ptr<DaemonLink> link, std::string name)
       : link_(std::move(link)), name_(std::move(name)) {}
-  std::optional<std::string> ended() override { return link_->pea_ended(name_); }
+  std::optional<PeaEnd> ended() override { return link_->pea_ended(name_); }
   void kill() override { link_->kill(name_); }
   void reap() override {}  // the daemon reaps its children
   int pid() const override { return link_->pea_pid(name_); }

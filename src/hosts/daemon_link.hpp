@@ -44,7 +44,7 @@ class DaemonLink {
   void pump(SteadyTime now);
 
   // nullopt while the pea runs (as far as anyone knows); else how it ended or why it is lost.
-  std::optional<std::string> pea_ended(const std::string& pea) const;
+  std::optional<PeaEnd> pea_ended(const std::string& pea) const;
   int pea_pid(const std::string& pea) const;
   // Why the daemon cannot be used (silent, refused our key); nullopt while it is fine.
   const std::optional<std::string>& lost() const { return lost_; }
@@ -52,7 +52,7 @@ class DaemonLink {
  private:
   struct RemotePeaState {
     int pid = 0;
-    std::optional<std::string> ended;
+    std::optional<PeaEnd> ended;
   };
   void send(const ControlMessage& message);
   void handle(const ControlMessage& message);

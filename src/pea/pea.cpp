@@ -1,6 +1,5 @@
 #include "pea/pea.hpp"
 
-#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -12,6 +11,7 @@
 #include "base/text.hpp"
 #include "control/control.hpp"
 #include "control/control_channel.hpp"
+#include "control/credit.hpp"
 #include "jflow/executor.hpp"
 #include "jflow/message.hpp"
 #include "jflow/plugin.hpp"
@@ -113,12 +113,6 @@ class Pea::Loop {
     }
   }
 
-  // A replica is named "pod/i"; its index tells drivers which shard they serve.
-  std::size_t replica_index() const {
-    if (config_.role != PeaRole::replica) return 0;
-    return std::strtoul(config_.pea.substr(config_.pea.rfind('/') + 1).c_str(), nullptr, 10);
-  }
-
   std::string unique_name(const char* what) const {
     return "jflow-" + config_.flow_id + "-" + config_.pea + "-" + what;
   }
@@ -215,9 +209,7 @@ class Pea::Loop {
       if (config_.role == PeaRole::replica) {
         input_->connect(text_field(*message, "head"));
         // The replica's credit: how many requests its head may hand it before it reports done.
-        std::array<zmq::message_t, 2> credit{zmq::message_t(std::string_view("credit")),
-                                             zmq::message_t(std::to_string(config_.window))};
-        zmq::send_multipart(*input_, credit);
+        zmq::send_multipart(*input_, credit::credit_message(config_.window));
       }
     } catch (const zmq::error_t& e) {
       send_failed(std::string("cannot connect: ") + e.what());
@@ -403,7 +395,8 @@ class Pea::Loop {
     }
     auto chain = chains_.find(message.envelope().type);
     if (chain != chains_.end()) {
-      DriverContext context{config_.pod, config_.pea, replica_index(), config_.shards};
+      // The replica (shard) index is the pea's configuration's: 0 for a lone pea, a head, a tail.
+      const DriverContext context{config_.pod, config_.pea, config_.replica, config_.shards};
       for (std::size_t i = position; i < chain->second.size(); ++i) {
         Driver& driver = *chain->second[i];
         try {
@@ -449,9 +442,7 @@ class Pea::Loop {
     encode_envelope_into(message.envelope(), envelope_bytes_);
     outputs_.send(zmq::message_t(envelope_bytes_.data(), envelope_bytes_.size()), std::move(body));
     if (config_.role == PeaRole::replica) {
-      std::array<zmq::message_t, 2> done{zmq::message_t(std::string_view("done")),
-                                         zmq::message_t(message.envelope().request_id)};
-      zmq::send_multipart(*input_, done);
+      zmq::send_multipart(*input_, credit::done_message(message.envelope().request_id));
       input_watch_->touched();
     }
   }

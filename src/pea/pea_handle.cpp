@@ -34,10 +34,10 @@ class ThreadPea final : public PeaHandle {
         }) {}
   ~ThreadPea() override { reap(); }
 
-  std::optional<std::string> ended() override {
+  std::optional<PeaEnd> ended() override {
     if (!finished_.load()) return std::nullopt;
     int code = exit_code_.load();
-    return code == 0 ? "stopped" : "ended with code " + std::to_string(code);
+    return code == 0 ? PeaEnd::stopped() : PeaEnd::exited(code);
   }
   void kill() override {}
   void reap() override {
@@ -61,7 +61,7 @@ class ProcessPea final : public PeaHandle {
     }
   }
 
-  std::optional<std::string> ended() override {
+  std::optional<PeaEnd> ended() override {
     if (!how_) check(WNOHANG);
     return how_;
   }
@@ -80,20 +80,16 @@ class ProcessPea final : public PeaHandle {
     pid_t r = ::waitpid(pid_, &status, flags);
     if (r == 0) return;
     if (r < 0) {
-      how_ = std::string("lost track of the process: ") + std::strerror(errno);
+      how_ = PeaEnd::lost(std::string("lost track of the process: ") + std::strerror(errno));
     } else if (WIFEXITED(status)) {
-      int code = WEXITSTATUS(status);
-      how_ = code == 127 ? "could not be executed (exit 127)"
-                         : "exited with code " + std::to_string(code);
-      if (code == 0) how_ = "exited";
+      how_ = PeaEnd::exited(WEXITSTATUS(status));
     } else if (WIFSIGNALED(status)) {
-      how_ = "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
-             strsignal(WTERMSIG(status)) + ")";
+      how_ = PeaEnd::killed(WTERMSIG(status));
     }
   }
 
   pid_t pid_;
-  std::optional<std::string> how_;
+  std::optional<PeaEnd> how_;
 };
 
 }  // namespace

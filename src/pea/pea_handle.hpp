@@ -11,6 +11,7 @@
 
 #include <zmq.hpp>
 
+#include "control/pea_end.hpp"
 #include "jflow/driver.hpp"
 #include "jflow/duration.hpp"
 
@@ -19,8 +20,8 @@ namespace jflow {
 class PeaHandle {
  public:
   virtual ~PeaHandle() = default;
-  // nullopt while running; afterwards how it ended ("exited with code 1", "killed by signal 9").
-  virtual std::optional<std::string> ended() = 0;
+  // nullopt while running; afterwards how it ended.
+  virtual std::optional<PeaEnd> ended() = 0;
   // Forces an end: SIGKILL for a process. A thread cannot be killed; it ends when told terminate.
   virtual void kill() = 0;
   // Reaps what is left (joins the thread, waits for the process).

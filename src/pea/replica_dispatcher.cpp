@@ -2,7 +2,10 @@
 
 #include <zmq_addon.hpp>
 
+#include <iostream>
+
 #include "base/clock.hpp"
+#include "control/credit.hpp"
 #include "jflow/codec.hpp"
 
 namespace jflow {
@@ -126,12 +129,20 @@ void ReplicaDispatcher::on_readable() {
     if (frames.size() != 3) continue;  // only replicas talk to this socket; ignore anything else
     Replica* replica = find(frames[0].to_string());
     if (replica == nullptr || !replica->alive) continue;
-    std::string kind = frames[1].to_string();
-    if (kind == "credit") {
+    credit::Report report;
+    try {
+      report = credit::read_report(frames[1], frames[2]);
+    } catch (const DecodeError& e) {
+      std::cerr << "jflow: head of '" << pod_ << "': ignored a report of replica '" << replica->name
+                << "': " << e.what() << "\n";
+      continue;
+    }
+    if (report.kind == credit::Report::Kind::credit) {
       replica->connected = true;
-      replica->credit += std::max<std::int64_t>(0, std::atoll(frames[2].to_string().c_str()));
-    } else if (kind == "done") {
-      if (replica->held.erase(frames[2].to_string()) != 0) ++replica->credit;
+      replica->credit += report.credit;
+    } else if (auto held = replica->held.find(report.request_id); held != replica->held.end()) {
+      replica->held.erase(held);
+      ++replica->credit;
     }
   }
   pump();

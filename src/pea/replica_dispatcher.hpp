@@ -56,8 +56,8 @@ class ReplicaDispatcher {
     bool connected = false;  // its first credit arrived
     std::int64_t credit = 0;
     std::int64_t dispatched = 0;
-    std::map<std::string, Outgoing> held;  // by request id
-    std::deque<Outgoing> queue;            // polling all: requests waiting for this shard's credit
+    std::map<std::string, Outgoing, std::less<>> held;  // by request id
+    std::deque<Outgoing> queue;  // polling all: requests waiting for this shard's credit
   };
 
   bool send_to(Replica& replica, Outgoing& outgoing);  // false: its connection is gone

@@ -8,6 +8,7 @@
 
 #include <httplib.h>
 
+#include "base/text.hpp"
 #include "serve/serve_json.hpp"
 #include "serve/serve_server.hpp"
 
@@ -59,22 +60,16 @@ HttpAddress parse_http_address(const std::string& address) {
   std::string where = address;
   if (where.rfind("http://", 0) == 0) where = where.substr(7);
   const std::size_t colon = where.rfind(':');
-  int port = -1;
+  std::optional<int> port;
   if (colon != std::string::npos && colon > 0) {
-    try {
-      std::size_t used = 0;
-      port = std::stoi(where.substr(colon + 1), &used);
-      if (used != where.size() - colon - 1) port = -1;
-    } catch (const std::exception&) {
-      port = -1;
-    }
+    port = parse_integer<int>(std::string_view(where).substr(colon + 1));
   }
-  if (port < 0 || port > 65535)
+  if (!port || *port < 0 || *port > 65535)
     throw std::invalid_argument("--http: expected HOST:PORT (or off), got '" + address + "'");
   std::string host = where.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
-  return {host, port};
+  return {host, *port};
 }
 
 HttpFront::HttpFront(Server& server, const std::string& address)

@@ -1,5 +1,4 @@
 // DriverRegistry and DriverOptions: how a driver kind named in YAML becomes a validated driver.
-#include <algorithm>
 #include <stdexcept>
 
 #include "jflow/driver.hpp"
@@ -80,36 +79,11 @@ void DriverOptions::fail(const std::string& key, const std::string& message) con
   throw SpecError(field ? field->where() : spec::location_of(node_, file_), message);
 }
 
-void DriverRegistry::add(DriverInfo info, DriverFactory factory) {
-  if (contains(info.kind)) {
-    throw std::invalid_argument("driver kind '" + info.kind + "' is registered twice");
-  }
-  entries_.push_back({std::move(info), std::move(factory)});
-}
-
-bool DriverRegistry::contains(std::string_view kind) const {
-  return info(kind) != nullptr;
-}
-
-std::vector<std::string> DriverRegistry::kinds() const {
-  std::vector<std::string> result;
-  for (const Entry& entry : entries_) result.push_back(entry.info.kind);
-  return result;
-}
-
-const DriverInfo* DriverRegistry::info(std::string_view kind) const {
-  for (const Entry& entry : entries_) {
-    if (entry.info.kind == kind) return &entry.info;
-  }
-  return nullptr;
-}
-
 std::unique_ptr<Driver> DriverRegistry::create(std::string_view kind, const YAML::Node& options,
                                                const std::string& file) const {
   const SourceLocation where = spec::location_of(options, file);
-  const auto entry = std::find_if(entries_.begin(), entries_.end(),
-                                  [&](const Entry& e) { return e.info.kind == kind; });
-  if (entry == entries_.end()) spec::throw_unknown_kind(where, "driver", kind, kinds());
+  const Entry* entry = find(kind);
+  if (entry == nullptr) spec::throw_unknown_kind(where, noun(), kind, kinds());
   DriverOptions reader(options, file, std::string(kind));
   return spec::make_located<std::unique_ptr<Driver>>(where, kind, reader, entry->factory);
 }

@@ -10,13 +10,23 @@
 namespace jflow {
 namespace {
 
+constexpr const char* kBuiltIn = "jflow's built-ins";
+
 DriverRegistry& drivers() {
-  static DriverRegistry registry = builtin_drivers();
+  static DriverRegistry registry = [] {
+    DriverRegistry all;
+    all.add_all(builtin_drivers(), kBuiltIn);
+    return all;
+  }();
   return registry;
 }
 
 ExecutorRegistry& executors() {
-  static ExecutorRegistry registry = builtin_executors();
+  static ExecutorRegistry registry = [] {
+    ExecutorRegistry all;
+    all.add_all(builtin_executors(), kBuiltIn);
+    return all;
+  }();
   return registry;
 }
 
@@ -66,9 +76,18 @@ void load_plugin(const std::filesystem::path& path) {
                       "), this jflow has ABI " + std::to_string(kPluginAbi) + " (C++ ABI " +
                       std::to_string(kCompilerAbi) + "): rebuild it against these headers");
   }
-  PluginRegistrar registrar{drivers(), executors()};
+  // The plugin registers into registries of its own, merged only once it is done: a kind that is
+  // known already (jflow/registry.hpp) refuses the whole plugin, which then adds nothing.
+  DriverRegistry plugin_drivers;
+  ExecutorRegistry plugin_executors;
+  PluginRegistrar registrar{plugin_drivers, plugin_executors};
   try {
     register_plugin(registrar);
+    drivers().check_can_add(plugin_drivers);
+    executors().check_can_add(plugin_executors);
+    const std::string origin = "plugin '" + path.string() + "'";
+    drivers().add_all(plugin_drivers, origin);
+    executors().add_all(plugin_executors, origin);
   } catch (const std::exception& e) {
     throw PluginError("plugin '" + path.string() + "' failed to register: " + e.what());
   }

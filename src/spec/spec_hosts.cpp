@@ -1,7 +1,6 @@
 // Checks for pods that run on other hosts (`host:`) and for `curve:`, shared by the YAML parser
 // and FlowBuilder so both refuse the same specs with the same words.
-#include <charconv>
-
+#include "base/text.hpp"
 #include "jflow/curve_keys.hpp"
 #include "jflow/defaults.hpp"
 #include "spec/flow_graph.hpp"
@@ -19,10 +18,8 @@ std::string daemon_address(const std::string& written) {
   if (colon == std::string::npos) return written + ":" + std::to_string(defaults::kDaemonPort);
   const std::string address = written.substr(0, colon);
   const std::string port_text = written.substr(colon + 1);
-  int port = 0;
-  auto [end, error] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (address.empty() || error != std::errc() || end != port_text.data() + port_text.size() ||
-      port < 1 || port > 65535) {
+  const std::optional<int> port = parse_integer<int>(port_text);
+  if (address.empty() || !port || *port < 1 || *port > 65535) {
     throw std::invalid_argument("expected ADDR or ADDR:PORT with a port from 1 to 65535, got '" +
                                 written + "'");
   }

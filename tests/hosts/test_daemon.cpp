@@ -6,6 +6,7 @@
 #include <zmq_addon.hpp>
 
 #include "control/control_channel.hpp"
+#include "control/pea_end.hpp"
 #include "support/fault_run.hpp"
 #include "support/local_daemon.hpp"
 #include "support/test_support.hpp"
@@ -229,17 +230,21 @@ TEST_CASE("a daemon forwards what its pea prints and reports how it ended", "[ho
   // A pea given an endpoint it cannot use says so on stderr and exits 2.
   orchestrator.launch("confused", "not-an-endpoint");
   std::vector<std::string> lines;
-  std::string launched, how;
+  std::string launched;
+  std::optional<PeaEnd> how;
   orchestrator.read_until([&](const ControlMessage& message) {
     if (message.command == daemon_protocol::kLaunched) launched = text_field(message, "pea");
     if (message.command == daemon_protocol::kLog) lines.push_back(text_field(message, "line"));
-    if (message.command == daemon_protocol::kExited) how = text_field(message, "how");
-    return !how.empty();
+    if (message.command == daemon_protocol::kExited) how = read_pea_end(message);
+    return how.has_value();
   });
   CHECK(launched == "confused");
   REQUIRE(lines.size() == 1);
   CHECK_THAT(lines[0], Contains("cannot connect to the control endpoint 'not-an-endpoint'"));
-  CHECK(how == "exited with code 2");
+  REQUIRE(how);
+  CHECK(how->kind == PeaEnd::Kind::exited);
+  CHECK(how->code == 2);
+  CHECK(how->describe() == "exited with code 2");
 }
 
 TEST_CASE("daemon options that cannot work are refused", "[hosts][bad-input]") {

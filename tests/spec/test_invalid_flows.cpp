@@ -152,4 +152,6 @@ TEST_CASE("DriverRegistry locates a factory's own exceptions and refuses twins",
   CHECK(spec_test::spec_error_of([&] { create(registry, "ScaleDriver", "{factor: big}"); }) ==
         "opts.yml:1:10: factor: expected a number, got 'big'");
   CHECK_THROWS_AS(registry.add({"ScaleDriver", "", {}}, nullptr), std::invalid_argument);
+  CHECK_THROWS_WITH(registry.add({"ScaleDriver", "", {}}, nullptr),
+                    "driver kind 'ScaleDriver' is registered twice");
 }

@@ -54,6 +54,23 @@ TEST_CASE("loading the same plugin twice registers it once", "[plugins]") {
   CHECK(registered_executors().contains("WordStats"));
 }
 
+TEST_CASE("a plugin that registers a known kind is refused and adds nothing", "[plugins]") {
+  load_plugin(JFLOW_WORD_STATS_PLUGIN);
+  const std::string first_summary = registered_executors().info("WordStats")->summary;
+  // The same library under another name is another plugin to the loader; its WordStats clashes.
+  const auto copy = std::filesystem::temp_directory_path() /
+                    ("jflow-word-stats-copy-" + std::to_string(::getpid()) + ".so");
+  std::filesystem::copy_file(JFLOW_WORD_STATS_PLUGIN, copy,
+                             std::filesystem::copy_options::overwrite_existing);
+  CHECK_THROWS_WITH(
+      load_plugin(copy),
+      Contains("plugin '" + copy.string() + "' failed to register") &&
+          Contains("executor kind 'WordStats' is registered twice (first by plugin '" +
+                   std::string(JFLOW_WORD_STATS_PLUGIN) + "')"));
+  std::filesystem::remove(copy);
+  CHECK(registered_executors().info("WordStats")->summary == first_summary);
+}
+
 TEST_CASE("each plugin failure names the file and the reason", "[plugins]") {
   CHECK_THAT(plugin_flow_error(flow_with_plugin("/no/such/libplugin.so")),
              Contains("plugin.yml:3:5: plugin '/no/such/libplugin.so': no such file"));

@@ -1,0 +1,222 @@
+// The request path: requests out through the entry pods' PUSHes, replies in on the results PULL,
+// matched to their callers by request_id; deadlines expire here too.
+#include "flow/gateway.hpp"
+
+#include <algorithm>
+#include <iostream>
+#include <iterator>
+
+#include <zmq_addon.hpp>
+
+#include "jflow/codec.hpp"
+#include "net/curve_link.hpp"
+#include "net/endpoint.hpp"
+#include "wire/frame.hpp"
+
+namespace jflow::detail {
+namespace {
+
+// Replies read per process() call, so one busy flow cannot starve the host loop; the fd stays
+// readable while more wait.
+constexpr std::size_t kReplyBatch = 256;
+
+bool has_events(std::optional<zmq::socket_t>& socket, int flag) {
+  // Reading ZMQ_EVENTS makes libzmq process the socket's pending commands, which is what resets
+  // its ZMQ_FD; so it is read on every socket, whether or not we need the answer.
+  return socket && (socket->get(zmq::sockopt::events) & flag) != 0;
+}
+
+}  // namespace
+
+Gateway::Gateway(zmq::context_t& context, WakeFd& wake) : context_(context), wake_(wake) {}
+
+void Gateway::open_results(const FlowSpec& spec, const std::string& flow_id,
+                           const std::optional<CurveKeyPair>& session) {
+  id_prefix_ = flow_id + "-";
+  results_.emplace(context_, zmq::socket_type::pull);
+  set_common_options(*results_);
+  secure_binding_side(*results_, session);
+  results_endpoint_ =
+      bind_any(*results_, spec.transport, spec.host, "jflow-" + flow_id + "-results");
+  wake_.watch(*results_);
+}
+
+void Gateway::connect(const std::vector<std::string>& targets, std::size_t max_in_flight,
+                      const std::optional<CurveKeyPair>& session) {
+  const int hwm = static_cast<int>(std::max<std::size_t>(1000, max_in_flight));
+  for (const std::string& target : targets) {
+    zmq::socket_t& socket = gateway_ ? more_gateways_.emplace_back(context_, zmq::socket_type::push)
+                                     : gateway_.emplace(context_, zmq::socket_type::push);
+    set_common_options(socket);
+    socket.set(zmq::sockopt::sndhwm, hwm);
+    secure_connecting_side(socket, session);
+    socket.connect(target);
+  }
+  wake_.watch(*gateway_);
+}
+
+void Gateway::close() {
+  more_gateways_.clear();
+  for (auto* socket : {&gateway_, &results_}) {
+    if (!*socket) continue;
+    wake_.unwatch(**socket);
+    socket->reset();
+  }
+}
+
+std::string Gateway::send(Request request, ResponseCallback done, Duration timeout) {
+  std::string id = id_prefix_ + std::to_string(next_request_++);
+  PendingRequests::Entry entry{std::move(done), request.type, std::nullopt, timeout};
+  if (broken_) {
+    Response response;
+    response.envelope.request_id = id;
+    response.envelope.type = request.type;
+    response.envelope.status = {StatusCode::pea_lost, "flow cannot serve: " + *broken_, broken_pod_,
+                                ""};
+    ready_.emplace_back(std::move(entry.done), std::move(response));
+    return id;
+  }
+  Envelope envelope;
+  envelope.request_id = id;
+  envelope.type = request.type;
+  if (timeout > Duration::zero()) {
+    envelope.deadline_ns = unix_now_ns() + timeout.count();
+    entry.deadline = steady_now() + timeout;
+  }
+  encode_envelope_into(envelope, envelope_bytes_);
+  Frames frames{zmq::message_t(envelope_bytes_.data(), envelope_bytes_.size()),
+                frame_from(encode_body(request))};
+  pending_.add(id, std::move(entry));
+  if (!outbox_.empty() || !try_send(frames)) outbox_.push_back(std::move(frames));
+  return id;
+}
+
+bool Gateway::try_send(Frames& frames) {
+  if (!more_gateways_.empty()) {
+    // Several entry pods: send copies only when every PUSH can take one, so that no entry pod
+    // gets a request the others miss (a join downstream would wait for it in vain).
+    const auto writable = [](zmq::socket_t& socket) {
+      return (socket.get(zmq::sockopt::events) & ZMQ_POLLOUT) != 0;
+    };
+    if (!writable(*gateway_)) return false;
+    for (zmq::socket_t& socket : more_gateways_) {
+      if (!writable(socket)) return false;
+    }
+    for (zmq::socket_t& socket : more_gateways_) {
+      zmq::message_t head, body;
+      head.copy(frames[0]);
+      body.copy(frames[1]);  // shares the bytes of a large body, not a copy of them
+      socket.send(head, zmq::send_flags::sndmore);
+      socket.send(body, zmq::send_flags::none);
+    }
+  }
+  if (!gateway_->send(frames[0], zmq::send_flags::sndmore | zmq::send_flags::dontwait))
+    return false;
+  gateway_->send(frames[1], zmq::send_flags::none);
+  return true;
+}
+
+void Gateway::flush_outbox() {
+  while (!outbox_.empty() && try_send(outbox_.front())) outbox_.pop_front();
+}
+
+void Gateway::read_results(std::size_t budget) {
+  if (!results_) return;
+  for (std::size_t i = 0; i < std::min(budget, kReplyBatch); ++i) {
+    std::vector<zmq::message_t>& frames = reply_frames_;  // kept: no allocation per reply
+    frames.clear();
+    if (!zmq::recv_multipart(*results_, std::back_inserter(frames), zmq::recv_flags::dontwait))
+      return;
+    if (frames.size() != 2) {
+      std::cerr << "jflow: reply with " << frames.size() << " frames ignored (expected 2)\n";
+      continue;
+    }
+    Response response;
+    try {
+      response.envelope =
+          decode_envelope(std::string_view(frames[0].data<char>(), frames[0].size()));
+    } catch (const DecodeError& e) {
+      std::cerr << "jflow: undecodable reply envelope ignored: " << e.what() << "\n";
+      continue;
+    }
+    auto entry = pending_.take(response.envelope.request_id);
+    if (!entry) {
+      ++late_replies_;  // it already ended (deadline passed); its caller has had an answer
+      continue;
+    }
+    if (response.ok()) {
+      try {
+        response.request = decode_body(std::string_view(frames[1].data<char>(), frames[1].size()));
+        response.request.type = response.envelope.type;
+      } catch (const DecodeError& e) {
+        response.envelope.status = {StatusCode::bad_request, e.what(), "gateway", ""};
+      }
+    }
+    std::string id = response.envelope.request_id;
+    end(std::move(id), std::move(*entry), std::move(response));
+  }
+}
+
+void Gateway::expire_deadlines(SteadyTime now) {
+  for (auto& [id, entry] : pending_.take_expired(now)) {
+    std::string message =
+        "no reply within " + format_duration(entry.timeout) + " (deadline passed)";
+    end_with(id, std::move(entry), StatusCode::timeout, message, "gateway");
+  }
+}
+
+void Gateway::break_flow(const std::string& why, const std::string& pod) {
+  if (!broken_) {
+    broken_ = why;
+    broken_pod_ = pod;
+  }
+  end_all(StatusCode::pea_lost, why, pod);
+}
+
+void Gateway::end_all(StatusCode code, const std::string& message, const std::string& pod) {
+  outbox_.clear();
+  for (auto& [id, entry] : pending_.take_all()) {
+    Response response;
+    response.envelope.request_id = id;
+    response.envelope.type = entry.type;
+    response.envelope.status = {code, message, pod, ""};
+    ready_.emplace_back(std::move(entry.done), std::move(response));
+  }
+}
+
+void Gateway::end(std::string id, PendingRequests::Entry entry, Response response) {
+  response.envelope.request_id = std::move(id);
+  ++ended_count_;
+  if (entry.done) entry.done(std::move(response));
+}
+
+void Gateway::end_with(std::string id, PendingRequests::Entry entry, StatusCode code,
+                       std::string message, std::string pod) {
+  Response response;
+  response.envelope.type = entry.type;
+  response.envelope.status = {code, std::move(message), std::move(pod), ""};
+  end(std::move(id), std::move(entry), std::move(response));
+}
+
+void Gateway::deliver_ready(std::size_t budget) {
+  for (std::size_t i = 0; i < budget && !ready_.empty(); ++i) {
+    auto [done, response] = std::move(ready_.front());
+    ready_.pop_front();
+    ++ended_count_;
+    if (done) done(std::move(response));
+  }
+}
+
+bool Gateway::has_ready_work(bool reading_results) {
+  const bool results = has_events(results_, ZMQ_POLLIN);
+  const bool writable = has_events(gateway_, ZMQ_POLLOUT);
+  if (!ready_.empty()) return true;
+  if (reading_results && results) return true;
+  return writable && !outbox_.empty();
+}
+
+bool Gateway::outbox_sendable() {
+  return !outbox_.empty() && has_events(gateway_, ZMQ_POLLOUT);
+}
+
+}  // namespace jflow::detail

@@ -1,0 +1,119 @@
+// PeaSupervisor: the flow's peas as the orchestrator tracks them, one PeaSlot each. It launches
+// every pea (a thread, a `jflow pea` process, or a process on another host through its daemon),
+// owns the control socket they report to, brings them up (configure on hello, wire once all are
+// ready), watches their health (an ended pea, missed heartbeats) and stops them (terminate,
+// re-sent until each has ended; kill what does not stop; reap everything). Private to jflow_core.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "base/clock.hpp"
+#include "control/control.hpp"
+#include "flow/flow_wiring.hpp"
+#include "flow/wake_fd.hpp"
+#include "hosts/daemon_link.hpp"
+#include "jflow/flow.hpp"
+#include "pea/pea_handle.hpp"
+#include "spec/flow_graph.hpp"
+
+namespace jflow::detail {
+
+// One pea as the orchestrator tracks it.
+struct PeaSlot {
+  enum class State { starting, ready, wired, dead, stopped };
+  const PodSpec* pod = nullptr;
+  const PeaPlan* plan = nullptr;
+  std::string name;
+  std::unique_ptr<PeaHandle> handle;
+  State state = State::starting;
+  PeaEndpoints endpoints;  // what it bound, from its `ready`
+  SteadyTime last_seen{};
+  std::string last_error;
+  bool said_bye = false;  // its `bye` arrived (a pea that stops cleanly sends one before it exits)
+};
+
+// A pea the flow cannot do without (a head, a tail, a lone pea) that died.
+struct LostPea {
+  std::string why;  // "pea 'p' (pid 12) killed by signal 9 (Killed)"
+  std::string pod;
+};
+
+class PeaSupervisor {
+ public:
+  PeaSupervisor(zmq::context_t& context, WakeFd& wake, const FlowSpec& spec,
+                const FlowOptions& options);
+  ~PeaSupervisor();
+
+  // ---- launch ----
+  // Binds the control socket (inproc; tcp too once launch() knows process or remote peas).
+  void open_control(const std::string& flow_id, const std::optional<CurveKeyPair>& session);
+  // Launches every pea of `graph` at once; each says hello on the control socket.
+  void launch(const FlowGraph& graph, const std::string& flow_id,
+              const std::optional<CurveKeyPair>& session);
+
+  // ---- bring-up ----
+  // Reads the start handshake's messages: configures each pea that says hello, records those
+  // that report ready or wired. Throws FlowError for a pea that failed to start.
+  void read_start_messages(const WiringContext& context);
+  // True once every pea reached `state`; throws FlowError for a pea that ended or stayed silent
+  // for its pod's timeout_ready. `what` completes "did not … in time".
+  bool all_reached(PeaSlot::State state, const char* what, SteadyTime now);
+  // Tells every pea whom to connect to; the last pea sends to `results_endpoint`.
+  void send_wiring(const std::string& results_endpoint);
+  std::map<std::string, PeaEndpoints> endpoints() const;
+
+  // ---- running ----
+  // Reads what peas report while the flow runs (heartbeats, rejected frames).
+  void read_control();
+  // Marks peas that ended or missed heartbeats as dead. A dead replica is reported to its head,
+  // which re-dispatches or fails what it held; the others are returned: the flow cannot serve
+  // without them.
+  std::vector<LostPea> check_health(SteadyTime now);
+  // Reads the daemons' news (launched, exited, output lines) and notices a silent one.
+  void pump_daemons(SteadyTime now);
+  // Reads ZMQ_EVENTS of the control socket and every daemon link (resetting their ZMQ_FD
+  // edges); true when any of them has a message waiting.
+  bool has_input();
+
+  // ---- stop ----
+  void begin_stop(SteadyTime now);
+  // One step of stopping; true once every pea has ended and been reaped and the sockets are
+  // closed.
+  bool step_stop(SteadyTime now);
+
+  std::vector<PeaStatus> status() const;
+  // What went wrong while the peas stopped (see AsyncFlow::close_problems()).
+  const std::vector<std::string>& close_problems() const { return close_problems_; }
+
+ private:
+  void handle_start_message(const ControlMessage& message, const WiringContext& context);
+  void mark_dead(PeaSlot& slot, const std::string& how, std::vector<LostPea>& lost);
+  PeaSlot* find_slot(const std::string& name);
+  std::shared_ptr<DaemonLink> daemon_for(const std::string& address, const std::string& flow_id);
+  void note_close_problem(std::string problem);
+  void release_sockets();
+
+  zmq::context_t& context_;
+  WakeFd& wake_;
+  const FlowSpec& spec_;
+  const FlowOptions& options_;
+  std::optional<zmq::socket_t> control_;
+  std::string control_inproc_;
+  std::string control_tcp_;     // loopback tcp, for process peas of this machine
+  std::string control_remote_;  // on the flow's host address, for peas on other hosts
+  // This orchestrator's own key pair for daemons, when the flow sets `curve:`.
+  std::optional<CurveKeyPair> own_keys_;
+  std::map<std::string, std::shared_ptr<DaemonLink>> daemons_;  // by "ADDR:PORT"
+  std::vector<PeaSlot> peas_;
+  std::vector<std::string> close_problems_;
+  SteadyTime stop_give_up_{};
+  SteadyTime next_terminate_{};
+};
+
+}  // namespace jflow::detail
