@@ -3,7 +3,9 @@
 set -euo pipefail
 packages=(cmake g++ make pkg-config libzmq3-dev cppzmq-dev libmsgpack-cxx-dev libcli11-dev catch2
           libyaml-cpp-dev libuv1-dev libasio-dev libevent-dev libcpp-httplib-dev nlohmann-json3-dev
-          iproute2)
+          iproute2
+          clang libclang-rt-14-dev  # ./dev fuzz: libFuzzer with ASan + UBSan
+          dpkg-dev)                 # ./dev test --tsan: apt-get source unpacks Debian's libzmq
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
