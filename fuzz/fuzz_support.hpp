@@ -48,8 +48,7 @@ inline const std::filesystem::path& scratch_dir() {
   static const struct Scratch {
     std::filesystem::path path;
     Scratch() {
-      path = std::filesystem::temp_directory_path() /
-             ("jflow-fuzz-" + std::to_string(::getpid()));
+      path = std::filesystem::temp_directory_path() / ("jflow-fuzz-" + std::to_string(::getpid()));
       std::filesystem::create_directories(path);
     }
     ~Scratch() {

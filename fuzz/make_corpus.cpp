@@ -64,7 +64,8 @@ Envelope sample_envelope() {
 
 std::string npy(const std::string& descr, const std::string& shape, std::string_view data,
                 char major = 1) {
-  std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+  std::string header =
+      "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
   const std::size_t prefix = major == 1 ? 10 : 12;
   while ((prefix + header.size() + 1) % 64 != 0) header += ' ';
   header += '\n';
@@ -103,7 +104,8 @@ int main(int argc, char** argv) {
   seed("body", "empty", encode_body(Request{}));
 
   const Envelope envelope = sample_envelope();
-  seed("serve_front", "search", fuzz::join_frames({encode_envelope(envelope), encode_body(sample_request())}));
+  seed("serve_front", "search",
+       fuzz::join_frames({encode_envelope(envelope), encode_body(sample_request())}));
   seed("serve_front", "one_frame", fuzz::join_frames({encode_envelope(envelope)}));
 
   // Control: a configure built from a real flow's pod, and the small messages.
@@ -119,12 +121,23 @@ int main(int argc, char** argv) {
   seed("control", "configure", encode_control(make_configure(config)));
   seed("control", "ready", encode_control({"ready", "p", {}, {"tcp://127.0.0.1:1"}}));
   seed("control", "replica_lost",
-       encode_control({"replica_lost", "p", {{"replica", std::int64_t{1}}, {"reason", std::string("gone")}}, {}}));
+       encode_control({"replica_lost",
+                       "p",
+                       {{"replica", std::int64_t{1}}, {"reason", std::string("gone")}},
+                       {}}));
   seed("daemon", "launch",
-       encode_control({"launch", "orc", {{"pea", std::string("a/0")}, {"control", std::string("tcp://127.0.0.1:1")},
-                                          {"flow", std::string("f")}}, {}}));
-  seed("daemon", "exited", encode_control({"exited", "", {{"pea", std::string("a/0")}, {"how", std::string("exited 0")}}, {}}));
-  seed("daemon", "pong", encode_control({"pong", "", {{"orchestrators", std::int64_t{1}}, {"peas", std::int64_t{2}}}, {}}));
+       encode_control({"launch",
+                       "orc",
+                       {{"pea", std::string("a/0")},
+                        {"control", std::string("tcp://127.0.0.1:1")},
+                        {"flow", std::string("f")}},
+                       {}}));
+  seed("daemon", "exited",
+       encode_control(
+           {"exited", "", {{"pea", std::string("a/0")}, {"how", std::string("exited 0")}}, {}}));
+  seed("daemon", "pong",
+       encode_control(
+           {"pong", "", {{"orchestrators", std::int64_t{1}}, {"peas", std::int64_t{2}}}, {}}));
 
   const float rows[] = {1, 0, 0, 1, 0.5f, 0.5f};
   seed("npy", "f32_2x3", npy("<f4", "(2, 3)", {reinterpret_cast<const char*>(rows), sizeof rows}));
@@ -136,7 +149,8 @@ int main(int argc, char** argv) {
   fs::create_directories(scratch);
   const std::string ids[] = {"a", "b", "c"};
   const executors::RowSegment segment{rows, 3};
-  executors::write_vector_file(scratch / "vectors.jfv", executors::Metric::cosine, 2, {&segment, 1}, ids);
+  executors::write_vector_file(scratch / "vectors.jfv", executors::Metric::cosine, 2, {&segment, 1},
+                               ids);
   seed("vector_file", "three_rows", read_bytes(scratch / "vectors.jfv"));
   executors::write_vector_file(scratch / "l2.jfv", executors::Metric::l2, 3, {}, {});
   seed("vector_file", "empty_l2", read_bytes(scratch / "l2.jfv"));
@@ -155,9 +169,9 @@ int main(int argc, char** argv) {
   seed("curve_keys", "secret", read_bytes(scratch / "seed.secret"));
   seed("curve_keys", "public", read_bytes(scratch / "seed.pub"));
 
-  for (const char* flow : {"flows/hello.yml", "flows/diamond.yml", "flows/parallel.yml",
-                           "flows/wait_log_pass.yml", "flows/on_a_daemon.yml", "tests/flows/valid/env.yml",
-                           "tests/flows/valid/per_type.yml"}) {
+  for (const char* flow :
+       {"flows/hello.yml", "flows/diamond.yml", "flows/parallel.yml", "flows/wait_log_pass.yml",
+        "flows/on_a_daemon.yml", "tests/flows/valid/env.yml", "tests/flows/valid/per_type.yml"}) {
     seed("flow_yaml", fs::path(flow).filename().string(), read_bytes(source / flow));
   }
   std::printf("wrote the seed corpus into %s\n", out_root.c_str());
