@@ -14,6 +14,7 @@
 
 #include "jflow/plugin.hpp"
 #include "spec/spec_support.hpp"
+#include "spec/yaml_bounded.hpp"
 
 namespace jflow::spec {
 namespace {
@@ -131,7 +132,7 @@ class ExecutorReader {
     const std::string inner_file = path.string();
     YAML::Node root;
     try {
-      root = YAML::Load(contents);
+      root = load_bounded(contents);
     } catch (const YAML::ParserException& error) {
       throw SpecError(location_of(mark_in(contents, error.mark), inner_file),
                       "invalid YAML: " + error.msg);
@@ -153,7 +154,7 @@ class ExecutorReader {
   std::optional<ExecutorUses> from_text(const YAML::Node& scalar) {
     YAML::Node parsed;
     try {
-      parsed = YAML::Load(scalar.Scalar());
+      parsed = load_bounded(scalar.Scalar());
     } catch (const YAML::ParserException&) {
       return std::nullopt;  // the driver reader reports it with its location mapping
     }
