@@ -83,9 +83,8 @@ void ZmqFront::handle(std::vector<zmq::message_t>& frames) {
     return;
   }
   server_.accept(std::move(*front.request), front.deadline_ns,
-                 [this, identity = std::move(identity), id = front.request_id](Response&& response) {
-                   send_reply(identity, id, std::move(response));
-                 });
+                 [this, identity = std::move(identity), id = front.request_id](
+                     Response&& response) { send_reply(identity, id, std::move(response)); });
 }
 
 void ZmqFront::send_reply(const std::string& identity, const std::string& request_id,
