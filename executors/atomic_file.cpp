@@ -2,6 +2,7 @@
 #include "executors/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -19,11 +20,13 @@ AtomicFileWriter::AtomicFileWriter(std::filesystem::path target) : target_(std::
     throw std::runtime_error("cannot create directory " + target_.parent_path().string() + ": " +
                              error.message());
   }
-  // The pid keeps two processes that share a workspace by mistake from writing one temp file.
-  temporary_ = target_;
-  temporary_ += ".tmp-" + std::to_string(::getpid());
-  fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // mkostemp: a name of its own, created with O_EXCL, so a file or symbolic link left under a
+  // predictable name is never opened and written through.
+  std::string pattern = target_.string() + ".tmp-XXXXXX";
+  fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
+  temporary_ = pattern;
   if (fd_ < 0) fail("cannot create");
+  if (::fchmod(fd_, 0644) != 0) fail("cannot set the mode of");  // mkostemp makes it 0600
 }
 
 AtomicFileWriter::~AtomicFileWriter() {
@@ -58,6 +61,16 @@ void AtomicFileWriter::commit() {
   if (closed != 0) fail("cannot close");
   if (::rename(temporary_.c_str(), target_.c_str()) != 0) fail("cannot rename into place");
   committed_ = true;
+  // The rename is durable only once the folder's entry is on disk too.
+  const std::filesystem::path folder = target_.has_parent_path() ? target_.parent_path() : ".";
+  const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0 || ::fsync(dir) != 0) {
+    const int error = errno;
+    if (dir >= 0) ::close(dir);
+    errno = error;
+    fail("cannot flush the folder of");
+  }
+  ::close(dir);
 }
 
 void AtomicFileWriter::fail(const std::string& what) const {

@@ -77,10 +77,12 @@ void DocStore::open() {
     std::string id = document.id;
     documents_.insert_or_assign(std::move(id), std::move(document));
   }
+  loaded_ = true;
 }
 
 void DocStore::close() {
   if (!metas().persistent()) return;
+  if (!changed_ && loaded_) return;  // the file already holds exactly this state
   Request request;
   request.docs.reserve(documents_.size());
   for (const auto& entry : documents_) request.docs.push_back(entry.second);
@@ -93,6 +95,7 @@ void DocStore::close() {
 
 void DocStore::add(const Document& document) {
   documents_.insert_or_assign(document.id, document);
+  changed_ = true;
 }
 
 std::optional<Document> DocStore::get(std::string_view id) const {

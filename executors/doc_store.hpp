@@ -34,6 +34,8 @@ class DocStore final : public KeyValueIndexer {
  private:
   // Ordered, so the file is the same bytes for the same documents.
   std::map<std::string, Document, std::less<>> documents_;
+  bool loaded_ = false;   // open() read docs.jfd
+  bool changed_ = false;  // add() since open(): close() has something to write
 };
 
 }  // namespace jflow::executors

@@ -4,6 +4,7 @@
 #include "executors/vector_file.hpp"
 
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -117,6 +118,17 @@ VectorFile read_vector_file(const std::filesystem::path& path) {
   if (next != end) {
     corrupt(path, std::to_string(end - next) + " bytes left over after the " +
                       std::to_string(file.count) + " ids");
+  }
+  // add() refuses non-finite values, so one here is damage; left in, a NaN row scores as the best
+  // match of every query. One pass over the rows at open is cheap next to serving them.
+  for (std::size_t row = 0; row < file.count; ++row) {
+    const float* values = file.rows + row * file.dim;
+    for (std::size_t column = 0; column < file.dim; ++column) {
+      if (!std::isfinite(values[column])) {
+        corrupt(path, "row " + std::to_string(row) + " (id '" + file.ids[row] +
+                          "') has a non-finite value at column " + std::to_string(column));
+      }
+    }
   }
   return file;
 }

@@ -105,6 +105,9 @@ void VectorIndexer::supersede(std::size_t row) {
 
 void VectorIndexer::close() {
   if (!metas().persistent()) return;
+  // Unchanged since it was loaded: nothing to write (and a search-only run works on a read-only
+  // workspace).
+  if (!changed_ && mapped_) return;
   if (superseded_count_ == 0) {
     std::vector<RowSegment> segments;
     if (mapped_) segments.push_back({mapped_->rows, mapped_->count});
@@ -142,6 +145,7 @@ void VectorIndexer::add(std::span<const std::string> ids, const NdArray& vectors
     throw std::invalid_argument("VectorIndexer: vectors have dim " + std::to_string(shape.dim) +
                                 " but the index holds dim " + std::to_string(dim_));
   }
+  changed_ = true;
   std::vector<float> rows = checked_floats(vectors, "vectors");
   if (metric_ == Metric::cosine) {
     for (std::size_t r = 0; r < shape.rows; ++r)

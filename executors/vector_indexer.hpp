@@ -54,6 +54,7 @@ class VectorIndexer final : public jflow::VectorIndexer {
   std::unordered_map<std::string, std::size_t> row_of_;  // each id's live row
   std::vector<char> superseded_;  // per mapped row: 1 when a later add replaced it
   std::size_t superseded_count_ = 0;
+  bool changed_ = false;  // add() since open(): close() has something to write
 
   std::size_t mapped_rows() const { return mapped_ ? mapped_->count : 0; }
   void supersede(std::size_t row);

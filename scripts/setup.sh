@@ -6,7 +6,9 @@ packages=(cmake g++ make pkg-config libzmq3-dev cppzmq-dev libmsgpack-cxx-dev li
           iproute2
           # the Python package (python/) for Debian's /usr/bin/python3, and its tests
           pybind11-dev python3-dev python3-numpy python3-yaml python3-pytest python3-pytest-asyncio
-          python3-nbclient python3-ipykernel)
+          python3-nbclient python3-ipykernel
+          clang libclang-rt-14-dev  # ./dev fuzz: libFuzzer with ASan + UBSan
+          dpkg-dev)                 # ./dev test --tsan: apt-get source unpacks Debian's libzmq
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

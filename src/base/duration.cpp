@@ -93,14 +93,26 @@ std::string with_fraction(std::uint64_t value, std::uint64_t unit, std::string_v
 
 }  // namespace
 
-std::optional<Duration> parse_duration(std::string_view text) {
+namespace {
+
+// The nanoseconds `text` means, or nullopt when it is not a duration. `too_long` is set when it
+// is one, but past int64 nanoseconds.
+std::optional<std::uint64_t> parse_nanoseconds(std::string_view text, bool& too_long) {
+  too_long = false;
   text = trim_space(text);
   std::optional<Decimal> number = take_decimal(text);
-  if (!number) return std::nullopt;
+  if (!number) {
+    // A run of digits too long for int64 is still a number someone meant as a duration.
+    too_long = !text.empty() && is_digit(text.front());
+    return std::nullopt;
+  }
   std::optional<std::uint64_t> unit = unit_of(trim_space(text));
   if (!unit) return std::nullopt;
 
-  if (number->whole > kMax / *unit) return std::nullopt;
+  if (number->whole > kMax / *unit) {
+    too_long = true;
+    return std::nullopt;
+  }
   std::uint64_t nanoseconds = number->whole * *unit;
   // The fraction is less than one unit (at most an hour in ns, ~3.6e12), so long double holds it
   // with sub-nanosecond precision and rounding gives the exact nanosecond count.
@@ -108,9 +120,29 @@ std::optional<Duration> parse_duration(std::string_view text) {
                                static_cast<long double>(*unit) /
                                static_cast<long double>(number->fraction_scale);
   const auto fraction_ns = static_cast<std::uint64_t>(std::llround(fraction));
-  if (fraction_ns > kMax - nanoseconds) return std::nullopt;
-  nanoseconds += fraction_ns;
-  return Duration(static_cast<Duration::rep>(nanoseconds));
+  if (fraction_ns > kMax - nanoseconds) {
+    too_long = true;
+    return std::nullopt;
+  }
+  return nanoseconds + fraction_ns;
+}
+
+}  // namespace
+
+std::optional<Duration> parse_duration(std::string_view text) {
+  bool too_long = false;
+  const std::optional<std::uint64_t> nanoseconds = parse_nanoseconds(text, too_long);
+  if (!nanoseconds || *nanoseconds > static_cast<std::uint64_t>(kMaxDuration.count())) {
+    return std::nullopt;
+  }
+  return Duration(static_cast<Duration::rep>(*nanoseconds));
+}
+
+bool duration_too_long(std::string_view text) {
+  bool too_long = false;
+  const std::optional<std::uint64_t> nanoseconds = parse_nanoseconds(text, too_long);
+  return too_long ||
+         (nanoseconds && *nanoseconds > static_cast<std::uint64_t>(kMaxDuration.count()));
 }
 
 std::string format_duration(Duration d) {

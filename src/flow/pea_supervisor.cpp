@@ -75,13 +75,21 @@ void PeaSupervisor::launch(const FlowGraph& graph, const std::string& flow_id,
     }
     slot.name = pea.name;
     slot.last_seen = steady_now();
-    if (!pea.host.empty()) {
-      slot.handle = start_remote_pea(daemon_for(pea.host, flow_id), slot.name, control_remote_,
-                                     flow_id, session);
-    } else if (pea.runtime == Runtime::thread) {
-      slot.handle = start_thread_pea(context_, control_inproc_, slot.name, drivers);
-    } else {
-      slot.handle = start_process_pea(executable, control_tcp_, slot.name, session_env);
+    try {
+      if (!pea.host.empty()) {
+        slot.handle = start_remote_pea(daemon_for(pea.host, flow_id), slot.name, control_remote_,
+                                       flow_id, session);
+      } else if (pea.runtime == Runtime::thread) {
+        slot.handle = start_thread_pea(context_, control_inproc_, slot.name, drivers);
+      } else {
+        slot.handle = start_process_pea(executable, control_tcp_, slot.name, session_env);
+      }
+    } catch (const std::exception& e) {
+      // Every slot in peas_ has a handle (stopping reads them all): drop this one, and let the
+      // start fail once, naming the pea; the peas started so far are stopped by the failed start.
+      peas_.pop_back();
+      throw FlowError("cannot start pea '" + pea.name + "' (" + std::to_string(peas_.size()) +
+                      " of " + std::to_string(graph.peas.size()) + " started): " + e.what());
     }
   }
 }

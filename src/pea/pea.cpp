@@ -22,6 +22,7 @@
 #include "pea/join_table.hpp"
 #include "pea/pea_outputs.hpp"
 #include "pea/replica_dispatcher.hpp"
+#include "pea/workspace_lock.hpp"
 
 namespace jflow {
 namespace {
@@ -178,6 +179,9 @@ class Pea::Loop {
 
   void open_executor() {
     try {
+      if (executor_->metas().persistent()) {
+        workspace_lock_.emplace(executor_->metas().replica_workspace());
+      }
       executor_->open();
     } catch (const std::exception& e) {
       throw std::runtime_error("executor " + std::string(executor_->kind()) +
@@ -198,6 +202,7 @@ class Pea::Loop {
           "executor " + std::string(executor_->kind()) + " could not save its state: " + e.what();
     }
     executor_.reset();
+    workspace_lock_.reset();  // after the state is saved
     return problem;
   }
 
@@ -457,6 +462,7 @@ class Pea::Loop {
   PeaOutputs outputs_;
   std::optional<ReplicaDispatcher> dispatcher_;  // head only
   std::optional<JoinTable> joins_;               // peas that join parts
+  std::optional<WorkspaceLock> workspace_lock_;  // before executor_: released after it is gone
   std::unique_ptr<Executor> executor_;  // declared before the chains: drivers point into it
   std::map<RequestType, Chain> chains_;
   DeferredQueue deferred_;

@@ -2,6 +2,7 @@
 // out. Nothing here touches the flow: that is the loop thread's.
 #include "serve/serve_http.hpp"
 
+#include <algorithm>
 #include <future>
 #include <optional>
 #include <stdexcept>
@@ -36,7 +37,18 @@ int http_code(StatusCode code) {
 
 void reply(httplib::Response& res, int code, const std::string& body) {
   res.status = code;
+  // A 503 is the server closing or full: a client may try again (elsewhere, or after a restart).
+  if (code == 503) res.set_header("Retry-After", "1");
   res.set_content(body, "application/json");
+}
+
+// 405 for a known path asked with another method, naming the one it takes.
+httplib::Server::Handler method_not_allowed(const char* allowed) {
+  return [allowed](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("Allow", allowed);
+    reply(res, 405,
+          error_json("bad_request", req.path + " takes " + allowed + ", not " + req.method));
+  };
 }
 
 // The responses of one HTTP call's requests, in order; completed on the loop thread.
@@ -72,10 +84,35 @@ HttpAddress parse_http_address(const std::string& address) {
   return {host, *port};
 }
 
-HttpFront::HttpFront(Server& server, const std::string& address)
+HttpFront::HttpFront(Server& server, const std::string& address, const HttpLimits& limits)
     : server_(server), http_(std::make_unique<httplib::Server>()) {
   const auto [host, requested] = parse_http_address(address);
   int port = requested;
+  const int threads = std::max(limits.threads, 1);
+  http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http_->set_read_timeout(limits.read_timeout);
+  http_->set_write_timeout(limits.write_timeout);
+  http_->set_keep_alive_timeout(std::max<time_t>(
+      1, std::chrono::duration_cast<std::chrono::seconds>(limits.idle_timeout).count()));
+  http_->set_keep_alive_max_count(
+      static_cast<std::size_t>(std::max(limits.requests_per_connection, 1)));
+  http_->set_payload_max_length(limits.max_body_bytes);
+  const std::size_t max_body = limits.max_body_bytes;
+  // cpp-httplib answers some errors itself with an empty body; every reply here is JSON.
+  http_->set_error_handler([max_body](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    if (res.status == 413) {
+      reply(res, 413,
+            error_json("bad_request", "the body is larger than the limit of " +
+                                          std::to_string(max_body) + " bytes (max_body_bytes)"));
+    } else if (res.status == 404) {
+      reply(res, 404,
+            error_json("not_found", "no endpoint " + req.method + " " + req.path +
+                                        " (POST /index, /search, /train; GET /health, /status)"));
+    } else {
+      reply(res, res.status, error_json("error", "HTTP status " + std::to_string(res.status)));
+    }
+  });
   routes();
   if (port == 0) {
     port = http_->bind_to_any_port(host);
@@ -143,9 +180,19 @@ void HttpFront::routes() {
       reply(res, http_code(code), responses_json(responses));
     };
   };
-  http_->Post("/index", query(RequestType::index));
-  http_->Post("/search", query(RequestType::search));
-  http_->Post("/train", query(RequestType::train));
+  for (const auto& [path, type] :
+       {std::pair{"/index", RequestType::index}, std::pair{"/search", RequestType::search},
+        std::pair{"/train", RequestType::train}}) {
+    http_->Post(path, query(type));
+    http_->Get(path, method_not_allowed("POST"));
+    http_->Put(path, method_not_allowed("POST"));
+    http_->Delete(path, method_not_allowed("POST"));
+  }
+  for (const char* path : {"/health", "/status"}) {
+    http_->Post(path, method_not_allowed("GET"));
+    http_->Put(path, method_not_allowed("GET"));
+    http_->Delete(path, method_not_allowed("GET"));
+  }
   http_->Get("/health", [this](const httplib::Request&, httplib::Response& res) {
     if (server_.closing()) return reply(res, 503, R"({"state":"closing"})");
     reply(res, 200, R"({"state":"running"})");

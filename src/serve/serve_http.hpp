@@ -9,6 +9,8 @@
 #include <string>
 #include <thread>
 
+#include "serve/serve_server.hpp"
+
 namespace httplib {
 class Server;
 }
@@ -28,7 +30,7 @@ class HttpFront {
  public:
   // Binds "HOST:PORT" (port 0: any free port) and starts listening on a thread of its own.
   // Throws std::runtime_error naming the address when it is malformed or cannot be bound.
-  HttpFront(Server& server, const std::string& address);
+  HttpFront(Server& server, const std::string& address, const HttpLimits& limits = {});
   ~HttpFront();  // stop()
 
   const std::string& url() const { return url_; }  // http://HOST:PORT, the port really bound

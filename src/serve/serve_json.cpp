@@ -3,6 +3,7 @@
 
 #include <limits>
 #include <map>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -150,10 +151,28 @@ std::string dump(const json& value) {
 }  // namespace
 
 HttpQuery parse_query(std::string_view body) {
+  // nlohmann keeps the last of duplicate keys without a word; a client that sent two top_k
+  // values deserves to hear which one is wrong, so the parser's events refuse them.
+  std::vector<std::set<std::string>> keys_of_open_objects;
+  const json::parser_callback_t refuse_duplicates = [&](int, json::parse_event_t event,
+                                                        json& parsed) {
+    if (event == json::parse_event_t::object_start) {
+      keys_of_open_objects.emplace_back();
+    } else if (event == json::parse_event_t::object_end) {
+      keys_of_open_objects.pop_back();
+    } else if (event == json::parse_event_t::key && !keys_of_open_objects.empty()) {
+      const std::string& key = parsed.get_ref<const std::string&>();
+      if (!keys_of_open_objects.back().insert(key).second) {
+        throw JsonError("invalid JSON: duplicate key " + dump(json(key)));
+      }
+    }
+    return true;
+  };
   json root;
   try {
-    root = json::parse(body.begin(), body.end());
-  } catch (const json::parse_error& e) {
+    root = json::parse(body.begin(), body.end(), refuse_duplicates);
+  } catch (const json::exception& e) {
+    // parse_error, and out_of_range for a number past double's range (1e400).
     throw JsonError(std::string("invalid JSON: ") + e.what());
   }
   if (!root.is_object()) fail("body", expected("an object", root));

@@ -237,7 +237,8 @@ void Server::serve(const std::function<void(const Endpoints&)>& on_ready) {
   try {
     if (options_.zmq_address != "off") {
       zmq_ = std::make_unique<ZmqFront>(*this, options_.zmq_address, options_.zmq_key,
-                                        options_.zmq_allowed);
+                                        options_.zmq_allowed, options_.zmq_reply_queue,
+                                        options_.zmq_max_message_bytes);
       watch(epoll_, zmq_->fd());
       endpoints.zmq = zmq_->endpoint();
     }
@@ -246,7 +247,7 @@ void Server::serve(const std::function<void(const Endpoints&)>& on_ready) {
       tasks_open_ = true;
     }
     if (options_.http_address != "off") {
-      http_ = std::make_unique<HttpFront>(*this, options_.http_address);
+      http_ = std::make_unique<HttpFront>(*this, options_.http_address, options_.http);
       endpoints.http = http_->url();
     }
   } catch (...) {

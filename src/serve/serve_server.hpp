@@ -33,6 +33,16 @@ namespace jflow::serve {
 inline constexpr const char* kServerPod = "gateway";  // the pod named by errors the server sets
 inline constexpr const char* kClosingMessage = "the flow is closing";
 
+// What one HTTP client can hold of the server (cpp-httplib's settings; docs/SERVING.md, Limits).
+struct HttpLimits {
+  int threads = 32;  // requests served at once; more connections wait to be read
+  Duration read_timeout = std::chrono::seconds(5);   // the longest wait for the next bytes
+  Duration write_timeout = std::chrono::seconds(5);  // the longest wait to send a reply's bytes
+  Duration idle_timeout = std::chrono::seconds(5);   // a kept-alive connection with no request
+  int requests_per_connection = 100;                 // then the connection is closed
+  std::size_t max_body_bytes = 16 * 1024 * 1024;     // larger: 413 with a JSON body
+};
+
 struct ServeOptions {
   std::string zmq_address = defaults::kServeZmqAddress;  // "off": no ZeroMQ endpoint
   std::string http_address =
@@ -40,6 +50,14 @@ struct ServeOptions {
   // CURVE on the ZeroMQ endpoint: the server's key pair, and the client keys (Z85) it admits.
   std::optional<CurveKeyPair> zmq_key;
   std::set<std::string> zmq_allowed;
+  // Replies queued for one ZeroMQ client that is not reading them (its send high-water mark): past
+  // this, further replies to that client are dropped (counted as undeliverable) instead of
+  // growing the server's memory. Other clients are not affected.
+  int zmq_reply_queue = 1000;
+  // The largest message the ZeroMQ endpoint accepts (ZMQ_MAXMSGSIZE): a client that sends a
+  // larger frame is disconnected by libzmq before the frame is held in memory.
+  std::int64_t zmq_max_message_bytes = 64 * 1024 * 1024;
+  HttpLimits http;
   // Deadline of a request that carries none (HTTP requests, ZeroMQ deadline_ns 0). Zero: the
   // spec's request_timeout; when that is zero too, HTTP requests get 60 s (a handler never waits
   // forever) and ZeroMQ requests none.

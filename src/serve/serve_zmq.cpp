@@ -8,6 +8,7 @@
 
 #include "jflow/codec.hpp"
 #include "net/curve_link.hpp"
+#include "serve/front_request.hpp"
 #include "serve/serve_server.hpp"
 #include "wire/frame.hpp"
 
@@ -21,7 +22,8 @@ constexpr std::size_t kMaxReadsPerPump = 256;  // then the loop looks at the flo
 }  // namespace
 
 ZmqFront::ZmqFront(Server& server, const std::string& address,
-                   const std::optional<CurveKeyPair>& key, std::set<std::string> allowed)
+                   const std::optional<CurveKeyPair>& key, std::set<std::string> allowed,
+                   int reply_queue, std::int64_t max_message_bytes)
     : server_(server), router_(context_, zmq::socket_type::router) {
   if (key) {
     zap_.emplace(context_, std::move(allowed), [](const std::string& line) {
@@ -30,10 +32,14 @@ ZmqFront::ZmqFront(Server& server, const std::string& address,
     make_curve_server(router_, *key);
   }
   router_.set(zmq::sockopt::linger, kCloseLingerMs);
-  // Fail a reply to a client that has gone instead of queueing it for nobody; never drop a reply
-  // for a full queue (what the server holds is bounded by max_in_flight and the backlog).
+  // Fail a reply to a client that has gone instead of queueing it for nobody. The send queue of
+  // each client is bounded (ROUTER's high-water mark is per peer): a client that does not read its
+  // replies loses the ones past it (EAGAIN with router_mandatory), and the server's memory
+  // does not grow for it. A message larger than max_message_bytes drops its sender's connection
+  // before the message is read into memory.
   router_.set(zmq::sockopt::router_mandatory, true);
-  router_.set(zmq::sockopt::sndhwm, 0);
+  router_.set(zmq::sockopt::sndhwm, reply_queue);
+  router_.set(zmq::sockopt::maxmsgsize, max_message_bytes);
   try {
     router_.bind(address);
   } catch (const zmq::error_t& e) {
@@ -68,43 +74,17 @@ bool ZmqFront::pump() {
 
 void ZmqFront::handle(std::vector<zmq::message_t>& frames) {
   std::string identity = frames.front().to_string();
-  const std::size_t payload = frames.size() - 1;
-  // Salvage the request id when the first frame is an envelope, so even a refusal is matched.
-  std::optional<Envelope> envelope;
-  std::string envelope_error;
-  if (payload >= 1) {
-    try {
-      envelope = decode_envelope(frames[1].to_string_view());
-    } catch (const DecodeError& e) {
-      envelope_error = e.what();
-    }
-  }
-  const std::string request_id = envelope ? envelope->request_id : "";
-  const RequestType type = envelope ? envelope->type : RequestType::index;
-  const auto refuse = [&](std::string message) {
-    Response response = server_reply(type, StatusCode::bad_request, std::move(message));
-    send_reply(identity, request_id, std::move(response));
-  };
-  if (payload != 2) {
-    refuse("expected 2 frames [envelope | body], got " + std::to_string(payload));
+  std::vector<std::string_view> payload;
+  for (std::size_t i = 1; i < frames.size(); ++i) payload.push_back(frames[i].to_string_view());
+  FrontRequest front = read_front_request(payload);
+  if (!front.request) {
+    Response response = server_reply(front.type, StatusCode::bad_request, front.refusal);
+    send_reply(identity, front.request_id, std::move(response));
     return;
   }
-  if (!envelope) {
-    refuse(envelope_error);
-    return;
-  }
-  Request request;
-  try {
-    request = decode_body(frames[2].to_string_view());
-  } catch (const DecodeError& e) {
-    refuse(e.what());
-    return;
-  }
-  request.type = type;
-  server_.accept(std::move(request), envelope->deadline_ns,
-                 [this, identity = std::move(identity), id = request_id](Response&& response) {
-                   send_reply(identity, id, std::move(response));
-                 });
+  server_.accept(std::move(*front.request), front.deadline_ns,
+                 [this, identity = std::move(identity), id = front.request_id](
+                     Response&& response) { send_reply(identity, id, std::move(response)); });
 }
 
 void ZmqFront::send_reply(const std::string& identity, const std::string& request_id,
@@ -112,12 +92,19 @@ void ZmqFront::send_reply(const std::string& identity, const std::string& reques
   response.envelope.request_id = request_id;
   const std::string head = encode_envelope(response.envelope);
   try {
-    router_.send(zmq::message_t(identity.data(), identity.size()), zmq::send_flags::sndmore);
-    router_.send(zmq::message_t(head.data(), head.size()), zmq::send_flags::sndmore);
-    router_.send(frame_from(encode_body(response.request)), zmq::send_flags::none);
+    // Never wait: the loop thread serves every client. EAGAIN on the routing frame (a result of
+    // false) means this client's queue is full; the rest of a message whose first frame went
+    // always goes too (the high-water mark counts whole messages).
+    if (!router_.send(zmq::message_t(identity.data(), identity.size()),
+                      zmq::send_flags::sndmore | zmq::send_flags::dontwait)) {
+      ++undeliverable_;
+      return;
+    }
+    router_.send(zmq::message_t(head.data(), head.size()),
+                 zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+    router_.send(frame_from(encode_body(response.request)), zmq::send_flags::dontwait);
   } catch (const zmq::error_t&) {
-    // EHOSTUNREACH: the client disconnected before its reply. Nothing else is expected with an
-    // unbounded send queue; whatever it is, it costs this reply only, never the server.
+    // EHOSTUNREACH: the client disconnected before its reply. It costs this reply only.
     ++undeliverable_;
   }
 }

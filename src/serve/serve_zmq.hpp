@@ -26,9 +26,11 @@ class ZmqFront {
   // std::runtime_error naming the address when it cannot be bound.
   // With `key`, the endpoint speaks CURVE only and admits the client keys in `allowed` (a ZAP
   // handler on its own thread logs each refusal on stderr).
+  // `reply_queue` and `max_message_bytes`: ServeOptions::zmq_reply_queue, zmq_max_message_bytes.
   ZmqFront(Server& server, const std::string& address,
            const std::optional<CurveKeyPair>& key = std::nullopt,
-           std::set<std::string> allowed = {});
+           std::set<std::string> allowed = {}, int reply_queue = 1000,
+           std::int64_t max_message_bytes = 64 * 1024 * 1024);
   ~ZmqFront();  // closes the ROUTER with a 2 s linger so the last replies go out
 
   const std::string& endpoint() const { return endpoint_; }  // the address really bound

@@ -15,6 +15,7 @@
 #include "jflow/plugin.hpp"
 #include "spec/jina_compat.hpp"
 #include "spec/spec_support.hpp"
+#include "spec/yaml_bounded.hpp"
 
 namespace jflow::spec {
 namespace {
@@ -132,7 +133,7 @@ class ExecutorReader {
     const std::string inner_file = path.string();
     YAML::Node root;
     try {
-      root = YAML::Load(contents);
+      root = load_bounded(contents);
     } catch (const YAML::ParserException& error) {
       throw SpecError(location_of(mark_in(contents, error.mark), inner_file),
                       "invalid YAML: " + error.msg);
@@ -155,7 +156,7 @@ class ExecutorReader {
   std::optional<ExecutorUses> from_text(const YAML::Node& scalar) {
     YAML::Node parsed;
     try {
-      parsed = YAML::Load(scalar.Scalar());
+      parsed = load_bounded(scalar.Scalar());
     } catch (const YAML::ParserException&) {
       return std::nullopt;  // the driver reader reports it with its location mapping
     }

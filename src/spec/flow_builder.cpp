@@ -7,6 +7,7 @@
 #include "jflow/curve_keys.hpp"
 #include "jflow/plugin.hpp"
 #include "spec/spec_support.hpp"
+#include "spec/yaml_bounded.hpp"
 
 namespace jflow {
 namespace {
@@ -215,7 +216,7 @@ FlowSpec FlowBuilder::build() const {
       const std::string label = "FlowBuilder " + owner + " uses";
       YAML::Node parsed;
       try {
-        parsed = YAML::Load(target.uses);
+        parsed = spec::load_bounded(target.uses);
       } catch (const YAML::ParserException&) {
         return resolve(target.uses, "uses");  // reports the YAML error with its location
       }

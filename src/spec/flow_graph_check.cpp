@@ -9,6 +9,8 @@
 namespace jflow::spec {
 namespace {
 
+constexpr std::size_t kMaxPodNameBytes = 200;
+
 // Where to point at for `key` of `pod`: the key when it was written, else the pod.
 SourceLocation where_of(const PodSpec& pod, std::string_view key) {
   const auto found = pod.key_where.find(key);
@@ -32,6 +34,13 @@ class TopologyChecker {
       const PodSpec& pod = spec_.pods[i];
       if (index_of(pod.name) != i) {
         throw SpecError(where_of(pod, "name"), "duplicate pod name '" + pod.name + "'");
+      }
+      if (pod.name.size() > kMaxPodNameBytes) {
+        throw SpecError(where_of(pod, "name"),
+                        "pod name of " + std::to_string(pod.name.size()) + " bytes; at most " +
+                            std::to_string(kMaxPodNameBytes) +
+                            " (its peas' names, the pod name with a suffix such as /head or /12, "
+                            "are ZeroMQ identities, which stop at 255 bytes)");
       }
     }
     for (const PodSpec& pod : spec_.pods) {

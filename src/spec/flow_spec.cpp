@@ -11,6 +11,7 @@
 #include "jflow/plugin.hpp"
 #include "spec/jina_compat.hpp"
 #include "spec/spec_support.hpp"
+#include "spec/yaml_bounded.hpp"
 
 namespace jflow {
 
@@ -456,7 +457,7 @@ class FlowParser {
 YAML::Node load_one_document(std::string_view text, const std::string& file) {
   std::vector<YAML::Node> documents;
   try {
-    documents = YAML::LoadAll(std::string(text));
+    documents = spec::load_all_bounded(std::string(text));
   } catch (const YAML::ParserException& error) {
     throw SpecError(spec::location_of(spec::mark_in(text, error.mark), file),
                     "invalid YAML: " + error.msg);

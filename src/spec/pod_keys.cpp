@@ -30,6 +30,13 @@ void read_pod_default(const Field& field, PodSpec& pod, Transport transport) {
       field.fail("parallel must be at least 1, got " + std::to_string(value) +
                  " (1 runs the pod as one pea)");
     }
+    // Each replica is a pea with its own sockets, thread or process: far fewer than this fit on a
+    // machine anyway, and an absurd count must be refused here, not allocated.
+    constexpr std::int64_t kMaxParallel = 1024;
+    if (value > kMaxParallel) {
+      field.fail("parallel is at most " + std::to_string(kMaxParallel) + ", got " +
+                 std::to_string(value));
+    }
     pod.parallel = static_cast<std::size_t>(value);
   } else if (key == "polling") {
     constexpr Polling kPollings[] = {Polling::any, Polling::all};

@@ -164,6 +164,10 @@ bool Field::as_bool() const {
 Duration Field::as_duration() const {
   std::optional<Duration> result;
   if (value.IsScalar()) result = parse_duration(value.Scalar());
+  if (!result && value.IsScalar() && duration_too_long(value.Scalar())) {
+    fail(key + ": a duration of at most " + format_duration(kMaxDuration) + " (100 years), got " +
+         describe(value));
+  }
   if (!result) fail(key + ": expected a duration like 5s or 200ms, got " + describe(value));
   return *result;
 }

@@ -13,6 +13,7 @@
 #include "jflow/request.hpp"
 #include "spec/jina_compat.hpp"
 #include "spec/spec_support.hpp"
+#include "spec/yaml_bounded.hpp"
 
 namespace jflow::spec {
 namespace {
@@ -187,7 +188,7 @@ class UsesReader {
     const std::string& text = scalar.Scalar();
     YAML::Node parsed;
     try {
-      parsed = YAML::Load(text);
+      parsed = load_bounded(text);
     } catch (const YAML::ParserException& error) {
       throw SpecError(outwards(location_of(mark_in(text, error.mark), file_)),
                       "invalid YAML in uses: " + error.msg);
@@ -232,7 +233,7 @@ DriverChains resolve_uses_text(const std::string& text, const std::string& label
                                const DriverRegistry& registry) {
   YAML::Node parsed;
   try {
-    parsed = YAML::Load(text);
+    parsed = load_bounded(text);
   } catch (const YAML::ParserException& error) {
     throw SpecError(location_of(mark_in(text, error.mark), label),
                     "invalid YAML in uses: " + error.msg);

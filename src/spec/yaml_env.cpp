@@ -23,6 +23,11 @@ EnvLookup process_environment() {
 namespace spec {
 namespace {
 
+// The longest value ${VAR} substitution may produce (1 MiB).
+constexpr std::size_t kMaxSubstitutedBytes = 1024 * 1024;
+// And the most one walk over a file may produce in all (16 MiB).
+constexpr std::size_t kMaxSubstitutedTotal = 16 * 1024 * 1024;
+
 bool is_name_start(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
 }
@@ -81,8 +86,21 @@ class Substituter {
                 "environment variable '" + name + "' is not set (write ${" + name +
                     ":-default} to give a default)");
       }
+      // Bounded: `env:` entries may use the ones above them, so ten entries that each repeat the
+      // previous one ten times would otherwise make a 10 GB value from a few hundred bytes.
+      if (result.size() + value->size() > kMaxSubstitutedBytes) {
+        fail_at(scalar, open,
+                "substituting '${" + std::string(inside) + "}' makes this value longer than " +
+                    std::to_string(kMaxSubstitutedBytes) + " bytes");
+      }
       result += *value;
       i = close + 1;
+    }
+    produced_ += result.size();
+    if (produced_ > kMaxSubstitutedTotal) {
+      fail_at(scalar, 0,
+              "substituting variables makes the file's values longer than " +
+                  std::to_string(kMaxSubstitutedTotal) + " bytes in all");
     }
     return result;
   }
@@ -100,6 +118,7 @@ class Substituter {
   std::string_view source_;
   const std::string& file_;
   const EnvLookup& env_;
+  mutable std::size_t produced_ = 0;  // bytes substituted so far in this walk
 };
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <limits>
 
+#include "base/utf8.hpp"
+
 namespace jflow::detail {
 
 namespace {
@@ -91,7 +93,9 @@ void MsgpackReader::fail(std::string_view what) const {
   }
   message += ": ";
   message += what;
-  throw DecodeError(message);
+  // Keys and names in the message are the sender's bytes: the reply that carries it must still
+  // be valid UTF-8.
+  throw DecodeError(escape_invalid_utf8(message));
 }
 
 void MsgpackReader::expect_not_empty() const {

@@ -51,7 +51,8 @@ TEST_CASE("parse_duration refuses values that overflow nanoseconds", "[duration]
   CHECK_FALSE(parse_duration("9999999999999h").has_value());
   CHECK_FALSE(parse_duration("99999999999999999999").has_value());
   CHECK_FALSE(parse_duration("2562048h").has_value());
-  CHECK(parse_duration("2562047h") == Duration(2562047h));
+  // Far below the overflow already: durations stop at jflow::kMaxDuration (test_duration_limits).
+  CHECK_FALSE(parse_duration("2562047h").has_value());
 }
 
 TEST_CASE("format_duration picks the largest unit that reads well", "[duration]") {

@@ -1,0 +1,85 @@
+// Workspace files that are damaged or merely read (issue 16, found 7): a NaN in vectors.jfv is
+// refused at open instead of becoming every query's best match, and an executor that loaded its
+// state and changed nothing does not rewrite it at close (a search-only run leaves the files as
+// they were, and works on a read-only workspace).
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "executors/doc_store.hpp"
+#include "executors/vector_file.hpp"
+#include "executors/vector_indexer.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace jflow;
+using jflow::executors::Metric;
+
+namespace {
+
+ino_t workspace_inode_of(const std::filesystem::path& file) {
+  struct stat info {};
+  REQUIRE(::stat(file.c_str(), &info) == 0);
+  return info.st_ino;
+}
+
+ExecutorMetas workspace_metas_in(const std::filesystem::path& workspace, const std::string& name) {
+  ExecutorMetas metas;
+  metas.name = name;
+  metas.workspace = workspace;
+  return metas;
+}
+
+}  // namespace
+
+TEST_CASE("a vectors.jfv with a NaN is refused at open, naming the row and id", "[executors]") {
+  test::TempDir dir("nan-vectors");
+  std::filesystem::create_directories(dir.path() / "vec-0");
+  const float rows[] = {1, 0, std::numeric_limits<float>::quiet_NaN(), 1};
+  const std::string ids[] = {"good", "bad"};
+  const executors::RowSegment segment{rows, 2};
+  const auto file = dir.path() / "vec-0" / "vectors.jfv";
+  executors::write_vector_file(file, Metric::l2, 2, {&segment, 1}, ids);
+  CHECK_THROWS_WITH(executors::read_vector_file(file),
+                    Catch::Contains("row 1 (id 'bad') has a non-finite value at column 0"));
+  executors::VectorIndexer indexer(workspace_metas_in(dir.path(), "vec"), Metric::l2);
+  CHECK_THROWS_WITH(indexer.open(), Catch::Contains("non-finite"));
+}
+
+TEST_CASE("VectorIndexer and DocStore do not rewrite state they loaded and did not change",
+          "[executors]") {
+  test::TempDir dir("unchanged");
+  {
+    executors::VectorIndexer indexer(workspace_metas_in(dir.path(), "vec"), Metric::l2);
+    indexer.open();
+    const float values[] = {1, 2};
+    const std::string ids[] = {"a"};
+    indexer.add(ids, NdArray::from_floats(values, {1, 2}));
+    indexer.close();
+    executors::DocStore store(workspace_metas_in(dir.path(), "docs"));
+    store.open();
+    store.add(Document{"a", "text", "", {}, {}, {}, {}, {}, 0.0});
+    store.close();
+  }
+  const auto vectors = dir.path() / "vec-0" / "vectors.jfv";
+  const auto docs = dir.path() / "docs-0" / "docs.jfd";
+  const ino_t vectors_before = workspace_inode_of(vectors);
+  const ino_t docs_before = workspace_inode_of(docs);
+  {
+    executors::VectorIndexer indexer(workspace_metas_in(dir.path(), "vec"), Metric::l2);
+    indexer.open();
+    const float query[] = {1, 2};
+    CHECK(indexer.query(NdArray::from_floats(query, {1, 2}), 1).at(0).at(0).id == "a");
+    indexer.close();
+    executors::DocStore store(workspace_metas_in(dir.path(), "docs"));
+    store.open();
+    CHECK(store.get("a").has_value());
+    store.close();
+  }
+  // An atomic rewrite renames a new file into place: a new inode.
+  CHECK(workspace_inode_of(vectors) == vectors_before);
+  CHECK(workspace_inode_of(docs) == docs_before);
+}
