@@ -335,7 +335,8 @@ TEST_CASE("10000 documents through AsyncFlow::index, the loop woken only through
   int ok = 0;
   bool finished = false;
   RequestOptions call;
-  call.request_size = 1;  // 10000 requests; max_in_flight (default 256) makes the call wait for room
+  call.request_size =
+      1;  // 10000 requests; max_in_flight (default 256) makes the call wait for room
   call.on_done = [&](const Response&) { ++ok; };
   call.on_finished = [&] { finished = true; };
   flow.index(numbered_docs(10000), call);

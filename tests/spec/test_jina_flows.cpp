@@ -3,8 +3,8 @@
 // names. What cannot run is refused (tests/flows/invalid/jina_*.yml).
 #include <catch2/catch.hpp>
 
-#include "spec/spec_test_drivers.hpp"
 #include "jflow/flow_spec.hpp"
+#include "spec/spec_test_drivers.hpp"
 
 using namespace jflow;
 
