@@ -45,6 +45,7 @@ struct FlowOptions {
   Duration heartbeat_interval = std::chrono::milliseconds(100);
   Duration heartbeat_timeout = std::chrono::seconds(3);  // a pea silent this long is dead
   Duration close_timeout = std::chrono::seconds(10);     // drain budget before peas are stopped
+  Duration stop_grace = std::chrono::seconds(2);  // a pea told to stop is killed after this long
   // Requests in flight at once: Flow::submit() waits (polling) beyond this; AsyncFlow::submit()
   // refuses. 0: the spec's max_in_flight (the flow key; defaults::kMaxInFlight when not given).
   std::size_t max_in_flight = 0;

@@ -12,7 +12,6 @@
 namespace jflow::detail {
 namespace {
 
-constexpr auto kStopGrace = std::chrono::seconds(2);
 constexpr auto kTerminateResend = std::chrono::milliseconds(100);
 
 }  // namespace
@@ -231,7 +230,7 @@ bool PeaSupervisor::has_input() {
 }
 
 void PeaSupervisor::begin_stop(SteadyTime now) {
-  stop_give_up_ = now + kStopGrace;
+  stop_give_up_ = now + options_.stop_grace;
   next_terminate_ = now;
 }
 
@@ -271,7 +270,7 @@ bool PeaSupervisor::step_stop(SteadyTime now) {
   for (PeaSlot& slot : peas_) {
     if (!slot.handle->ended()) {
       note_close_problem("pea '" + slot.name + "' did not stop within " +
-                         format_duration(kStopGrace) + "; killed it");
+                         format_duration(options_.stop_grace) + "; killed it");
       slot.handle->kill();
     }
   }
