@@ -73,8 +73,9 @@ std::vector<std::filesystem::path> write_compose(const DeployPlan& plan,
           .set("command", Yaml::strings(orchestrator_command(
                               std::string(kConfigDir) + "/" + kFlowFileName, "0.0.0.0")))
           .set("ports",
-               Yaml::strings({std::to_string(kServeZmqPort) + ":" + std::to_string(kServeZmqPort),
-                        std::to_string(kServeHttpPort) + ":" + std::to_string(kServeHttpPort)}))
+               Yaml::strings(
+                   {std::to_string(kServeZmqPort) + ":" + std::to_string(kServeZmqPort),
+                    std::to_string(kServeHttpPort) + ":" + std::to_string(kServeHttpPort)}))
           .set("volumes", mounts)
           .set("restart", "unless-stopped");
   if (!depends.empty()) gateway.set("depends_on", depends);

@@ -85,7 +85,10 @@ std::string deployed_flow_text(const DeployPlan& plan, const Placement& placemen
   flow["transport"] = "tcp";
   flow["host"] = placement.orchestrator_host;
   if (flow["input"]) flow.remove("input");
-  if (flow["with"]) drop_runtime(flow["with"]);
+  if (flow["with"]) {
+    drop_runtime(flow["with"]);
+    if (flow["with"].IsMap() && flow["with"].size() == 0) flow.remove("with");
+  }
   const bool has_workspace = std::any_of(plan.workloads.begin(), plan.workloads.end(),
                                          [](const Workload& w) { return w.stateful(); });
   if (has_workspace || flow["workspace"]) flow["workspace"] = placement.workspace;
