@@ -112,6 +112,13 @@ struct ExportOptions {
   std::string flow_file;
   std::string format = "mermaid";  // mermaid, dot, svg or png
   std::string output;              // empty: standard output
+  // Deployments (docs/KUBERNETES.md): each names where to write; empty: not asked for.
+  std::string k8s_dir;
+  std::string compose_file;
+  std::string systemd_dir;
+  std::string image;         // empty: deploy::kDefaultImage
+  bool insecure = false;     // no CURVE between workloads
+  std::string jflow_binary;  // --systemd: the binary units run; empty: this one
 };
 void setup_export(CLI::App& app, ExportOptions& options);
 int run_export(const ExportOptions& options);

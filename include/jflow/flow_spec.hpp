@@ -70,6 +70,18 @@ struct ExecutorSpec {
   }
 };
 
+// What a pod asks of the machine that runs it, in Kubernetes' quantities ("500m", "1.5", "256Mi"):
+// `jflow export --k8s` writes them as the container's requests and limits; `jflow run` does not
+// enforce them. Empty: not given.
+struct PodResources {
+  std::string cpu_request, cpu_limit, memory_request, memory_limit;
+  bool empty() const {
+    return cpu_request.empty() && cpu_limit.empty() && memory_request.empty() &&
+           memory_limit.empty();
+  }
+  bool operator==(const PodResources& other) const = default;
+};
+
 struct PodSpec {
   std::string name;
   std::string uses = "_pass";  // as written: a built-in name (_pass, _log) or driver-list YAML
@@ -93,6 +105,7 @@ struct PodSpec {
   // "ADDR:PORT" of the `jflow daemon` that runs this pod's peas (as processes on that host);
   // empty: this machine. Written `host: ADDR[:PORT]`, the port defaulting to defaults::kDaemonPort.
   std::string host;
+  PodResources resources;  // `resources: {requests: {cpu, memory}, limits: {cpu, memory}}`
   SourceLocation where;
   // Where keys and `needs` entries were written, so that graph errors found after parsing
   // (cycles, unknown needs, a missing reducer) point at them. Empty for FlowBuilder specs and for
@@ -105,7 +118,8 @@ struct PodSpec {
            needs == other.needs && parallel == other.parallel && polling == other.polling &&
            scheduling == other.scheduling && uses_before == other.uses_before &&
            uses_after == other.uses_after && join_timeout == other.join_timeout &&
-           partial_results == other.partial_results && host == other.host;
+           partial_results == other.partial_results && host == other.host &&
+           resources == other.resources;
   }
 };
 

@@ -50,9 +50,9 @@ void PeaSupervisor::launch(const FlowGraph& graph, const std::string& flow_id,
   control_remote_ = control_tcp_;
   if (any_remote && !spec::is_loopback_host(spec_.host)) {
     // Peas on other hosts reach it on the flow's own address (checked reachable-looking by
-    // check_hosts(); nothing binds beyond loopback unless the flow's host: says so).
-    control_->bind("tcp://" + spec_.host + ":*");
-    control_remote_ = control_->get(zmq::sockopt::last_endpoint);
+    // check_hosts(); nothing binds beyond loopback unless the flow's host: says so). The address
+    // may be a name of this machine (bind_any resolves what libzmq cannot bind).
+    control_remote_ = bind_any(*control_, Transport::tcp, spec_.host, "");
   }
   if (any_remote && !spec_.curve) {
     std::cerr << "jflow: warning: links to other hosts are not encrypted (the flow has no "

@@ -1,8 +1,43 @@
 #include "net/endpoint.hpp"
 
+#include <netdb.h>
+#include <sys/socket.h>
+
 #include "control/daemon_protocol.hpp"
 
 namespace jflow {
+namespace {
+
+// libzmq binds an address or an interface name, never a DNS name ("No such device"). A pod's
+// `host:` may be a name that resolves to this machine — a Kubernetes headless Service, an
+// /etc/hosts entry — so a name libzmq refuses is resolved here, and its first address bound.
+void bind_tcp(zmq::socket_t& socket, const std::string& host) {
+  try {
+    socket.bind("tcp://" + host + ":*");
+    return;
+  } catch (const zmq::error_t& error) {
+    if (error.num() != ENODEV) throw;
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) {
+    throw std::runtime_error("cannot bind on host '" + host +
+                             "': it is neither an address nor an interface, and does not resolve");
+  }
+  char address[NI_MAXHOST] = {};
+  const int named = ::getnameinfo(found->ai_addr, found->ai_addrlen, address, sizeof address,
+                                  nullptr, 0, NI_NUMERICHOST);
+  const bool v6 = found->ai_family == AF_INET6;
+  ::freeaddrinfo(found);
+  if (named != 0) throw std::runtime_error("cannot bind on host '" + host + "'");
+  if (v6) socket.set(zmq::sockopt::ipv6, true);
+  socket.bind(v6 ? "tcp://[" + std::string(address) + "]:*"
+                 : "tcp://" + std::string(address) + ":*");
+}
+
+}  // namespace
 
 std::string bind_any(zmq::socket_t& socket, Transport transport, const std::string& host,
                      const std::string& unique_name) {
@@ -16,7 +51,7 @@ std::string bind_any(zmq::socket_t& socket, Transport transport, const std::stri
       socket.bind("ipc://*");
       break;
     case Transport::tcp:
-      socket.bind("tcp://" + host + ":*");
+      bind_tcp(socket, host);
       break;
   }
   return socket.get(zmq::sockopt::last_endpoint);

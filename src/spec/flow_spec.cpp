@@ -58,7 +58,7 @@ const std::vector<std::string> kFlowKeys = {
 const std::vector<std::string> kPodKeys = {
     "name",     "uses",    "uses_before", "uses_after",    "needs",        "runtime",
     "parallel", "polling", "scheduling",  "timeout_ready", "join_timeout", "partial_results",
-    "host",     "method"};
+    "host",     "method",  "resources"};
 const std::vector<std::string> kCurveKeys = {"key", "hosts"};
 const std::vector<std::string> kInputKeys = {"lines",  "type",  "request_size",
                                              "format", "top_k", "show"};
@@ -377,6 +377,7 @@ class FlowParser {
       pod.runtime = Runtime::process;
       pod.key_where["host"] = field->where();
     }
+    if (auto field = keys.get("resources")) spec::read_pod_resources(*field, pod);
     for (const std::string& key : spec::pod_default_keys()) {
       if (auto field = keys.get(key)) spec::read_pod_default(*field, pod, flow.transport);
     }

@@ -169,6 +169,8 @@ const std::vector<std::string>& pod_default_keys();
 void read_pod_default(const Field& field, PodSpec& pod, Transport transport);
 // `needs: a` or `needs: [a, b]`, with the location of each entry.
 void read_needs(const Field& field, PodSpec& pod);
+// `resources: {requests: {cpu: 500m, memory: 256Mi}, limits: {...}}` (pod_resources.cpp).
+void read_pod_resources(const Field& field, PodSpec& pod);
 // `uses`, `uses_before` or `uses_after`: the same forms, the same errors.
 DriverChains read_uses_key(const Field& field, std::string_view source,
                            const DriverRegistry& registry);
