@@ -17,7 +17,7 @@ RUN rm -rf build && cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTA
 
 FROM debian:12
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libzmq5 libyaml-cpp0.7 ca-certificates \
+      libzmq5 libyaml-cpp0.7 libcpp-httplib0.11 ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/jflow /opt/jflow
 RUN ln -s /opt/jflow/bin/jflow /usr/local/bin/jflow && jflow --version

@@ -242,8 +242,7 @@ TEST_CASE("rehearsal: the exported hello flow runs as its manifests say, one nam
   }
   REQUIRE(encode < daemons.size());
   hosts.kill_host(encode);
-  json lost = post(gateway_address, 45680, "/search", R"({"docs":[{"text":"my shepherd"}]})",
-                   500);
+  json lost = post(gateway_address, 45680, "/search", R"({"docs":[{"text":"my shepherd"}]})", 500);
   CHECK(lost["status"]["code"] == "pea_lost");
   CHECK(lost["status"]["pod"] == "encode");
   CHECK_THAT(lost["status"]["message"].get<std::string>(), Catch::Contains("hello-encode:45600"));
