@@ -10,10 +10,13 @@
 //
 //   build-bench/bench/bench_chain [--requests N] [--window W] [--rounds R] [--help]
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +30,27 @@
 #include "measurement.hpp"
 #include "raw_chain.hpp"
 
+// Every heap allocation this process makes (libjflow's too: the global operator new is replaced
+// for the whole process), so the table can show the gateway's allocations per request.
+std::atomic<std::size_t> g_allocations{0};
+
+// GCC pairs a new-expression with the free() inside the replaced delete and warns of a mismatch;
+// both sides are this file's malloc and free.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void* operator new(std::size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size ? size : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+#pragma GCC diagnostic pop
+
 namespace jflow::bench {
 namespace {
 
@@ -39,6 +63,11 @@ struct Options {
   std::size_t latency_samples = 1000;  // round trips with 1 request in flight
   std::size_t text_bytes = 64;
   std::filesystem::path jflow_executable;
+  // Thread peas run the same pea loop inside this process: for profiling all of the flow in one
+  // process (valgrind --tool=callgrind --separate-threads=yes); the default is process peas.
+  bool thread_peas = false;
+  bool one_case = false;   // only 1 doc per request at --window (what a profile looks at)
+  bool flow_only = false;  // no raw chain: a profile of this process is then all flow
 };
 
 Request make_request(std::size_t docs, std::size_t text_bytes) {
@@ -133,9 +162,11 @@ struct Series {
   std::size_t requests = 0;
   std::int64_t client_cpu_ns = 0;
   std::int64_t hops_cpu_ns = 0;
+  std::size_t allocations = 0;  // by this process while the rounds ran
 
-  void add(Measurement&& m) {
+  void add(Measurement&& m, std::size_t allocated) {
     rates.push_back(m.requests_per_second());
+    allocations += allocated;
     requests += m.requests;
     client_cpu_ns += m.client_cpu_ns;
     hops_cpu_ns += m.hops_cpu_ns;
@@ -149,6 +180,9 @@ struct Series {
   }
   double client_cpu_us() const { return requests ? client_cpu_ns / 1000.0 / requests : 0.0; }
   double hops_cpu_us() const { return requests ? hops_cpu_ns / 1000.0 / requests : 0.0; }
+  double allocations_per_request() const {
+    return requests ? static_cast<double>(allocations) / static_cast<double>(requests) : 0.0;
+  }
   // (max - min) / median over rounds: how much to trust the median.
   double spread() const {
     if (rates.size() < 2) return 0.0;
@@ -175,10 +209,10 @@ void print_row(const Case& c, const char* system, Series& s) {
     return;
   }
   double rate = s.median_rate();
-  std::printf("  %9.0f  %10.0f  %7.0f  %7.0f  %5.0f%%  %7.1f  %7.1f\n", rate,
+  std::printf("  %9.0f  %10.0f  %7.0f  %7.0f  %5.0f%%  %7.1f  %7.1f  %7.1f\n", rate,
               rate * static_cast<double>(c.docs), quantile_us(s.latencies_ns, 0.50),
               quantile_us(s.latencies_ns, 0.99), 100.0 * s.spread(), s.client_cpu_us(),
-              s.hops_cpu_us());
+              s.hops_cpu_us(), s.allocations_per_request());
 }
 
 // Throughput as flow/raw (higher is better, 1.0 = as fast as raw libzmq); latency as flow/raw
@@ -210,7 +244,8 @@ std::unique_ptr<Flow> start_flow(const Options& options) {
   FlowBuilder builder;
   builder.transport(Transport::tcp).host("127.0.0.1");
   for (std::size_t i = 1; i <= kHops; ++i)
-    builder.add("p" + std::to_string(i), "_pass", Runtime::process);
+    builder.add("p" + std::to_string(i), "_pass",
+                options.thread_peas ? Runtime::thread : Runtime::process);
   auto flow = std::make_unique<Flow>(builder.build(), flow_options);
   flow->start();
   return flow;
@@ -226,11 +261,15 @@ int run_bench(const Options& options) {
     cases.push_back({docs, requests, window, encode_body(request), std::move(request), {}, {}});
   };
   add_case(1, options.requests, options.window);
-  add_case(100, std::max(options.requests / 10, options.window), options.window);
-  add_case(1, options.latency_samples, 1);  // the path's own latency, without queueing
+  if (!options.one_case) {
+    add_case(100, std::max(options.requests / 10, options.window), options.window);
+    add_case(1, options.latency_samples, 1);  // the path's own latency, without queueing
+  }
 
   zmq::context_t context;
-  RawChain raw(context, kHops, std::filesystem::read_symlink("/proc/self/exe"));
+  std::optional<RawChain> raw;
+  if (!options.flow_only)
+    raw.emplace(context, kHops, std::filesystem::read_symlink("/proc/self/exe"));
   std::unique_ptr<Flow> flow;
   std::optional<std::string> flow_error;
   try {
@@ -247,10 +286,11 @@ int run_bench(const Options& options) {
     }
     try {
       CpuMeter cpu(flow_pids(*flow));
+      const std::size_t allocated_before = g_allocations.load();
       Measurement m = c.window == 1 ? run_flow_one_by_one(*flow, c.request, requests)
                                     : run_flow(*flow, c.request, requests);
       cpu.stop(m);
-      if (into) into->add(std::move(m));
+      if (into) into->add(std::move(m), g_allocations.load() - allocated_before);
     } catch (const std::exception& e) {
       flow_error = e.what();
       if (into) into->error = flow_error;
@@ -259,10 +299,12 @@ int run_bench(const Options& options) {
     }
   };
   auto raw_run = [&](Case& c, std::size_t requests, Series* into) {
-    CpuMeter cpu(raw.pids());
-    Measurement m = raw.run(envelope, c.body, requests, c.window);
+    if (!raw) return;
+    CpuMeter cpu(raw->pids());
+    const std::size_t allocated_before = g_allocations.load();
+    Measurement m = raw->run(envelope, c.body, requests, c.window);
     cpu.stop(m);
-    if (into) into->add(std::move(m));
+    if (into) into->add(std::move(m), g_allocations.load() - allocated_before);
   };
 
   for (Case& c : cases) {
@@ -281,23 +323,27 @@ int run_bench(const Options& options) {
     }
   }
   if (flow) flow->close();
-  raw.stop();
+  if (raw) raw->stop();
 
   std::printf(
       "bench_chain: %zu pass-through hops, each a process, tcp 127.0.0.1; %zu rounds, "
       "raw and flow alternating; median round shown; spread = (max-min)/median\n",
       kHops, options.rounds);
-  std::printf("requests per round: %zu (1 doc), %zu (100 docs), %zu (1 in flight)\n",
-              cases[0].requests, cases[1].requests, cases[2].requests);
+  std::printf("requests per round:");
+  for (const Case& c : cases)
+    std::printf(" %zu (%zu doc%s, window %zu)", c.requests, c.docs, c.docs == 1 ? "" : "s",
+                c.window);
+  std::printf("\n");
   std::printf(
       "frames: envelope %zu B at the gateway (the flow's grows to %zu B by the last pea), "
       "body %zu B (1 doc) / %zu B (100 docs), %zu-byte texts\n\n",
-      envelope.size(), envelope_bytes_after_hops(), cases[0].body.size(), cases[1].body.size(),
-      options.text_bytes);
-  std::printf("%8s  %6s  %-8s  %9s  %10s  %7s  %7s  %6s  %16s\n", "", "", "", "", "", "", "", "",
-              "cpu us/request");
-  std::printf("%8s  %6s  %-8s  %9s  %10s  %7s  %7s  %6s  %7s  %7s\n", "docs/req", "window",
-              "system", "req/s", "docs/s", "p50 us", "p99 us", "spread", "client", "hops");
+      envelope.size(), envelope_bytes_after_hops(), cases[0].body.size(),
+      encode_body(make_request(100, options.text_bytes)).size(), options.text_bytes);
+  std::printf("%8s  %6s  %-8s  %9s  %10s  %7s  %7s  %6s  %16s  %7s\n", "", "", "", "", "", "", "",
+              "", "cpu us/request", "client");
+  std::printf("%8s  %6s  %-8s  %9s  %10s  %7s  %7s  %6s  %7s  %7s  %7s\n", "docs/req", "window",
+              "system", "req/s", "docs/s", "p50 us", "p99 us", "spread", "client", "hops",
+              "allocs");
   for (Case& c : cases) {
     print_row(c, "raw", c.raw);
     print_row(c, "flow", c.flow);
@@ -337,6 +383,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--jflow", options.jflow_executable,
                  "the jflow binary process peas run (default: found like FlowOptions does)");
+  app.add_flag("--one-case", options.one_case,
+               "only the 1-document case at --window (for profiles: no other shapes mixed in)");
+  app.add_flag("--flow-only", options.flow_only, "no raw chain (for profiles of the flow alone)");
+  app.add_flag("--thread-peas", options.thread_peas,
+               "peas as threads of this process (tcp still), for profiling in one process");
   CLI11_PARSE(app, argc, argv);
 
   try {

@@ -2,6 +2,7 @@
 
 #include <iostream>
 #include <sstream>
+#include <utility>
 
 #include "jflow/message.hpp"
 
@@ -15,8 +16,9 @@ DriverInfo LogDriver::info() {
 
 DriverResult LogDriver::handle(Message& message, const DriverContext& context) {
   std::ostringstream line;  // built first so concurrent peas do not interleave within a line
-  line << "[" << context.pod << "/" << context.pea << "] request " << message.envelope().request_id
-       << " " << request_type_name(message.envelope().type);
+  const Envelope& envelope = std::as_const(message).envelope();  // read only: the pea forwards it
+  line << "[" << context.pod << "/" << context.pea << "] request " << envelope.request_id << " "
+       << request_type_name(envelope.type);
   if (show_docs_) line << " docs=" << message.request().docs.size();
   line << "\n";
   std::cerr << line.str() << std::flush;

@@ -39,6 +39,8 @@ Envelope decode_envelope(std::string_view bytes, const DecodeLimits& limits = {}
 // The body holds the documents and parameters; the request type lives in the envelope, so
 // decode_body leaves `type` at its default and the caller sets it from the envelope.
 std::string encode_body(const Request& request);
+// Same, into `out` (cleared first): a caller that keeps `out` reuses its room.
+void encode_body_into(const Request& request, std::string& out);
 Request decode_body(std::string_view bytes, const DecodeLimits& limits = {});
 
 // Control-plane message between the orchestrator and a pea (ready, heartbeat, status, terminate …).

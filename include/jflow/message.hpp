@@ -24,8 +24,15 @@ class Message {
   // A joined message: `envelope` already merged (routes of every part, first error status).
   Message(Envelope envelope, std::vector<zmq::message_t> part_bodies);
 
-  Envelope& envelope() { return envelope_; }
+  Envelope& envelope() {
+    envelope_changed_ = true;
+    return envelope_;
+  }
   const Envelope& envelope() const { return envelope_; }
+  // Whether the envelope may have changed since the message was made: true once anyone asked
+  // for it mutably. A pea that sees false forwards the envelope bytes it received with only its
+  // own route appended, instead of encoding the envelope again.
+  bool envelope_changed() const { return envelope_changed_; }
 
   // Decodes the body on first use (throws DecodeError); the request's type comes from the envelope.
   // Once decoded, take_body() re-encodes it, so drivers may change documents in place.
@@ -46,6 +53,7 @@ class Message {
   zmq::message_t body_;
   std::vector<zmq::message_t> part_bodies_;
   std::optional<Request> decoded_;
+  bool envelope_changed_ = false;
 };
 
 }  // namespace jflow

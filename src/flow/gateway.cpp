@@ -3,6 +3,7 @@
 #include "flow/gateway.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <iostream>
 #include <iterator>
 
@@ -64,8 +65,25 @@ void Gateway::close() {
   }
 }
 
+std::string Gateway::request_id(PendingRequests::Sequence sequence) const {
+  return id_prefix_ + std::to_string(sequence);
+}
+
+std::optional<PendingRequests::Sequence> Gateway::sequence_of(std::string_view id) const {
+  if (id.size() <= id_prefix_.size() || id.substr(0, id_prefix_.size()) != id_prefix_) {
+    return std::nullopt;
+  }
+  PendingRequests::Sequence sequence = 0;
+  const char* digits = id.data() + id_prefix_.size();
+  const char* end = id.data() + id.size();
+  auto [stop, error] = std::from_chars(digits, end, sequence);
+  if (error != std::errc() || stop != end) return std::nullopt;
+  return sequence;
+}
+
 std::string Gateway::send(Request request, ResponseCallback done, Duration timeout) {
-  std::string id = id_prefix_ + std::to_string(next_request_++);
+  const PendingRequests::Sequence sequence = next_request_++;
+  std::string id = request_id(sequence);
   PendingRequests::Entry entry{std::move(done), request.type, std::nullopt, timeout};
   if (broken_) {
     Response response;
@@ -76,17 +94,23 @@ std::string Gateway::send(Request request, ResponseCallback done, Duration timeo
     ready_.emplace_back(std::move(entry.done), std::move(response));
     return id;
   }
-  Envelope envelope;
+  // The envelope and the body are encoded into buffers kept from the last request: assigning the
+  // id reuses the string's room, so neither allocates per request.
+  Envelope& envelope = request_envelope_;
   envelope.request_id = id;
   envelope.type = request.type;
+  envelope.deadline_ns = 0;
   if (timeout > Duration::zero()) {
     envelope.deadline_ns = unix_now_ns() + timeout.count();
     entry.deadline = steady_now() + timeout;
   }
   encode_envelope_into(envelope, envelope_bytes_);
+  encode_body_into(request, body_bytes_);
   Frames frames{zmq::message_t(envelope_bytes_.data(), envelope_bytes_.size()),
-                frame_from(encode_body(request))};
-  pending_.add(id, std::move(entry));
+                body_bytes_.size() < kHandOverFrom
+                    ? zmq::message_t(body_bytes_.data(), body_bytes_.size())
+                    : frame_from(std::move(body_bytes_))};
+  pending_.add(sequence, std::move(entry));
   if (!outbox_.empty() || !try_send(frames)) outbox_.push_back(std::move(frames));
   return id;
 }
@@ -139,7 +163,8 @@ void Gateway::read_results(std::size_t budget) {
       std::cerr << "jflow: undecodable reply envelope ignored: " << e.what() << "\n";
       continue;
     }
-    auto entry = pending_.take(response.envelope.request_id);
+    std::optional<PendingRequests::Entry> entry;
+    if (auto sequence = sequence_of(response.envelope.request_id)) entry = pending_.take(*sequence);
     if (!entry) {
       ++late_replies_;  // it already ended (deadline passed); its caller has had an answer
       continue;
@@ -152,16 +177,15 @@ void Gateway::read_results(std::size_t budget) {
         response.envelope.status = {StatusCode::bad_request, e.what(), "gateway", ""};
       }
     }
-    std::string id = response.envelope.request_id;
-    end(std::move(id), std::move(*entry), std::move(response));
+    end(std::move(*entry), std::move(response));
   }
 }
 
 void Gateway::expire_deadlines(SteadyTime now) {
-  for (auto& [id, entry] : pending_.take_expired(now)) {
+  for (auto& [sequence, entry] : pending_.take_expired(now)) {
     std::string message =
         "no reply within " + format_duration(entry.timeout) + " (deadline passed)";
-    end_with(id, std::move(entry), StatusCode::timeout, message, "gateway");
+    end_with(request_id(sequence), std::move(entry), StatusCode::timeout, message, "gateway");
   }
 }
 
@@ -175,17 +199,16 @@ void Gateway::break_flow(const std::string& why, const std::string& pod) {
 
 void Gateway::end_all(StatusCode code, const std::string& message, const std::string& pod) {
   outbox_.clear();
-  for (auto& [id, entry] : pending_.take_all()) {
+  for (auto& [sequence, entry] : pending_.take_all()) {
     Response response;
-    response.envelope.request_id = id;
+    response.envelope.request_id = request_id(sequence);
     response.envelope.type = entry.type;
     response.envelope.status = {code, message, pod, ""};
     ready_.emplace_back(std::move(entry.done), std::move(response));
   }
 }
 
-void Gateway::end(std::string id, PendingRequests::Entry entry, Response response) {
-  response.envelope.request_id = std::move(id);
+void Gateway::end(PendingRequests::Entry entry, Response response) {
   ++ended_count_;
   if (entry.done) entry.done(std::move(response));
 }
@@ -193,9 +216,10 @@ void Gateway::end(std::string id, PendingRequests::Entry entry, Response respons
 void Gateway::end_with(std::string id, PendingRequests::Entry entry, StatusCode code,
                        std::string message, std::string pod) {
   Response response;
+  response.envelope.request_id = std::move(id);
   response.envelope.type = entry.type;
   response.envelope.status = {code, std::move(message), std::move(pod), ""};
-  end(std::move(id), std::move(entry), std::move(response));
+  end(std::move(entry), std::move(response));
 }
 
 void Gateway::deliver_ready(std::size_t budget) {

@@ -12,6 +12,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -74,7 +75,11 @@ class Gateway {
  private:
   using Frames = std::array<zmq::message_t, 2>;
   bool try_send(Frames& frames);
-  void end(std::string id, PendingRequests::Entry entry, Response response);
+  // "<flow id>-<sequence>", and back (nullopt for an id this gateway did not give out).
+  std::string request_id(PendingRequests::Sequence sequence) const;
+  std::optional<PendingRequests::Sequence> sequence_of(std::string_view id) const;
+  // Runs the caller's callback; `response` carries the request's id.
+  void end(PendingRequests::Entry entry, Response response);
   void end_with(std::string id, PendingRequests::Entry entry, StatusCode code, std::string message,
                 std::string pod);
 
@@ -92,7 +97,9 @@ class Gateway {
   PendingRequests pending_;
   std::deque<Frames> outbox_;
   // Buffers reused on every request and reply: the per-request path allocates less.
+  Envelope request_envelope_;
   std::string envelope_bytes_;
+  std::string body_bytes_;
   std::vector<zmq::message_t> reply_frames_;
   std::deque<std::pair<ResponseCallback, Response>> ready_;
   std::optional<std::string> broken_;  // why the flow can no longer serve requests

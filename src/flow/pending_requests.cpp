@@ -2,12 +2,12 @@
 
 namespace jflow {
 
-void PendingRequests::add(std::string id, Entry entry) {
+void PendingRequests::add(Sequence id, Entry entry) {
   if (entry.deadline) deadlines_.emplace(*entry.deadline, id);
-  entries_.emplace(std::move(id), std::move(entry));
+  entries_.emplace(id, std::move(entry));
 }
 
-std::optional<PendingRequests::Entry> PendingRequests::take(const std::string& id) {
+std::optional<PendingRequests::Entry> PendingRequests::take(Sequence id) {
   auto it = entries_.find(id);
   if (it == entries_.end()) return std::nullopt;
   Entry entry = std::move(it->second);
@@ -27,7 +27,7 @@ std::optional<PendingRequests::Entry> PendingRequests::take(const std::string& i
 std::vector<PendingRequests::Taken> PendingRequests::take_expired(SteadyTime now) {
   std::vector<Taken> expired;
   while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
-    std::string id = deadlines_.begin()->second;
+    Sequence id = deadlines_.begin()->second;
     deadlines_.erase(deadlines_.begin());
     auto it = entries_.find(id);
     if (it == entries_.end()) continue;

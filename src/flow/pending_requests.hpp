@@ -1,11 +1,13 @@
-// PendingRequests: the requests a flow has sent and not yet answered, by request_id, with their
-// deadlines in order — so a reply finds its caller and an expired request is found without a scan.
+// PendingRequests: the requests a flow has sent and not yet answered, by their sequence number
+// (the counter at the end of the request_id the gateway gave them: a number hashes and compares
+// without touching a string), with their deadlines in order — so a reply finds its caller and an
+// expired request is found without a scan.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
-#include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -23,11 +25,12 @@ class PendingRequests {
     std::optional<SteadyTime> deadline;
     Duration timeout{};
   };
-  using Taken = std::pair<std::string, Entry>;
+  using Sequence = std::uint64_t;
+  using Taken = std::pair<Sequence, Entry>;
 
-  void add(std::string id, Entry entry);
+  void add(Sequence id, Entry entry);
   // Removes the request; nullopt when it is not pending (already ended, or never sent).
-  std::optional<Entry> take(const std::string& id);
+  std::optional<Entry> take(Sequence id);
   // Removes and returns every request whose deadline is at or before `now`.
   std::vector<Taken> take_expired(SteadyTime now);
   std::vector<Taken> take_all();
@@ -36,8 +39,8 @@ class PendingRequests {
   bool empty() const { return entries_.empty(); }
 
  private:
-  std::unordered_map<std::string, Entry> entries_;
-  std::multimap<SteadyTime, std::string> deadlines_;
+  std::unordered_map<Sequence, Entry> entries_;
+  std::multimap<SteadyTime, Sequence> deadlines_;
 };
 
 }  // namespace jflow

@@ -8,6 +8,7 @@
 #include "jflow/codec.hpp"
 #include "wire/codec_fields.hpp"
 #include "wire/codec_reader.hpp"
+#include "wire/route_append.hpp"
 
 namespace jflow {
 
@@ -187,12 +188,19 @@ void expect_fields(MsgpackReader& r, std::uint32_t expected, std::size_t min_ele
 
 Envelope decode_envelope(std::string_view bytes, const DecodeLimits& limits) {
   (void)limits;  // an envelope has no nesting, and its route list is bounded by its own size
+  detail::EnvelopeLayout layout;
+  return decode_envelope(bytes, layout);
+}
+
+Envelope detail::decode_envelope(std::string_view bytes, EnvelopeLayout& layout) {
   MsgpackReader r(bytes, "envelope");
   r.expect_not_empty();
   Envelope out;
   auto str_field = [&r](std::string_view name, std::string& field) {
     PathScope scope(r, name);
-    field = r.read_str();
+    // `field` is fresh and empty: most status strings stay so, and constructing a string is
+    // cheaper than assigning to one (the per-hop decode does this up to a dozen times).
+    if (std::string_view text = r.read_str(); !text.empty()) field = std::string(text);
   };
   auto int_field = [&r](std::string_view name, std::int64_t& field) {
     PathScope scope(r, name);
@@ -246,7 +254,10 @@ Envelope decode_envelope(std::string_view bytes, const DecodeLimits& limits) {
     PathScope scope(r, "routes");
     // A route is at least 5 bytes (fixarray header, two fixstr, two fixint), which bounds the
     // count; reserve little anyway, as a Route in memory is ~15x its smallest encoding.
+    layout.routes_at = r.offset();
     std::uint32_t routes = r.read_array_header(5);
+    layout.routes_header = r.offset() - layout.routes_at;
+    layout.routes = routes;
     // +1: every pea appends its own route to what it decoded.
     out.routes.reserve(std::min<std::uint32_t>(routes, 64) + 1);
     for (std::uint32_t i = 0; i < routes; ++i) {

@@ -10,6 +10,7 @@
 
 #include "jflow/codec.hpp"
 #include "wire/codec_fields.hpp"
+#include "wire/route_append.hpp"
 
 namespace jflow {
 
@@ -206,6 +207,35 @@ std::string encode_envelope(const Envelope& envelope) {
   return out;
 }
 
+namespace {
+
+void write_route(Writer& w, const Route& route) {
+  w.array(detail::kRouteFields);
+  w.str(route.pod);
+  w.str(route.pea);
+  w.integer(route.start_ns);
+  w.integer(route.end_ns);
+}
+
+}  // namespace
+
+void detail::append_route_into(std::string_view bytes, const EnvelopeLayout& layout,
+                               const Route& route, std::string& out) {
+  const std::size_t routes_end = layout.routes_at + layout.routes_header;
+  out.clear();
+  out.reserve(bytes.size() + 32 + route.pod.size() + route.pea.size());
+  out.append(bytes.data(), layout.routes_at);
+  {
+    Writer w(out);
+    w.array(std::size_t{layout.routes} + 1);  // may grow a fixarray header into an array16
+    w.finish();
+  }
+  out.append(bytes.data() + routes_end, bytes.size() - routes_end);
+  Writer w(out);
+  write_route(w, route);
+  w.finish();
+}
+
 void encode_envelope_into(const Envelope& envelope, std::string& out) {
   std::size_t reserve = 64 + envelope.request_id.size() + envelope.status.message.size() +
                         envelope.status.pod.size() + envelope.status.executor.size();
@@ -225,20 +255,20 @@ void encode_envelope_into(const Envelope& envelope, std::string& out) {
   w.str(envelope.status.pod);
   w.str(envelope.status.executor);
   w.array(envelope.routes.size());
-  for (const Route& route : envelope.routes) {
-    w.array(detail::kRouteFields);
-    w.str(route.pod);
-    w.str(route.pea);
-    w.integer(route.start_ns);
-    w.integer(route.end_ns);
-  }
+  for (const Route& route : envelope.routes) write_route(w, route);
   w.finish();
 }
 
 std::string encode_body(const Request& request) {
+  std::string out;
+  encode_body_into(request, out);
+  return out;
+}
+
+void encode_body_into(const Request& request, std::string& out) {
   std::size_t reserve = 32 + estimate(request.parameters);
   for (const Document& doc : request.docs) reserve += estimate(doc);
-  std::string out;
+  out.clear();
   out.reserve(reserve);
   Writer w(out);
   w.map(2);
@@ -248,7 +278,6 @@ std::string encode_body(const Request& request) {
   w.str(detail::kBodyParameters);
   w.value_map(request.parameters);
   w.finish();
-  return out;
 }
 
 std::string encode_control(const ControlMessage& message) {

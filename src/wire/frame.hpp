@@ -9,8 +9,9 @@
 
 namespace jflow {
 
+inline constexpr std::size_t kHandOverFrom = 4096;
+
 inline zmq::message_t frame_from(std::string&& bytes) {
-  constexpr std::size_t kHandOverFrom = 4096;
   if (bytes.size() < kHandOverFrom) return zmq::message_t(bytes.data(), bytes.size());
   auto* owned = new std::string(std::move(bytes));
   return zmq::message_t(

@@ -1,4 +1,5 @@
-// PendingRequests finds callers by id and deadlines in order; a request ends only once.
+// PendingRequests finds callers by sequence number and deadlines in order; a request ends only
+// once.
 #include <catch2/catch.hpp>
 
 #include "flow/pending_requests.hpp"
@@ -8,26 +9,26 @@ using namespace jflow;
 TEST_CASE("pending requests: take by id, expire by deadline, take all", "[pending]") {
   PendingRequests pending;
   SteadyTime now = steady_now();
-  pending.add("a", {nullptr, RequestType::index, now + std::chrono::milliseconds(10), {}});
-  pending.add("b", {nullptr, RequestType::search, now + std::chrono::milliseconds(5), {}});
-  pending.add("c", {nullptr, RequestType::index, std::nullopt, {}});
+  pending.add(1, {nullptr, RequestType::index, now + std::chrono::milliseconds(10), {}});
+  pending.add(2, {nullptr, RequestType::search, now + std::chrono::milliseconds(5), {}});
+  pending.add(3, {nullptr, RequestType::index, std::nullopt, {}});
   CHECK(pending.size() == 3);
   CHECK(pending.next_deadline() == now + std::chrono::milliseconds(5));
 
-  auto b = pending.take("b");
+  auto b = pending.take(2);
   REQUIRE(b);
   CHECK(b->type == RequestType::search);
-  CHECK_FALSE(pending.take("b"));  // already ended
+  CHECK_FALSE(pending.take(2));  // already ended
   CHECK(pending.next_deadline() == now + std::chrono::milliseconds(10));
 
   CHECK(pending.take_expired(now).empty());
   auto expired = pending.take_expired(now + std::chrono::milliseconds(10));
   REQUIRE(expired.size() == 1);
-  CHECK(expired[0].first == "a");
+  CHECK(expired[0].first == 1);
   CHECK_FALSE(pending.next_deadline());
 
   auto rest = pending.take_all();
   REQUIRE(rest.size() == 1);
-  CHECK(rest[0].first == "c");
+  CHECK(rest[0].first == 3);
   CHECK(pending.empty());
 }

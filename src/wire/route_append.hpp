@@ -1,0 +1,33 @@
+// Appending a pea's route to an envelope as bytes. Routes are the envelope's last field, so a pea
+// that changed nothing else forwards the bytes it received with the routes' array header
+// rewritten and its own route added at the end, instead of encoding the whole envelope again
+// (the envelope is re-encoded on every hop otherwise: see docs/PROTOCOL.md).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "jflow/codec.hpp"
+
+namespace jflow::detail {
+
+// Where an encoded envelope's routes array begins, and how long its header is, found while
+// decoding it.
+struct EnvelopeLayout {
+  std::size_t routes_at = 0;      // offset of the routes array header
+  std::size_t routes_header = 0;  // its length in bytes (1, 3 or 5)
+  std::uint32_t routes = 0;       // the routes it holds
+};
+
+// decode_envelope, also reporting the layout of `bytes`.
+Envelope decode_envelope(std::string_view bytes, EnvelopeLayout& layout);
+
+// Writes to `out` the envelope `bytes` (decoded with `layout`) with `route` appended: bytes that
+// decode equal to the decoded envelope with the route pushed back, and equal to encoding that
+// envelope when `bytes` were encoded by jflow.
+void append_route_into(std::string_view bytes, const EnvelopeLayout& layout, const Route& route,
+                       std::string& out);
+
+}  // namespace jflow::detail
