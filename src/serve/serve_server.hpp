@@ -60,6 +60,9 @@ struct ServeOptions {
   // The largest message the ZeroMQ endpoint accepts (ZMQ_MAXMSGSIZE): a client that sends a
   // larger frame is disconnected by libzmq before the frame is held in memory.
   std::int64_t zmq_max_message_bytes = 64 * 1024 * 1024;
+  // Requests one ZeroMQ connection may have in flight; one more is refused with bad_request (so
+  // is a request whose id the same connection has in flight already).
+  int zmq_requests_per_client = 256;
   HttpLimits http;
   // Deadline of a request that carries none (HTTP requests, ZeroMQ deadline_ns 0). Zero: the
   // spec's request_timeout; when that is zero too, HTTP requests get 60 s (a handler never waits
