@@ -5,10 +5,14 @@
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "executors/doc_store.hpp"
 #include "executors/vector_file.hpp"
@@ -82,4 +86,41 @@ TEST_CASE("VectorIndexer and DocStore do not rewrite state they loaded and did n
   // An atomic rewrite renames a new file into place: a new inode.
   CHECK(workspace_inode_of(vectors) == vectors_before);
   CHECK(workspace_inode_of(docs) == docs_before);
+}
+
+TEST_CASE("vectors.jfv truncated under an open VectorIndexer: queries still answer, no SIGBUS",
+          "[executors]") {
+  test::TempDir dir("truncated-under");
+  {
+    executors::VectorIndexer indexer(workspace_metas_in(dir.path(), "vec"), Metric::l2);
+    indexer.open();
+    std::vector<float> values(2 * 4096);  // several pages of rows
+    std::vector<std::string> ids;
+    for (std::size_t i = 0; i < 4096; ++i) {
+      values[2 * i] = static_cast<float>(i);
+      values[2 * i + 1] = 1;
+      ids.push_back("row" + std::to_string(i));
+    }
+    indexer.add(ids, NdArray::from_floats(values, {4096, 2}));
+    indexer.close();
+  }
+  const auto vectors = dir.path() / "vec-0" / "vectors.jfv";
+  executors::VectorIndexer indexer(workspace_metas_in(dir.path(), "vec"), Metric::l2);
+  indexer.open();
+  std::filesystem::resize_file(vectors, 64);  // the header only: every row gone from the disk
+  // The query runs in a child, so that a SIGBUS (what a mapping of the file gave) fails this test
+  // instead of ending the test run.
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    const float query[] = {4095, 1};
+    const auto found = indexer.query(NdArray::from_floats(query, {1, 2}), 1);
+    ::_exit(found.at(0).at(0).id == "row4095" ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  INFO("the query's child " << (WIFSIGNALED(status) ? "died of signal " : "exited ")
+                            << (WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status)));
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }
