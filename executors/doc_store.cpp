@@ -7,7 +7,7 @@
 #include <iterator>
 #include <stdexcept>
 
-#include "executors/atomic_file.hpp"
+#include "jflow/atomic_file.hpp"
 #include "jflow/codec.hpp"
 
 namespace jflow::executors {

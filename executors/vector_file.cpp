@@ -9,7 +9,7 @@
 #include <limits>
 #include <stdexcept>
 
-#include "executors/atomic_file.hpp"
+#include "jflow/atomic_file.hpp"
 
 namespace jflow::executors {
 
