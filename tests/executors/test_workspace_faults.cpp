@@ -11,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -123,4 +124,50 @@ TEST_CASE("vectors.jfv truncated under an open VectorIndexer: queries still answ
                             << (WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status)));
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("a deleted shard folder, or one past parallel, fails open instead of starting empty",
+          "[executors]") {
+  test::TempDir dir("shards");
+  const auto shard_metas = [&](std::size_t replica, std::size_t parallel) {
+    ExecutorMetas metas = workspace_metas_in(dir.path(), "vec");
+    metas.replica_id = replica;
+    metas.parallel = parallel;
+    return metas;
+  };
+  {
+    // Both shards open before either saves, as the peas of one flow do.
+    std::vector<std::unique_ptr<executors::VectorIndexer>> shards;
+    for (std::size_t replica = 0; replica < 2; ++replica) {
+      shards.push_back(
+          std::make_unique<executors::VectorIndexer>(shard_metas(replica, 2), Metric::l2));
+      shards.back()->open();
+    }
+    for (std::size_t replica = 0; replica < 2; ++replica) {
+      const float values[] = {1, 2};
+      const std::string ids[] = {"doc" + std::to_string(replica)};
+      shards[replica]->add(ids, NdArray::from_floats(values, {1, 2}));
+      shards[replica]->close();
+    }
+  }
+  SECTION("a missing shard") {
+    std::filesystem::remove_all(dir.path() / "vec-1");
+    executors::VectorIndexer second(shard_metas(1, 2), Metric::l2);
+    CHECK_THROWS_WITH(second.open(), Catch::Contains("vec-1/vectors.jfv is missing, but shard 0 "
+                                                     "of 2 has") &&
+                                         Catch::Contains("a shard's folder was deleted or moved"));
+    executors::VectorIndexer first(shard_metas(0, 2), Metric::l2);
+    CHECK_NOTHROW(first.open());
+  }
+  SECTION("fewer shards than were saved") {
+    executors::VectorIndexer alone(shard_metas(0, 1), Metric::l2);
+    CHECK_THROWS_WITH(alone.open(), Catch::Contains("vec-1/vectors.jfv: saved by shard 1, but "
+                                                    "the pod has 1 (parallel)"));
+  }
+  SECTION("the same shards open") {
+    for (std::size_t replica = 0; replica < 2; ++replica) {
+      executors::VectorIndexer indexer(shard_metas(replica, 2), Metric::l2);
+      CHECK_NOTHROW(indexer.open());
+    }
+  }
 }
