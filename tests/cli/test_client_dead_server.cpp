@@ -31,6 +31,7 @@ TEST_CASE("jflow client: a silent server ends the whole send after one timeout",
   const int code = client.finish();
   INFO(client.output());
   CHECK(code == 1);
-  CHECK_THAT(client.output(), Contains("nothing at all from it since the request was sent: the server looks gone"));
+  CHECK_THAT(client.output(),
+             Contains("nothing at all from it since the request was sent: the server looks gone"));
   CHECK_THAT(client.output(), Contains("index: 4 requests (4 documents): 0 ok, 4 failed"));
 }
