@@ -23,6 +23,7 @@ namespace jflow::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRequestsFailed = 1;  // the flow ran, some requests ended in error
 inline constexpr int kExitUsage = 2;           // bad command line or flow file
+inline constexpr int kExitInterrupted = 130;   // SIGINT or SIGTERM (128 + SIGINT, as shells say)
 
 struct RunOptions {
   std::string flow_file;

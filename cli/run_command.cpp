@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <csignal>
 #include <cstdio>
 
 #include "base/clock.hpp"
@@ -20,6 +21,46 @@
 
 namespace jflow::cli {
 namespace {
+
+// Set by SIGINT or SIGTERM while input is sent: the run stops reading, lets the requests in flight
+// end, prints the summary of what was done and exits 130 (issue 16, Found 9).
+volatile std::sig_atomic_t g_interrupted = 0;
+
+extern "C" void on_interrupt(int) {
+  g_interrupted = 1;
+}
+
+void set_run_signal(int signal, void (*handler)(int), struct sigaction* old = nullptr) {
+  struct sigaction action {};
+  action.sa_handler = handler;
+  sigemptyset(&action.sa_mask);
+  // No SA_RESTART: the poll for input returns (EINTR) and sees the flag. SA_RESETHAND: a second
+  // Ctrl-C ends the run at once.
+  action.sa_flags = handler == SIG_IGN ? 0 : SA_RESETHAND;
+  ::sigaction(signal, &action, old);
+}
+
+// SIGINT and SIGTERM ignored while it lives (then caught once set_caught()), as they were after.
+class StopSignals {
+ public:
+  StopSignals() {
+    set_run_signal(SIGINT, SIG_IGN, &old_int_);
+    set_run_signal(SIGTERM, SIG_IGN, &old_term_);
+  }
+  ~StopSignals() {
+    ::sigaction(SIGINT, &old_int_, nullptr);
+    ::sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  StopSignals(const StopSignals&) = delete;
+  void set_caught() {
+    set_run_signal(SIGINT, on_interrupt);
+    set_run_signal(SIGTERM, on_interrupt);
+  }
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
 
 std::string route_text(const Envelope& envelope) {
   std::string text;
@@ -104,7 +145,7 @@ class Progress {
 // pea health) meanwhile: a slow pipe must not hold up the printing of results.
 void wait_for_input(Flow& flow, InputReader& reader) {
   pollfd fds[2] = {{reader.fd(), POLLIN, 0}, {flow.native_handle(), POLLIN, 0}};
-  while (true) {
+  while (!g_interrupted) {
     if (::poll(fds, 2, -1) < 0 && errno != EINTR) throw std::runtime_error("poll failed");
     if (fds[1].revents != 0) flow.poll(Duration::zero());
     if (fds[0].revents != 0) {
@@ -126,9 +167,10 @@ PhaseTally run_phase(Flow& flow, InputReader& reader, const InputSpec& input,
   const std::size_t window = flow.spec().max_in_flight;
   std::size_t number = 0;
   bool more = true;
-  while (more) {
+  while (more && !g_interrupted) {
     // Read the next request only when it can be sent: the reader holds at most the window.
-    while (flow.in_flight() >= window) flow.poll(std::chrono::milliseconds(50));
+    while (flow.in_flight() >= window && !g_interrupted) flow.poll(std::chrono::milliseconds(50));
+    if (g_interrupted) break;
     Request request{input.type, {}, {}};
     if (input.top_k > 0) request.parameters["top_k"] = input.top_k;
     try {
@@ -142,6 +184,8 @@ PhaseTally run_phase(Flow& flow, InputReader& reader, const InputSpec& input,
           break;
         } else if (!request.docs.empty()) {
           break;  // would block: send what has arrived
+        } else if (g_interrupted) {
+          break;
         } else {
           wait_for_input(flow, reader);
         }
@@ -280,11 +324,15 @@ int run_run(const RunOptions& options) {
       readers.push_back(InputReader::lines(phase.lines.string(), phase.format));
   }
 
+  // Process peas inherit an ignored SIGINT/SIGTERM (a handler is reset by exec), so a Ctrl-C to the
+  // terminal's process group stops the run, not its peas in the middle of requests.
+  StopSignals signals;
   Flow flow(std::move(spec));
   flow.start();
+  signals.set_caught();
   std::size_t failed = 0, peak_held = 0;
   std::string input_error;
-  for (std::size_t i = 0; i < phases.size() && input_error.empty(); ++i) {
+  for (std::size_t i = 0; i < phases.size() && input_error.empty() && !g_interrupted; ++i) {
     const PhaseTally tally = run_phase(flow, *readers[i], phases[i], options, timeout);
     failed += tally.failed;
     peak_held = std::max(peak_held, tally.peak_held);
@@ -297,6 +345,10 @@ int run_run(const RunOptions& options) {
     std::fprintf(
         stderr, "stats: at most %zu documents held at once (max_in_flight %zu); peak RSS %.1f MB\n",
         peak_held, flow.spec().max_in_flight, usage.ru_maxrss / 1024.0);
+  }
+  if (g_interrupted) {
+    std::fprintf(stderr, "jflow: interrupted; the rest of the input was not sent\n");
+    return kExitInterrupted;
   }
   if (!input_error.empty()) {
     // The rest of the input was not sent (README "Input"): say where it stopped.

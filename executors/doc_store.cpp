@@ -7,7 +7,8 @@
 #include <iterator>
 #include <stdexcept>
 
-#include "executors/atomic_file.hpp"
+#include "executors/shard_files.hpp"
+#include "jflow/atomic_file.hpp"
 #include "jflow/codec.hpp"
 
 namespace jflow::executors {
@@ -43,6 +44,7 @@ std::filesystem::path DocStore::store_path() const {
 void DocStore::open() {
   if (!metas().persistent()) return;
   const std::filesystem::path path = store_path();
+  check_shard_files(metas(), path.filename().string());
   // Without an error_code: a file we cannot even stat must fail open(), not look absent.
   if (!std::filesystem::exists(path)) return;
   const std::string bytes = read_whole_file(path);

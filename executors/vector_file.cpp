@@ -9,7 +9,7 @@
 #include <limits>
 #include <stdexcept>
 
-#include "executors/atomic_file.hpp"
+#include "jflow/atomic_file.hpp"
 
 namespace jflow::executors {
 
@@ -51,9 +51,9 @@ std::optional<Metric> parse_metric(std::string_view name) {
 
 VectorFile read_vector_file(const std::filesystem::path& path) {
   VectorFile file;
-  file.mapping = MappedFile(path);
-  const std::size_t size = file.mapping.size();
-  const std::byte* bytes = file.mapping.data();
+  file.contents = LoadedFile(path);
+  const std::size_t size = file.contents.size();
+  const std::byte* bytes = file.contents.data();
   if (size < kHeaderBytes) {
     corrupt(path, "truncated: " + std::to_string(size) + " bytes, shorter than the " +
                       std::to_string(kHeaderBytes) + "-byte header");

@@ -4,7 +4,7 @@
 //   offset 0   header, 64 bytes:
 //                magic "JFLOWVEC" (8 bytes), format version u32 (= 1), metric u32 (0 cosine, 1 l2),
 //                dim u64, count u64, ids_bytes u64, 24 zero bytes
-//   offset 64  the matrix: count x dim float32, row-major (64-byte aligned in a mapping)
+//   offset 64  the matrix: count x dim float32, row-major (64-byte aligned in memory)
 //   then       the ids: count x (length u32, that many bytes)
 // The file size must be exactly 64 + 4·count·dim + ids_bytes; anything else is reported as
 // truncated or corrupt, naming the file.
@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "executors/mapped_file.hpp"
+#include "executors/loaded_file.hpp"
 
 namespace jflow::executors {
 
@@ -28,9 +28,9 @@ enum class Metric : std::uint32_t { cosine = 0, l2 = 1 };
 std::string_view metric_name(Metric metric);
 std::optional<Metric> parse_metric(std::string_view name);
 
-// A validated vectors.jfv, mapped read-only: `rows` points into `mapping`.
+// A validated vectors.jfv, read into memory: `rows` points into `contents`.
 struct VectorFile {
-  MappedFile mapping;
+  LoadedFile contents;
   Metric metric = Metric::cosine;
   std::size_t dim = 0;
   std::size_t count = 0;

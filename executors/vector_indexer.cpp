@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "executors/score_kernels.hpp"
+#include "executors/shard_files.hpp"
 #include "executors/top_k.hpp"
 
 namespace jflow::executors {
@@ -57,7 +58,7 @@ std::vector<float> checked_floats(const NdArray& array, const char* what) {
 
 ExecutorInfo VectorIndexer::info() {
   return {"VectorIndexer",
-          "exact top-k vector search (cosine or L2), persisted to vectors.jfv and mapped on open",
+          "exact top-k vector search (cosine or L2), persisted to vectors.jfv and read on open",
           {{"metric", "string", "cosine",
             "cosine (similarity of unit-length rows) or l2 (negated squared distance)"}},
           "{index: [!VectorIndexDriver {level: chunks}], "
@@ -75,6 +76,7 @@ void VectorIndexer::open() {
   if (size() > 0 || mapped_) throw std::logic_error("VectorIndexer::open: called after use");
   if (!metas().persistent()) return;
   const std::filesystem::path path = index_path();
+  check_shard_files(metas(), path.filename().string());
   // Without an error_code: a file we cannot even stat must fail open(), not look absent.
   if (!std::filesystem::exists(path)) return;
   VectorFile file = read_vector_file(path);

@@ -8,9 +8,9 @@
 // are never merged.
 //
 // Persistence: close() writes replica_workspace()/vectors.jfv (format: vector_file.hpp); open()
-// maps that file read-only and queries scan the mapped rows in place, plus an in-memory tail of
-// rows added since. A replaced tail row is overwritten; a replaced mapped row is only marked
-// superseded (the map is read-only) until close() rewrites the live rows as one file.
+// reads that file into memory (loaded_file.hpp) and queries scan its rows in place, plus an
+// in-memory tail of rows added since. A replaced tail row is overwritten; a replaced loaded row is
+// only marked superseded (the loaded file is kept as read) until close() rewrites the live rows.
 #pragma once
 
 #include <filesystem>

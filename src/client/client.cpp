@@ -47,6 +47,7 @@ struct Client::Impl {
     RequestType type;
     SteadyTime deadline;
     Duration timeout;
+    SteadyTime sent;
   };
 
   std::string endpoint;
@@ -55,6 +56,10 @@ struct Client::Impl {
   zmq::socket_t socket{context, zmq::socket_type::dealer};
   std::uint64_t next_id = 1;
   std::unordered_map<std::string, Pending> pending;
+  SteadyTime last_heard{};  // when the server last sent anything
+  // A request timed out with nothing at all heard from the server since it was sent: the server
+  // is gone (or unreachable), and send() stops instead of waiting out one window after another.
+  bool server_silent = false;
 
   Impl(std::string where, ClientOptions opts) : endpoint(std::move(where)), options(opts) {
     socket.set(zmq::sockopt::linger, 0);
@@ -83,6 +88,7 @@ struct Client::Impl {
   std::optional<bool> receive_one() {
     zmq::message_t head, body;
     if (!socket.recv(head, zmq::recv_flags::dontwait)) return std::nullopt;
+    last_heard = steady_now();
     bool has_body = head.more() && socket.recv(body, zmq::recv_flags::none).has_value();
     while (body.more()) {  // a reply never has more frames; drain whatever a peer sent
       zmq::message_t skip;
@@ -128,10 +134,15 @@ struct Client::Impl {
       }
     }
     for (auto& [id, entry] : overdue) {
+      const bool silent = entry.sent >= last_heard;
+      server_silent = server_silent || silent;
       if (entry.done)
         entry.done(client_error(
             id, entry.type, StatusCode::timeout,
-            "no reply from " + endpoint + " within " + format_duration(entry.timeout)));
+            "no reply from " + endpoint + " within " + format_duration(entry.timeout) +
+                (silent ? ", and nothing at all from it since the request was sent: the server "
+                          "looks gone"
+                        : "")));
     }
     return overdue.size();
   }
@@ -154,6 +165,18 @@ struct Client::Impl {
     }
     return ended + expire();
   }
+
+  // Ends every request in flight at once: the server has been silent for a whole timeout.
+  void end_all_silent(const Duration timeout) {
+    std::unordered_map<std::string, Pending> left;
+    left.swap(pending);
+    for (auto& [id, entry] : left) {
+      if (entry.done)
+        entry.done(client_error(id, entry.type, StatusCode::timeout,
+                                "nothing from " + endpoint + " within " + format_duration(timeout) +
+                                    ": the server looks gone"));
+    }
+  }
 };
 
 Client::Client(std::string endpoint, ClientOptions options)
@@ -167,8 +190,9 @@ const std::string& Client::endpoint() const {
 std::string Client::submit(Request request, ResponseCallback done, Duration timeout) {
   if (timeout <= Duration::zero()) timeout = impl_->options.timeout;
   std::string id = impl_->send_frames(request.type, request, timeout);
-  impl_->pending.emplace(id, Impl::Pending{std::move(done), request.type,
-                                           steady_now() + timeout + kReplyGrace, timeout});
+  const SteadyTime now = steady_now();
+  impl_->pending.emplace(
+      id, Impl::Pending{std::move(done), request.type, now + timeout + kReplyGrace, timeout, now});
   return id;
 }
 
@@ -203,6 +227,7 @@ std::vector<Response> Client::search(std::vector<Document> docs, RequestOptions 
 std::vector<Response> Client::send(RequestType type, DocumentSource source,
                                    RequestOptions options) {
   if (options.request_size == 0) throw std::invalid_argument("request_size must be > 0");
+  impl_->server_silent = false;
   const std::size_t window = options.prefetch > 0 ? options.prefetch : impl_->options.window;
   const bool collect = !options.on_done && !options.on_error && !options.on_always;
   std::vector<Response> responses;
@@ -242,6 +267,12 @@ std::vector<Response> Client::send(RequestType type, DocumentSource source,
       submit(std::move(request), done, options.timeout);
     }
     if (mine > 0) impl_->poll(std::chrono::seconds(1));
+    if (impl_->server_silent) {
+      // One timeout with no word from the server ends the whole send, not a window at a time.
+      more = false;
+      impl_->end_all_silent(options.timeout > Duration::zero() ? options.timeout
+                                                               : impl_->options.timeout);
+    }
   }
   if (options.on_finished) options.on_finished();
   return responses;

@@ -6,6 +6,7 @@
 #include <random>
 #include <sstream>
 
+#include "jflow/duration.hpp"
 #include "net/curve_link.hpp"
 
 namespace jflow::detail {
@@ -165,7 +166,11 @@ void FlowCore::close_async(ClosedCallback on_closed) {
 // whatever is left with status closed and start stopping the peas.
 void FlowCore::step_close(SteadyTime now) {
   if (!gateway_.idle() && !gateway_.broken() && now < close_give_up_) return;
-  gateway_.end_all(StatusCode::closed, "the flow closed before the reply came", "");
+  // The gateway ends them (no pod answered in time), so it is the pod named.
+  gateway_.end_all(StatusCode::closed,
+                   "the flow closed before the reply came (close_timeout of " +
+                       format_duration(options_.close_timeout) + " passed)",
+                   "gateway");
   begin_stop(now);
 }
 

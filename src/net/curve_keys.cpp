@@ -1,6 +1,7 @@
 #include "jflow/curve_keys.hpp"
 
-#include <atomic>
+#include "jflow/atomic_file.hpp"
+
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -161,68 +162,20 @@ bool is_secret_file(const std::filesystem::path& file) {
   return file.extension() == ".secret";
 }
 
-// A file descriptor that is closed, and a temporary file that is removed, unless released.
-class TempFile {
- public:
-  TempFile(std::filesystem::path path, mode_t mode) : path_(std::move(path)) {
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    if (fd_ < 0) throw KeyFileError(path_.string() + ": cannot create: " + std::strerror(errno));
-  }
-  ~TempFile() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!path_.empty()) ::unlink(path_.c_str());
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-
-  void write_all(std::string_view text) {
-    while (!text.empty()) {
-      ssize_t n = ::write(fd_, text.data(), text.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) throw KeyFileError(path_.string() + ": cannot write: " + std::strerror(errno));
-      text.remove_prefix(static_cast<std::size_t>(n));
-    }
-    if (::fsync(fd_) != 0 || ::close(fd_) != 0) {
-      fd_ = -1;
-      throw KeyFileError(path_.string() + ": cannot write: " + std::strerror(errno));
-    }
-    fd_ = -1;
-  }
-  // Moves the written file to `target`. Without `overwrite`, an existing target stays as it is
-  // (link(2) fails on it, where rename(2) would replace it).
-  void publish(const std::filesystem::path& target, bool overwrite) {
-    if (overwrite) {
-      if (::rename(path_.c_str(), target.c_str()) != 0)
-        throw KeyFileError(target.string() + ": cannot write: " + std::strerror(errno));
-      path_.clear();
-      return;
-    }
-    if (::link(path_.c_str(), target.c_str()) != 0) {
-      if (errno == EEXIST)
-        throw KeyFileError(target.string() + ": exists already (overwrite it with --force)");
-      throw KeyFileError(target.string() + ": cannot write: " + std::strerror(errno));
-    }
-  }
-
- private:
-  std::filesystem::path path_;
-  int fd_ = -1;
-};
-
-std::filesystem::path temp_path_for(const std::filesystem::path& target) {
-  static std::atomic<unsigned> counter{0};
-  // Appended piece by piece: `"." + std::string` trips GCC 12's false -Wrestrict at -O2.
-  std::string name = ".";
-  name += target.filename().string();
-  name += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-  return target.parent_path() / name;
-}
-
+// Through the one atomic writer (jflow/atomic_file.hpp). Without `overwrite`, an existing target
+// stays as it is.
 void write_atomically(const std::filesystem::path& target, std::string_view text, mode_t mode,
                       bool overwrite) {
-  TempFile temp(temp_path_for(target), mode);
-  temp.write_all(text);
-  temp.publish(target, overwrite);
+  bool placed = false;
+  try {
+    AtomicFileWriter writer(target, mode);
+    writer.write(text);
+    placed = writer.commit(overwrite ? AtomicFileWriter::Existing::replace
+                                     : AtomicFileWriter::Existing::keep);
+  } catch (const std::runtime_error& e) {
+    throw KeyFileError(target.string() + ": cannot write: " + e.what());
+  }
+  if (!placed) throw KeyFileError(target.string() + ": exists already (overwrite it with --force)");
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include "control/daemon_protocol.hpp"
+#include "net/ipc_folder.hpp"
 
 namespace jflow {
 namespace {
@@ -47,9 +48,12 @@ std::string bind_any(zmq::socket_t& socket, Transport transport, const std::stri
       socket.bind(endpoint);
       return endpoint;
     }
-    case Transport::ipc:
-      socket.bind("ipc://*");
-      break;
+    case Transport::ipc: {
+      // A path in this process's private folder, not libzmq's "ipc://*" (net/ipc_folder.hpp).
+      std::string endpoint = next_ipc_endpoint();
+      socket.bind(endpoint);
+      return endpoint;
+    }
     case Transport::tcp:
       bind_tcp(socket, host);
       break;

@@ -1,5 +1,6 @@
-// Binding data sockets without picking ports: every pea binds port 0 (tcp), a wildcard path (ipc)
-// or a unique name (inproc), then reads back the endpoint it really got and reports that.
+// Binding data sockets without picking ports: every pea binds port 0 (tcp), a path in its
+// process's private folder (ipc, net/ipc_folder.hpp) or a unique name (inproc), then reads back the
+// endpoint it really got and reports that.
 #pragma once
 
 #include <string>

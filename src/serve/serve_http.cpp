@@ -10,6 +10,7 @@
 #include <httplib.h>
 
 #include "base/text.hpp"
+#include "serve/http_connections.hpp"
 #include "serve/serve_json.hpp"
 #include "serve/serve_server.hpp"
 
@@ -85,17 +86,13 @@ HttpAddress parse_http_address(const std::string& address) {
 }
 
 HttpFront::HttpFront(Server& server, const std::string& address, const HttpLimits& limits)
-    : server_(server), http_(std::make_unique<httplib::Server>()) {
+    : server_(server) {
+  auto guarded = std::make_unique<GuardedHttpServer>(limits);
+  GuardedHttpServer& connections = *guarded;
+  http_ = std::move(guarded);
   const auto [host, requested] = parse_http_address(address);
   int port = requested;
-  const int threads = std::max(limits.threads, 1);
-  http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  http_->set_read_timeout(limits.read_timeout);
-  http_->set_write_timeout(limits.write_timeout);
-  http_->set_keep_alive_timeout(std::max<time_t>(
-      1, std::chrono::duration_cast<std::chrono::seconds>(limits.idle_timeout).count()));
-  http_->set_keep_alive_max_count(
-      static_cast<std::size_t>(std::max(limits.requests_per_connection, 1)));
+  // Timeouts, keep-alive and the connection cap are GuardedHttpServer's (http_connections.hpp).
   http_->set_payload_max_length(limits.max_body_bytes);
   const std::size_t max_body = limits.max_body_bytes;
   // cpp-httplib answers some errors itself with an empty body; every reply here is JSON.
@@ -120,6 +117,7 @@ HttpFront::HttpFront(Server& server, const std::string& address, const HttpLimit
   } else if (!http_->bind_to_port(host, port)) {
     throw std::runtime_error("cannot bind the HTTP endpoint '" + address + "'");
   }
+  connections.widen_backlog();
   url_ = "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
          std::to_string(port);
   listener_ = std::thread([this] { http_->listen_after_bind(); });

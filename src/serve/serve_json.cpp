@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/utf8.hpp"
+
 namespace jflow::serve {
 
 namespace {
@@ -154,6 +156,7 @@ HttpQuery parse_query(std::string_view body) {
   // nlohmann keeps the last of duplicate keys without a word; a client that sent two top_k
   // values deserves to hear which one is wrong, so the parser's events refuse them.
   std::vector<std::set<std::string>> keys_of_open_objects;
+  std::string last_key;  // a number that overflows is the value of the last key read
   const json::parser_callback_t refuse_duplicates = [&](int, json::parse_event_t event,
                                                         json& parsed) {
     if (event == json::parse_event_t::object_start) {
@@ -162,6 +165,7 @@ HttpQuery parse_query(std::string_view body) {
       keys_of_open_objects.pop_back();
     } else if (event == json::parse_event_t::key && !keys_of_open_objects.empty()) {
       const std::string& key = parsed.get_ref<const std::string&>();
+      last_key = key;
       if (!keys_of_open_objects.back().insert(key).second) {
         throw JsonError("invalid JSON: duplicate key " + dump(json(key)));
       }
@@ -171,8 +175,11 @@ HttpQuery parse_query(std::string_view body) {
   json root;
   try {
     root = json::parse(body.begin(), body.end(), refuse_duplicates);
+  } catch (const json::out_of_range& e) {
+    // A number past double's range (1e400): say whose value it was.
+    throw JsonError((last_key.empty() ? "" : escape_invalid_utf8(last_key) + ": ") +
+                    "invalid JSON: " + e.what());
   } catch (const json::exception& e) {
-    // parse_error, and out_of_range for a number past double's range (1e400).
     throw JsonError(std::string("invalid JSON: ") + e.what());
   }
   if (!root.is_object()) fail("body", expected("an object", root));

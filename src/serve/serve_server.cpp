@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "base/clock.hpp"
+#include "serve/request_parameters.hpp"
 #include "serve/serve_http.hpp"
 #include "serve/serve_zmq.hpp"
 
@@ -156,6 +157,10 @@ void Server::accept(Request request, std::int64_t deadline_ns, ReplyCallback rep
     finish(reply, std::move(pong));
     return;
   }
+  if (const std::string refusal = check_request_parameters(request); !refusal.empty()) {
+    finish(reply, server_reply(type, StatusCode::bad_request, refusal));
+    return;
+  }
   Duration timeout = Duration::zero();
   if (deadline_ns != 0) {
     timeout = Duration(deadline_ns - unix_now_ns());
@@ -238,7 +243,8 @@ void Server::serve(const std::function<void(const Endpoints&)>& on_ready) {
     if (options_.zmq_address != "off") {
       zmq_ = std::make_unique<ZmqFront>(*this, options_.zmq_address, options_.zmq_key,
                                         options_.zmq_allowed, options_.zmq_reply_queue,
-                                        options_.zmq_max_message_bytes);
+                                        options_.zmq_max_message_bytes,
+                                        options_.zmq_requests_per_client);
       watch(epoll_, zmq_->fd());
       endpoints.zmq = zmq_->endpoint();
     }

@@ -33,9 +33,12 @@ namespace jflow::serve {
 inline constexpr const char* kServerPod = "gateway";  // the pod named by errors the server sets
 inline constexpr const char* kClosingMessage = "the flow is closing";
 
-// What one HTTP client can hold of the server (cpp-httplib's settings; docs/SERVING.md, Limits).
+// What HTTP clients can hold of the server (serve/http_connections.hpp; docs/SERVING.md, Limits).
 struct HttpLimits {
-  int threads = 32;  // requests served at once; more connections wait to be read
+  // Connections served at once, each on a thread of its own; one more is answered 503 and closed.
+  int max_connections = 256;
+  // A request (line, headers, body) must arrive whole within this of its first byte.
+  Duration request_read_deadline = std::chrono::seconds(10);
   Duration read_timeout = std::chrono::seconds(5);   // the longest wait for the next bytes
   Duration write_timeout = std::chrono::seconds(5);  // the longest wait to send a reply's bytes
   Duration idle_timeout = std::chrono::seconds(5);   // a kept-alive connection with no request
@@ -57,6 +60,9 @@ struct ServeOptions {
   // The largest message the ZeroMQ endpoint accepts (ZMQ_MAXMSGSIZE): a client that sends a
   // larger frame is disconnected by libzmq before the frame is held in memory.
   std::int64_t zmq_max_message_bytes = 64 * 1024 * 1024;
+  // Requests one ZeroMQ connection may have in flight; one more is refused with bad_request (so
+  // is a request whose id the same connection has in flight already).
+  int zmq_requests_per_client = 256;
   HttpLimits http;
   // Deadline of a request that carries none (HTTP requests, ZeroMQ deadline_ns 0). Zero: the
   // spec's request_timeout; when that is zero too, HTTP requests get 60 s (a handler never waits

@@ -1,11 +1,13 @@
 // The ROUTER endpoint: decode what a client sent, hand it to the server, send the reply back.
 #include "serve/serve_zmq.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <vector>
 
 #include <cstdio>
 
+#include "base/utf8.hpp"
 #include "jflow/codec.hpp"
 #include "net/curve_link.hpp"
 #include "serve/front_request.hpp"
@@ -23,8 +25,10 @@ constexpr std::size_t kMaxReadsPerPump = 256;  // then the loop looks at the flo
 
 ZmqFront::ZmqFront(Server& server, const std::string& address,
                    const std::optional<CurveKeyPair>& key, std::set<std::string> allowed,
-                   int reply_queue, std::int64_t max_message_bytes)
-    : server_(server), router_(context_, zmq::socket_type::router) {
+                   int reply_queue, std::int64_t max_message_bytes, int requests_per_client)
+    : server_(server),
+      router_(context_, zmq::socket_type::router),
+      requests_per_client_(static_cast<std::size_t>(std::max(requests_per_client, 1))) {
   if (key) {
     zap_.emplace(context_, std::move(allowed), [](const std::string& line) {
       std::fprintf(stderr, "jflow serve: %s\n", line.c_str());
@@ -82,9 +86,38 @@ void ZmqFront::handle(std::vector<zmq::message_t>& frames) {
     send_reply(identity, front.request_id, std::move(response));
     return;
   }
-  server_.accept(std::move(*front.request), front.deadline_ns,
-                 [this, identity = std::move(identity), id = front.request_id](
-                     Response&& response) { send_reply(identity, id, std::move(response)); });
+  const std::string refusal = refusal_for(identity, front.request_id);
+  if (!refusal.empty()) {
+    send_reply(identity, front.request_id,
+               server_reply(front.type, StatusCode::bad_request, refusal));
+    return;
+  }
+  in_flight_[identity].insert(front.request_id);
+  server_.accept(
+      std::move(*front.request), front.deadline_ns,
+      [this, identity = std::move(identity), id = front.request_id](Response&& response) {
+        const auto client = in_flight_.find(identity);
+        client->second.erase(id);
+        if (client->second.empty()) in_flight_.erase(client);
+        send_reply(identity, id, std::move(response));
+      });
+}
+
+std::string ZmqFront::refusal_for(const std::string& identity,
+                                  const std::string& request_id) const {
+  const auto client = in_flight_.find(identity);
+  if (client == in_flight_.end()) return "";
+  // Replies are matched to requests by id: a second request with an id still in flight would
+  // make its replies ambiguous to the client.
+  if (client->second.count(request_id)) {
+    return "request id '" + escape_invalid_utf8(request_id) +
+           "' is already in flight on this connection";
+  }
+  if (client->second.size() >= requests_per_client_) {
+    return "this connection has " + std::to_string(requests_per_client_) +
+           " requests in flight already (zmq_requests_per_client)";
+  }
+  return "";
 }
 
 void ZmqFront::send_reply(const std::string& identity, const std::string& request_id,

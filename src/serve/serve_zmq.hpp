@@ -9,6 +9,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 
 #include <zmq.hpp>
 
@@ -26,11 +28,12 @@ class ZmqFront {
   // std::runtime_error naming the address when it cannot be bound.
   // With `key`, the endpoint speaks CURVE only and admits the client keys in `allowed` (a ZAP
   // handler on its own thread logs each refusal on stderr).
-  // `reply_queue` and `max_message_bytes`: ServeOptions::zmq_reply_queue, zmq_max_message_bytes.
+  // `reply_queue`, `max_message_bytes`, `requests_per_client`: ServeOptions::zmq_reply_queue,
+  // zmq_max_message_bytes, zmq_requests_per_client.
   ZmqFront(Server& server, const std::string& address,
            const std::optional<CurveKeyPair>& key = std::nullopt,
            std::set<std::string> allowed = {}, int reply_queue = 1000,
-           std::int64_t max_message_bytes = 64 * 1024 * 1024);
+           std::int64_t max_message_bytes = 64 * 1024 * 1024, int requests_per_client = 256);
   ~ZmqFront();  // closes the ROUTER with a 2 s linger so the last replies go out
 
   const std::string& endpoint() const { return endpoint_; }  // the address really bound
@@ -43,6 +46,8 @@ class ZmqFront {
  private:
   void handle(std::vector<zmq::message_t>& frames);
   void send_reply(const std::string& identity, const std::string& request_id, Response&& response);
+  // Why this connection may not start `request_id` now (a cap, a duplicate id), or "".
+  std::string refusal_for(const std::string& identity, const std::string& request_id) const;
 
   Server& server_;
   zmq::context_t context_{1};
@@ -50,6 +55,9 @@ class ZmqFront {
   zmq::socket_t router_;
   std::string endpoint_;
   std::uint64_t undeliverable_ = 0;
+  const std::size_t requests_per_client_;
+  // The request ids each connection (routing id) has in flight; an entry goes with its last id.
+  std::unordered_map<std::string, std::unordered_set<std::string>> in_flight_;
 };
 
 }  // namespace jflow::serve

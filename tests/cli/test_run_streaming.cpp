@@ -225,3 +225,19 @@ TEST_CASE("jflow run --npy streams the rows of a 2-D array within the window", "
   CHECK(bad.exit_code == 2);
   CHECK_THAT(bad.output, Contains(cut.string() + ": npy data is"));
 }
+
+TEST_CASE("jflow run: SIGINT while input is read prints the summary of what was done, exit 130",
+          "[cli][stream][signal]") {
+  TempDir dir("stream-sigint");
+  const auto flow = dir.write("flow.yml", kPassFlow);
+  JflowChild run({"run", "--input", "-", flow.string()});
+  run.write("first\nsecond\n");
+  REQUIRE(run.wait_for("route=a | second", 20s));
+  // stdin stays open: without the interrupt the run would wait for more input.
+  ::kill(run.pid(), SIGINT);
+  CHECK(run.wait_for("interrupted; the rest of the input was not sent", 20s));
+  const int code = run.finish();
+  INFO(run.output());
+  CHECK(code == 130);
+  CHECK_THAT(run.output(), Contains("index: 2 requests (2 documents): 2 ok, 0 failed"));
+}

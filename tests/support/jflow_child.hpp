@@ -21,13 +21,26 @@ namespace jflow::test {
 
 class JflowChild {
  public:
-  explicit JflowChild(std::vector<std::string> arguments) {
+  // `environment`: NAME=VALUE entries the child gets on top of (or instead of) the test's own.
+  explicit JflowChild(std::vector<std::string> arguments,
+                      std::vector<std::string> environment = {}) {
     // A child that exits early must fail the test's write, not kill the test with SIGPIPE.
     ::signal(SIGPIPE, SIG_IGN);
     arguments.insert(arguments.begin(), JFLOW_BINARY);
     std::vector<char*> argv;
     for (std::string& a : arguments) argv.push_back(a.data());
     argv.push_back(nullptr);
+    // Built before fork: the child only execs.
+    for (char** entry = environ; *entry; ++entry) {
+      const std::string text = *entry;
+      const std::string name = text.substr(0, text.find('=') + 1);
+      bool replaced = false;
+      for (const std::string& mine : environment) replaced |= mine.rfind(name, 0) == 0;
+      if (!replaced) environment.push_back(text);
+    }
+    std::vector<char*> envp;
+    for (std::string& e : environment) envp.push_back(e.data());
+    envp.push_back(nullptr);
     int in[2], out[2];
     REQUIRE(::pipe(in) == 0);
     REQUIRE(::pipe(out) == 0);
@@ -38,7 +51,7 @@ class JflowChild {
       ::dup2(out[1], STDOUT_FILENO);
       ::dup2(out[1], STDERR_FILENO);
       for (int fd : {in[0], in[1], out[0], out[1]}) ::close(fd);
-      ::execv(argv[0], argv.data());
+      ::execve(argv[0], argv.data(), envp.data());
       ::_exit(127);
     }
     ::close(in[0]);

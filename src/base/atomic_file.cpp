@@ -1,5 +1,5 @@
-// AtomicFileWriter: temporary file + fsync + rename, so a persisted index is never half written.
-#include "executors/atomic_file.hpp"
+// AtomicFileWriter: temporary file (O_EXCL) + fsync + rename + fsync of the folder.
+#include "jflow/atomic_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,25 +8,25 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
-#include <string>
 #include <system_error>
 
-namespace jflow::executors {
+namespace jflow {
 
-AtomicFileWriter::AtomicFileWriter(std::filesystem::path target) : target_(std::move(target)) {
+AtomicFileWriter::AtomicFileWriter(std::filesystem::path target, mode_t mode)
+    : target_(std::move(target)) {
   std::error_code error;
   if (target_.has_parent_path()) std::filesystem::create_directories(target_.parent_path(), error);
   if (error) {
     throw std::runtime_error("cannot create directory " + target_.parent_path().string() + ": " +
                              error.message());
   }
-  // mkostemp: a name of its own, created with O_EXCL, so a file or symbolic link left under a
-  // predictable name is never opened and written through.
-  std::string pattern = target_.string() + ".tmp-XXXXXX";
-  fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
+  // Hidden beside the target, so a folder listing (the shards of a workspace) never sees it.
+  std::string pattern = (target_.parent_path() / ("." + target_.filename().string())).string();
+  pattern += ".tmp-XXXXXX";
+  fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);  // O_CREAT | O_EXCL, mode 0600
   temporary_ = pattern;
   if (fd_ < 0) fail("cannot create");
-  if (::fchmod(fd_, 0644) != 0) fail("cannot set the mode of");  // mkostemp makes it 0600
+  if (::fchmod(fd_, mode) != 0) fail("cannot set the mode of");
 }
 
 AtomicFileWriter::~AtomicFileWriter() {
@@ -54,14 +54,28 @@ void AtomicFileWriter::write(const void* data, std::size_t size) {
   }
 }
 
-void AtomicFileWriter::commit() {
+bool AtomicFileWriter::commit(Existing existing) {
   if (::fsync(fd_) != 0) fail("cannot flush");
   const int closed = ::close(fd_);
   fd_ = -1;
   if (closed != 0) fail("cannot close");
-  if (::rename(temporary_.c_str(), target_.c_str()) != 0) fail("cannot rename into place");
+  if (existing == Existing::replace) {
+    if (::rename(temporary_.c_str(), target_.c_str()) != 0) fail("cannot rename into place");
+  } else {
+    // link(2) fails on an existing target where rename(2) would replace it.
+    if (::link(temporary_.c_str(), target_.c_str()) != 0) {
+      if (errno == EEXIST) return false;  // the destructor removes the temporary file
+      fail("cannot link into place");
+    }
+    ::unlink(temporary_.c_str());
+  }
   committed_ = true;
-  // The rename is durable only once the folder's entry is on disk too.
+  flush_folder();
+  return true;
+}
+
+void AtomicFileWriter::flush_folder() const {
+  // The new name is durable only once the folder's entry is on disk too.
   const std::filesystem::path folder = target_.has_parent_path() ? target_.parent_path() : ".";
   const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0 || ::fsync(dir) != 0) {
@@ -78,4 +92,4 @@ void AtomicFileWriter::fail(const std::string& what) const {
                            "): " + std::strerror(errno));
 }
 
-}  // namespace jflow::executors
+}  // namespace jflow
