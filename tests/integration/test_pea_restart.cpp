@@ -286,7 +286,7 @@ TEST_CASE(
   flow.close();
 }
 
-TEST_CASE("restart keys: defaults and values from a pod, from with: and from FlowBuilder",
+TEST_CASE("restart keys: defaults and values from a pod and from with: and from FlowBuilder",
           "[spec][restart]") {
   const FlowSpec plain = flow_from_yaml("version: 1\npods:\n  - name: a\n");
   CHECK(plain.pods[0].restart == RestartPolicy::on_failure);

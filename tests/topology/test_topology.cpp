@@ -167,7 +167,7 @@ TEST_CASE("polling all: the tail's top-k equals the top-k of the union of the sh
   flow.close();
 }
 
-TEST_CASE("restart: never: SIGKILL of one of 3 replicas: every request ends, later ones succeed",
+TEST_CASE("restart: never: SIGKILL of one of 3 replicas: every request ends and later ones succeed",
           "[topology][replicas][death]") {
   FlowSpec spec = flow_from_yaml(
       "  - name: p\n    parallel: 3\n    runtime: process\n    restart: never\n"
