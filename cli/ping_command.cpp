@@ -1,5 +1,6 @@
 // `jflow ping ADDR`: asks a served flow how it is (a control request the server answers itself)
-// and prints the answer with the round trip; exit 1 when nothing answers within --timeout.
+// and prints the answer with the round trip; exit 1 when nothing answers within --timeout or the
+// flow cannot serve (a pod lacks peas it needs).
 #include <cstdio>
 
 #include "base/clock.hpp"
@@ -55,7 +56,8 @@ void setup_ping(CLI::App& app, PingOptions& options) {
                  "ADDR is a `jflow daemon` (for a CURVE daemon, --key is an orchestrator key it "
                  "allows and --server-key its .pub)");
   ping->footer(
-      "Exit codes: 0 the flow answered; 1 nothing answered in time or it refused;\n"
+      "Exit codes: 0 the flow answered and can serve; 1 nothing answered in time, it refused,\n"
+      "or it cannot serve (a pod is restarting or failed a pea: the reason is printed);\n"
       "2 bad command line.");
 }
 
@@ -107,11 +109,16 @@ int run_ping(const PingOptions& options) {
     return kExitRequestsFailed;
   }
   std::printf(
-      "%s: ok (%s, %lld pods, %lld/%lld peas alive, %lld in flight, %lld served) in %.2f ms\n",
-      address.c_str(), result.state.c_str(), static_cast<long long>(result.pods),
-      static_cast<long long>(result.peas_alive), static_cast<long long>(result.peas),
-      static_cast<long long>(result.in_flight), static_cast<long long>(result.served),
+      "%s: %s (%s, %lld pods, %lld/%lld peas alive, %lld in flight, %lld served) in %.2f ms\n",
+      address.c_str(), result.ready ? "ok" : "NOT READY", result.state.c_str(),
+      static_cast<long long>(result.pods), static_cast<long long>(result.peas_alive),
+      static_cast<long long>(result.peas), static_cast<long long>(result.in_flight),
+      static_cast<long long>(result.served),
       std::chrono::duration<double, std::milli>(result.latency).count());
+  if (!result.ready) {
+    std::fprintf(stderr, "%s: not ready: %s\n", address.c_str(), result.not_ready.c_str());
+    return kExitRequestsFailed;
+  }
   return kExitOk;
 }
 

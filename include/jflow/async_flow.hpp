@@ -90,6 +90,8 @@ class AsyncFlow : public ClientCalls<AsyncFlow, void> {
   bool at_capacity() const;  // submit() would refuse: max_in_flight requests are in flight
   std::size_t in_flight() const;
   std::vector<PeaStatus> status() const;
+  // Whether each pod can serve now (see PodHealth); empty before start.
+  std::vector<PodHealth> health() const;
   // What went wrong while the flow closed, after the requests had ended: an executor that could
   // not save its state, a pea that had to be killed. Empty after a clean close.
   const std::vector<std::string>& close_problems() const;

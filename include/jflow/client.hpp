@@ -54,7 +54,10 @@ struct PingResult {
   std::int64_t peas_alive = 0;
   std::int64_t in_flight = 0;  // requests the server holds now
   std::int64_t served = 0;     // requests it has answered since it started
-  Duration latency{};          // round trip, send to reply
+  // Whether the flow can serve (every pod has the peas it needs); why not, naming the pods.
+  bool ready = true;
+  std::string not_ready;
+  Duration latency{};  // round trip, send to reply
 };
 
 class Client {

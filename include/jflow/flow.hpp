@@ -61,8 +61,23 @@ struct PeaStatus {
   std::string runtime;   // "thread" / "process"
   std::string endpoint;  // its bound data-in endpoint
   int pid = 0;           // process peas only
-  bool alive = false;
-  std::string last_error;
+  bool alive = false;    // wired and serving (state "running")
+  // "starting", "running", "restarting" (dead, being started again), "dead" (restart: never),
+  // "failed" (kept crashing: not restarted past max_restarts), "stopped".
+  std::string state;
+  std::string role;          // "single", "head", "replica", "tail"
+  std::size_t restarts = 0;  // times it was started again since the flow started
+  std::string last_error;    // how it last died (or what it last rejected)
+};
+
+// Whether a pod can serve requests now, as /readyz and `jflow ping` report it: its lone pea, head
+// and tail are running and at least one replica (polling any) or every shard (polling all) is.
+struct PodHealth {
+  std::string pod;
+  bool ready = false;
+  std::size_t peas = 0;
+  std::size_t peas_alive = 0;
+  std::string why;  // when not ready: each pea that is not running, and how it died
 };
 
 class FlowError : public std::runtime_error {
@@ -104,6 +119,7 @@ class Flow : public ClientCalls<Flow, std::vector<Response>> {
   int native_handle() const;
   std::size_t in_flight() const;
   std::vector<PeaStatus> status() const;
+  std::vector<PodHealth> health() const;  // one per pod, in the flow's order
   // See AsyncFlow::close_problems(): empty after a clean close.
   const std::vector<std::string>& close_problems() const;
   const FlowSpec& spec() const;

@@ -37,6 +37,14 @@ inline std::string_view partial_results_name(PartialResults mode) {
   return mode == PartialResults::error ? "error" : "flag";
 }
 
+// What the orchestrator does when one of a pod's peas dies while the flow runs: start it again
+// (on-failure, at most max_restarts times per restart_window, after a back-off), or leave it dead
+// (never: a dead replica leaves its pod smaller; a dead head, tail or lone pea breaks the flow).
+enum class RestartPolicy { never, on_failure };
+inline std::string_view restart_policy_name(RestartPolicy policy) {
+  return policy == RestartPolicy::never ? "never" : "on-failure";
+}
+
 // One driver in a chain: its kind ("WaitDriver") and its options as YAML text, so the spec can be
 // shipped to a pea process and rebuilt there with the same registry.
 struct DriverSpec {
@@ -106,6 +114,11 @@ struct PodSpec {
   // empty: this machine. Written `host: ADDR[:PORT]`, the port defaulting to defaults::kDaemonPort.
   std::string host;
   PodResources resources;  // `resources: {requests: {cpu, memory}, limits: {cpu, memory}}`
+  // Restarting a pea that died (docs/YAML.md, "restart"): up to max_restarts restarts within any
+  // restart_window; one more crash inside the window and the pod is reported failed.
+  RestartPolicy restart = RestartPolicy::on_failure;
+  std::size_t max_restarts = 5;
+  Duration restart_window = std::chrono::minutes(1);
   SourceLocation where;
   // Where keys and `needs` entries were written, so that graph errors found after parsing
   // (cycles, unknown needs, a missing reducer) point at them. Empty for FlowBuilder specs and for
@@ -119,7 +132,8 @@ struct PodSpec {
            scheduling == other.scheduling && uses_before == other.uses_before &&
            uses_after == other.uses_after && join_timeout == other.join_timeout &&
            partial_results == other.partial_results && host == other.host &&
-           resources == other.resources;
+           resources == other.resources && restart == other.restart &&
+           max_restarts == other.max_restarts && restart_window == other.restart_window;
   }
 };
 
@@ -236,6 +250,9 @@ class FlowBuilder {
   FlowBuilder& uses_after(std::string uses);
   FlowBuilder& join_timeout(Duration timeout);
   FlowBuilder& partial_results(PartialResults mode);  // flag needs polling(Polling::all)
+  // What happens when one of the pod's peas dies (see PodSpec::restart).
+  FlowBuilder& restart(RestartPolicy policy, std::size_t max_restarts = 5,
+                       Duration window = std::chrono::minutes(1));
   // Runs the pod's peas on the `jflow daemon` at "ADDR[:PORT]" (see docs/HOSTS.md).
   FlowBuilder& pod_host(std::string address);
   // CURVE for the flow's links: this orchestrator's .secret file, and a daemon's .pub file.

@@ -271,6 +271,8 @@ void bind_engine(py::module_& module) {
                pea["endpoint"] = s.endpoint;
                pea["pid"] = s.pid;
                pea["alive"] = s.alive;
+               pea["state"] = s.state;
+               pea["restarts"] = s.restarts;
                pea["last_error"] = s.last_error;
                peas.append(pea);
              }

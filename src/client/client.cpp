@@ -300,6 +300,11 @@ PingResult Client::ping(Duration timeout) {
   result.peas_alive = int_parameter(fields, "peas_alive");
   result.in_flight = int_parameter(fields, "in_flight");
   result.served = int_parameter(fields, "served");
+  // A server that predates readiness does not say: it is taken at its word that it runs.
+  if (fields.count("ready")) result.ready = int_parameter(fields, "ready") != 0;
+  if (auto why = fields.find("not_ready"); why != fields.end()) {
+    if (const auto* text = std::get_if<std::string>(&why->second)) result.not_ready = *text;
+  }
   result.ok = true;
   return result;
 }

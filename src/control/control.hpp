@@ -5,6 +5,9 @@
 //   (a head reports [data-in, router]; a replica binds nothing and reports [])
 //   orchestrator → wire {endpoints: [downstream…], head: router}   pea → wired
 //   orchestrator → replica_lost {replica, reason}   (to a head, when one of its replicas died)
+//   orchestrator → rejoin   (to a replica, when its head was restarted: give the new head credit)
+//   A restarted pea gets `configure` with bind_in (and a head bind_router): the endpoints its
+//   predecessor had, which it binds exactly, so that its neighbours reconnect by themselves.
 //   pea → heartbeat {handled, errors, waiting} every heartbeat interval
 //   orchestrator → status   pea → status {...}
 //   pea → rejected {message}  when a frame on its data socket could not be decoded
@@ -30,6 +33,7 @@ inline constexpr const char* kHeartbeat = "heartbeat";
 inline constexpr const char* kStatus = "status";
 inline constexpr const char* kRejected = "rejected";
 inline constexpr const char* kReplicaLost = "replica_lost";  // to a head: {replica, reason}
+inline constexpr const char* kRejoin = "rejoin";             // to a replica: its head was restarted
 inline constexpr const char* kTerminate = "terminate";
 inline constexpr const char* kBye = "bye";
 

@@ -86,6 +86,10 @@ std::size_t AsyncFlow::in_flight() const {
 std::vector<PeaStatus> AsyncFlow::status() const {
   return core_->status();
 }
+
+std::vector<PodHealth> AsyncFlow::health() const {
+  return core_->health();
+}
 const std::vector<std::string>& AsyncFlow::close_problems() const {
   return core_->close_problems();
 }

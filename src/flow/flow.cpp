@@ -64,6 +64,10 @@ std::size_t Flow::in_flight() const {
 std::vector<PeaStatus> Flow::status() const {
   return async_->status();
 }
+
+std::vector<PodHealth> Flow::health() const {
+  return async_->health();
+}
 const std::vector<std::string>& Flow::close_problems() const {
   return async_->close_problems();
 }

@@ -116,7 +116,7 @@ std::string FlowCore::submit(Request request, ResponseCallback done, Duration ti
                     " requests in flight (max_in_flight); wait for replies");
   }
   if (timeout == Duration::zero()) timeout = spec_.request_timeout;
-  const bool ends_at_once = gateway_.broken();
+  const bool ends_at_once = gateway_.refusing();
   std::string id = gateway_.send(std::move(request), std::move(done), timeout);
   // Sending may have consumed the sockets' edge (ZMQ_FD) and a deadline may be new: re-arm so
   // the fd tells the truth. Inside process() the final re-arm does it.
@@ -129,11 +129,24 @@ void FlowCore::step_running(SteadyTime now, std::size_t budget) {
   gateway_.flush_outbox();
   gateway_.read_results(budget);
   gateway_.expire_deadlines(steady_now());
-  if (now >= next_health_check_) {
-    for (const LostPea& lost : supervisor_.check_health(steady_now())) {
-      gateway_.break_flow(lost.why, lost.pod);
-    }
+  const auto restart = supervisor_.next_restart();
+  if (now >= next_health_check_ || (restart && now >= *restart)) {
+    supervisor_.check_health(steady_now());
     next_health_check_ = steady_now() + kHealthInterval;
+  }
+  // Also after read_control(): a restarted pea reports itself wired there.
+  for (const PeaEvent& event : supervisor_.take_events()) {
+    switch (event.kind) {
+      case PeaEvent::Kind::down:
+        gateway_.pod_down(event.pod, event.why);
+        break;
+      case PeaEvent::Kind::lost:
+        gateway_.break_flow(event.why, event.pod);
+        break;
+      case PeaEvent::Kind::back:
+        gateway_.pod_back(event.pod);
+        break;
+    }
   }
 }
 
@@ -249,6 +262,7 @@ std::optional<SteadyTime> FlowCore::next_wakeup() const {
       [[fallthrough]];
     case Phase::running: {
       SteadyTime wake = next_health_check_;
+      if (auto restart = supervisor_.next_restart(); restart && *restart < wake) wake = *restart;
       if (auto deadline = gateway_.next_deadline(); deadline && *deadline < wake) wake = *deadline;
       if (phase_ == Phase::closing && close_give_up_ < wake) wake = close_give_up_;
       return wake;

@@ -38,7 +38,7 @@ class FlowCore {
 
   std::string submit(Request request, ResponseCallback done, Duration timeout);
   bool at_capacity() const {
-    return gateway_.in_flight() >= options_.max_in_flight && !gateway_.broken();
+    return gateway_.in_flight() >= options_.max_in_flight && !gateway_.refusing();
   }
 
   std::size_t process(std::size_t budget);
@@ -50,6 +50,9 @@ class FlowCore {
   Phase phase() const { return phase_; }
   std::size_t in_flight() const { return gateway_.in_flight(); }
   std::vector<PeaStatus> status() const { return supervisor_.status(); }
+  std::vector<PodHealth> health() const {
+    return phase_ == Phase::idle ? std::vector<PodHealth>{} : supervisor_.health();
+  }
   const std::vector<std::string>& close_problems() const { return supervisor_.close_problems(); }
   const FlowSpec& spec() const { return spec_; }
 

@@ -85,12 +85,17 @@ std::string Gateway::send(Request request, ResponseCallback done, Duration timeo
   const PendingRequests::Sequence sequence = next_request_++;
   std::string id = request_id(sequence);
   PendingRequests::Entry entry{std::move(done), request.type, std::nullopt, timeout};
-  if (broken_) {
+  if (broken_ || !down_.empty()) {
     Response response;
     response.envelope.request_id = id;
     response.envelope.type = request.type;
-    response.envelope.status = {StatusCode::pea_lost, "flow cannot serve: " + *broken_, broken_pod_,
-                                ""};
+    if (broken_) {
+      response.envelope.status = {StatusCode::pea_lost, "flow cannot serve: " + *broken_,
+                                  broken_pod_, ""};
+    } else {
+      const auto& [pod, why] = *down_.begin();
+      response.envelope.status = {StatusCode::pea_lost, "flow cannot serve yet: " + why, pod, ""};
+    }
     ready_.emplace_back(std::move(entry.done), std::move(response));
     return id;
   }
@@ -195,6 +200,15 @@ void Gateway::break_flow(const std::string& why, const std::string& pod) {
     broken_pod_ = pod;
   }
   end_all(StatusCode::pea_lost, why, pod);
+}
+
+void Gateway::pod_down(const std::string& pod, const std::string& why) {
+  down_[pod] = why;
+  end_all(StatusCode::pea_lost, why, pod);
+}
+
+void Gateway::pod_back(const std::string& pod) {
+  down_.erase(pod);
 }
 
 void Gateway::end_all(StatusCode code, const std::string& message, const std::string& pod) {

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,12 +54,19 @@ class Gateway {
   // A pea the flow cannot do without is gone: whatever was in flight may be inside it or queued
   // for it, so every pending request ends now naming it, and later ones end at once.
   void break_flow(const std::string& why, const std::string& pod);
+  // A pea of `pod` died and is being restarted: what was in flight may be inside it (and cannot
+  // be known safe to send twice), so every pending request ends now naming it (`why`), and new
+  // ones end at once, until pod_back(pod).
+  void pod_down(const std::string& pod, const std::string& why);
+  void pod_back(const std::string& pod);
   // Ends every pending request with `code` (through the ready queue) and drops the outbox.
   void end_all(StatusCode code, const std::string& message, const std::string& pod);
   // Runs at most `budget` callbacks of requests in the ready queue.
   void deliver_ready(std::size_t budget);
 
   bool broken() const { return broken_.has_value(); }
+  // Requests end at once instead of travelling: the flow is broken or a pod is restarting a pea.
+  bool refusing() const { return broken_.has_value() || !down_.empty(); }
   std::size_t in_flight() const { return pending_.size(); }
   bool idle() const { return pending_.empty(); }
   std::uint64_t ended_count() const { return ended_count_; }  // callbacks run, ever
@@ -104,6 +112,7 @@ class Gateway {
   std::deque<std::pair<ResponseCallback, Response>> ready_;
   std::optional<std::string> broken_;  // why the flow can no longer serve requests
   std::string broken_pod_;
+  std::map<std::string, std::string> down_;  // pod → why, while it restarts a pea
   std::uint64_t late_replies_ = 0;
   std::uint64_t ended_count_ = 0;
 };

@@ -13,6 +13,17 @@ namespace jflow::detail {
 namespace {
 
 constexpr auto kTerminateResend = std::chrono::milliseconds(100);
+// A restart waits kFirstBackoff, doubled for each restart of the same pea still inside the
+// pod's restart_window, at most kMaxBackoff: a pea that crashed once is back at once, one that
+// cannot start is not relaunched in a tight loop (docs/YAML.md, "restart").
+constexpr Duration kFirstBackoff = std::chrono::milliseconds(100);
+constexpr Duration kMaxBackoff = std::chrono::seconds(5);
+
+Duration backoff_after(std::size_t recent_restarts) {
+  Duration backoff = kFirstBackoff;
+  for (std::size_t i = 0; i < recent_restarts && backoff < kMaxBackoff; ++i) backoff *= 2;
+  return std::min(backoff, kMaxBackoff);
+}
 
 }  // namespace
 
@@ -58,13 +69,13 @@ void PeaSupervisor::launch(const FlowGraph& graph, const std::string& flow_id,
     std::cerr << "jflow: warning: links to other hosts are not encrypted (the flow has no "
                  "curve:); see docs/HOSTS.md\n";
   }
-  std::vector<std::string> session_env;
+  flow_id_ = flow_id;
+  session_ = session;
   if (session) {
-    session_env.push_back(std::string(kCurveSessionEnv) + "=" + curve_session_env_value(*session));
+    session_env_.push_back(std::string(kCurveSessionEnv) + "=" + curve_session_env_value(*session));
   }
-  std::filesystem::path executable =
+  executable_ =
       options_.jflow_executable.empty() ? find_jflow_executable() : options_.jflow_executable;
-  const DriverRegistry& drivers = options_.drivers ? *options_.drivers : registered_drivers();
   peas_.reserve(graph.peas.size());
   for (const PeaPlan& pea : graph.peas) {
     PeaSlot& slot = peas_.emplace_back();
@@ -75,14 +86,7 @@ void PeaSupervisor::launch(const FlowGraph& graph, const std::string& flow_id,
     slot.name = pea.name;
     slot.last_seen = steady_now();
     try {
-      if (!pea.host.empty()) {
-        slot.handle = start_remote_pea(daemon_for(pea.host, flow_id), slot.name, control_remote_,
-                                       flow_id, session);
-      } else if (pea.runtime == Runtime::thread) {
-        slot.handle = start_thread_pea(context_, control_inproc_, slot.name, drivers);
-      } else {
-        slot.handle = start_process_pea(executable, control_tcp_, slot.name, session_env);
-      }
+      slot.handle = start_pea(pea);
     } catch (const std::exception& e) {
       // Every slot in peas_ has a handle (stopping reads them all): drop this one, and let the
       // start fail once, naming the pea; the peas started so far are stopped by the failed start.
@@ -93,7 +97,20 @@ void PeaSupervisor::launch(const FlowGraph& graph, const std::string& flow_id,
   }
 }
 
+std::unique_ptr<PeaHandle> PeaSupervisor::start_pea(const PeaPlan& pea) {
+  if (!pea.host.empty()) {
+    return start_remote_pea(daemon_for(pea.host, flow_id_), pea.name, control_remote_, flow_id_,
+                            session_);
+  }
+  if (pea.runtime == Runtime::thread) {
+    const DriverRegistry& drivers = options_.drivers ? *options_.drivers : registered_drivers();
+    return start_thread_pea(context_, control_inproc_, pea.name, drivers);
+  }
+  return start_process_pea(executable_, control_tcp_, pea.name, session_env_);
+}
+
 void PeaSupervisor::read_start_messages(const WiringContext& context) {
+  if (!wiring_) wiring_.emplace(context);
   while (true) {
     std::optional<ControlMessage> message;
     try {
@@ -148,6 +165,7 @@ bool PeaSupervisor::all_reached(PeaSlot::State state, const char* what, SteadyTi
 }
 
 void PeaSupervisor::send_wiring(const std::string& results_endpoint) {
+  results_endpoint_ = results_endpoint;
   std::map<std::string, PeaEndpoints> all = endpoints();
   for (const PeaSlot& slot : peas_) {
     send_control_to(*control_, wire_for(*slot.plan, all, results_endpoint));
@@ -168,6 +186,7 @@ void PeaSupervisor::read_control() {
       PeaSlot* slot = find_slot(message->pea);
       if (slot == nullptr) continue;
       slot->last_seen = steady_now();
+      if (slot->restarting) handle_restart_message(*slot, *message);
       if (message->command == control::kRejected) {
         const std::string why = text_field(*message, "message", "?");
         slot->last_error = why;
@@ -179,27 +198,85 @@ void PeaSupervisor::read_control() {
   }
 }
 
-std::vector<LostPea> PeaSupervisor::check_health(SteadyTime now) {
-  std::vector<LostPea> lost;
-  for (PeaSlot& slot : peas_) {
-    if (slot.state == PeaSlot::State::dead) continue;
-    if (auto how = slot.handle->ended()) {
-      mark_dead(slot, how->describe(), lost);
-    } else if (now - slot.last_seen > options_.heartbeat_timeout) {
-      slot.handle->kill();
-      mark_dead(slot, "sent no heartbeat for " + format_duration(options_.heartbeat_timeout), lost);
+// A restarted pea goes through the start handshake again, alone: configured as before but told
+// to bind the endpoints it had, wired to the same neighbours. A restarted head's replicas are told
+// to give it credit (their DEALERs reconnect by themselves); it reports wired once they have.
+void PeaSupervisor::handle_restart_message(PeaSlot& slot, const ControlMessage& message) {
+  if (message.command == control::kHello) {
+    ControlMessage configure = configure_message(*wiring_, *slot.plan);
+    if (!slot.endpoints.in.empty()) configure.fields["bind_in"] = slot.endpoints.in;
+    if (!slot.endpoints.router.empty()) configure.fields["bind_router"] = slot.endpoints.router;
+    send_control_to(*control_, configure);
+  } else if (message.command == control::kReady) {
+    slot.state = PeaSlot::State::ready;
+    send_control_to(*control_, wire_for(*slot.plan, endpoints(), results_endpoint_));
+    if (slot.plan->role != PeaRole::head) return;
+    for (const PeaSlot& other : peas_) {
+      if (other.plan->role != PeaRole::replica || other.plan->head != slot.name) continue;
+      ControlMessage rejoin;
+      rejoin.command = control::kRejoin;
+      rejoin.pea = other.name;
+      send_control_to(*control_, rejoin);
     }
+  } else if (message.command == control::kWired) {
+    slot.state = PeaSlot::State::wired;
+    slot.restarting = false;
+    std::cerr << "jflow: pea '" << slot.name << "' is back (restart " << slot.restarts << ")\n";
+    if (slot.plan->role != PeaRole::replica) {
+      events_.push_back({PeaEvent::Kind::back, slot.pod->name, ""});
+    }
+  } else if (message.command == control::kFailed) {
+    // A pea that cannot start again counts as one more crash; it may exit by itself too, so it
+    // is killed first to be sure the next incarnation does not meet it.
+    slot.handle->kill();
+    mark_dead(slot, "failed to start again: " + text_field(message, "message", "no reason given"),
+              steady_now());
   }
-  return lost;
 }
 
-void PeaSupervisor::mark_dead(PeaSlot& slot, const std::string& how, std::vector<LostPea>& lost) {
+void PeaSupervisor::check_health(SteadyTime now) {
+  for (PeaSlot& slot : peas_) {
+    if (slot.state == PeaSlot::State::dead) {
+      if (slot.restart_at && now >= *slot.restart_at) restart(slot, now);
+      continue;
+    }
+    if (auto how = slot.handle->ended()) {
+      mark_dead(slot, how->describe(), now);
+    } else if (slot.restarting && now - slot.last_seen > slot.pod->timeout_ready) {
+      slot.handle->kill();
+      mark_dead(slot,
+                "did not come back within " + format_duration(slot.pod->timeout_ready) +
+                    " (timeout_ready)",
+                now);
+    } else if (!slot.restarting && now - slot.last_seen > options_.heartbeat_timeout) {
+      slot.handle->kill();
+      // A silent thread cannot be killed: a second one would meet it on the same endpoints.
+      const bool can_restart = slot.plan->runtime != Runtime::thread;
+      mark_dead(slot, "sent no heartbeat for " + format_duration(options_.heartbeat_timeout), now,
+                can_restart);
+      if (!can_restart) slot.last_error += "; not restarted (a hung thread pea cannot be killed)";
+    }
+  }
+}
+
+std::optional<SteadyTime> PeaSupervisor::next_restart() const {
+  std::optional<SteadyTime> next;
+  for (const PeaSlot& slot : peas_) {
+    if (slot.restart_at && (!next || *slot.restart_at < *next)) next = slot.restart_at;
+  }
+  return next;
+}
+
+void PeaSupervisor::mark_dead(PeaSlot& slot, const std::string& how, SteadyTime now,
+                              bool can_restart) {
   slot.state = PeaSlot::State::dead;
+  slot.restarting = false;
   std::string who = "pea '" + slot.name + "'";
   if (slot.handle->pid() != 0) who += " (pid " + std::to_string(slot.handle->pid()) + ")";
   if (!slot.handle->host().empty()) who += " on host " + slot.handle->host();
   slot.last_error = who + " " + how;
-  std::cerr << "jflow: " << slot.last_error << "\n";
+  const bool again = can_restart && schedule_restart(slot, now);
+  std::cerr << "jflow: " << slot.last_error << (again ? "; restarting it" : "") << "\n";
   if (slot.plan->role == PeaRole::replica) {
     // The pod lives on with its other replicas: its head re-dispatches or fails (naming this
     // replica) exactly the requests the dead one held.
@@ -211,7 +288,48 @@ void PeaSupervisor::mark_dead(PeaSlot& slot, const std::string& how, std::vector
     if (control_) send_control_to(*control_, message);
     return;
   }
-  lost.push_back({slot.last_error, slot.pod->name});
+  events_.push_back({again ? PeaEvent::Kind::down : PeaEvent::Kind::lost, slot.pod->name,
+                     again ? slot.last_error + "; pod '" + slot.pod->name + "' is restarting it"
+                           : slot.last_error});
+}
+
+// Whether `slot` is to be started again, and when; notes in last_error why not when it is not.
+bool PeaSupervisor::schedule_restart(PeaSlot& slot, SteadyTime now) {
+  const PodSpec& pod = *slot.pod;
+  if (pod.restart == RestartPolicy::never) return false;
+  if (!slot.plan->host.empty()) {
+    slot.last_error += "; not restarted (peas on other hosts are not restarted yet)";
+    return false;
+  }
+  while (!slot.recent_restarts.empty() && now - slot.recent_restarts.front() > pod.restart_window)
+    slot.recent_restarts.pop_front();
+  if (slot.recent_restarts.size() >= pod.max_restarts) {
+    slot.last_error += "; not restarted again: it was restarted " +
+                       std::to_string(slot.recent_restarts.size()) + " times within " +
+                       format_duration(pod.restart_window) + " (max_restarts)";
+    slot.gave_up = true;
+    return false;
+  }
+  slot.restart_at = now + backoff_after(slot.recent_restarts.size());
+  return true;
+}
+
+void PeaSupervisor::restart(PeaSlot& slot, SteadyTime now) {
+  slot.restart_at.reset();
+  slot.handle->kill();  // already dead or killed; a no-op then
+  slot.handle->reap();
+  slot.recent_restarts.push_back(now);
+  ++slot.restarts;
+  try {
+    slot.handle = start_pea(*slot.plan);
+  } catch (const std::exception& e) {
+    mark_dead(slot, std::string("could not be started again: ") + e.what(), now);
+    return;
+  }
+  slot.state = PeaSlot::State::starting;
+  slot.restarting = true;
+  slot.said_bye = false;
+  slot.last_seen = now;
 }
 
 void PeaSupervisor::pump_daemons(SteadyTime now) {
@@ -333,10 +451,58 @@ std::vector<PeaStatus> PeaSupervisor::status() const {
     s.endpoint = slot.endpoints.in.empty() ? slot.endpoints.router : slot.endpoints.in;
     s.pid = slot.handle ? slot.handle->pid() : 0;
     s.alive = slot.state == PeaSlot::State::wired;
+    s.state = slot.gave_up                            ? "failed"
+              : slot.restart_at || slot.restarting    ? "restarting"
+              : slot.state == PeaSlot::State::wired   ? "running"
+              : slot.state == PeaSlot::State::dead    ? "dead"
+              : slot.state == PeaSlot::State::stopped ? "stopped"
+                                                      : "starting";
+    s.role = std::string(pea_role_name(slot.plan->role));
+    s.restarts = slot.restarts;
     s.last_error = slot.last_error;
     out.push_back(std::move(s));
   }
   return out;
+}
+
+// A pod serves while its lone pea, head and tail are wired and, among its replicas, at least one
+// (polling any) or every one (polling all: each request needs all shards) is.
+std::vector<PodHealth> PeaSupervisor::health() const {
+  std::vector<PodHealth> pods;
+  for (const PodSpec& pod : spec_.pods) {
+    PodHealth& health = pods.emplace_back();
+    health.pod = pod.name;
+    std::vector<std::string> down;  // "pea 'b': restarting: …"
+    std::size_t replicas = 0, replicas_alive = 0;
+    bool core_missing = false;
+    for (const PeaSlot& slot : peas_) {
+      if (slot.pod != &pod) continue;
+      const bool alive = slot.state == PeaSlot::State::wired;
+      ++health.peas;
+      health.peas_alive += alive ? 1 : 0;
+      if (slot.plan->role == PeaRole::replica) {
+        ++replicas;
+        replicas_alive += alive ? 1 : 0;
+      } else {
+        core_missing |= !alive;
+      }
+      if (alive) continue;
+      const char* what = slot.gave_up                         ? "failed"
+                         : slot.restart_at || slot.restarting ? "restarting"
+                         : slot.state == PeaSlot::State::dead ? "dead"
+                                                              : "not running";
+      down.push_back("pea '" + slot.name + "' " + what +
+                     (slot.last_error.empty() ? "" : " (" + slot.last_error + ")"));
+    }
+    const bool replicas_enough =
+        replicas == 0 ||
+        (pod.polling == Polling::all ? replicas_alive == replicas : replicas_alive > 0);
+    health.ready = !core_missing && replicas_enough;
+    if (!health.ready) {
+      for (const std::string& line : down) health.why += (health.why.empty() ? "" : "; ") + line;
+    }
+  }
+  return pods;
 }
 
 }  // namespace jflow::detail

@@ -1,14 +1,19 @@
 // PeaSupervisor: the flow's peas as the orchestrator tracks them, one PeaSlot each. It launches
 // every pea (a thread, a `jflow pea` process, or a process on another host through its daemon),
 // owns the control socket they report to, brings them up (configure on hello, wire once all are
-// ready), watches their health (an ended pea, missed heartbeats) and stops them (terminate,
-// re-sent until each has ended; kill what does not stop; reap everything). Private to jflow_core.
+// ready), watches their health (an ended pea, missed heartbeats), starts dead ones again as their
+// pod's `restart` says (under the same name, binding the same endpoints, so that their neighbours
+// reconnect by themselves) and stops them (terminate, re-sent until each has ended; kill what does
+// not stop; reap everything). Private to jflow_core.
 #pragma once
 
+#include <deque>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <zmq.hpp>
@@ -36,12 +41,25 @@ struct PeaSlot {
   SteadyTime last_seen{};
   std::string last_error;
   bool said_bye = false;  // its `bye` arrived (a pea that stops cleanly sends one before it exits)
+  // Restarts (PodSpec::restart).
+  std::deque<SteadyTime> recent_restarts;  // those within the pod's restart_window
+  std::size_t restarts = 0;                // ever
+  std::optional<SteadyTime> restart_at;    // dead, and to be started again then
+  bool restarting = false;                 // this incarnation is a restart not yet wired
+  bool gave_up = false;                    // dead for good: it kept crashing (max_restarts)
 };
 
-// A pea the flow cannot do without (a head, a tail, a lone pea) that died.
-struct LostPea {
-  std::string why;  // "pea 'p' (pid 12) killed by signal 9 (Killed)"
+// What changed for the flow's request path when a pea the flow cannot do without (a head, a
+// tail, a lone pea) died or came back. Replicas are their head's business (replica_lost).
+struct PeaEvent {
+  enum class Kind {
+    down,  // died; it is being restarted: what was in flight ends, new requests end at once
+    lost,  // died for good (restart: never, or it kept crashing): the flow cannot serve
+    back,  // restarted and wired again: the pod serves
+  };
+  Kind kind = Kind::lost;
   std::string pod;
+  std::string why;  // "pea 'p' (pid 12) killed by signal 9 (Killed)"
 };
 
 class PeaSupervisor {
@@ -69,12 +87,17 @@ class PeaSupervisor {
   std::map<std::string, PeaEndpoints> endpoints() const;
 
   // ---- running ----
-  // Reads what peas report while the flow runs (heartbeats, rejected frames).
+  // Reads what peas report while the flow runs (heartbeats, rejected frames, and the start
+  // handshake of restarted peas).
   void read_control();
-  // Marks peas that ended or missed heartbeats as dead. A dead replica is reported to its head,
-  // which re-dispatches or fails what it held; the others are returned: the flow cannot serve
-  // without them.
-  std::vector<LostPea> check_health(SteadyTime now);
+  // Marks peas that ended, missed heartbeats or did not come back in time as dead, and starts
+  // again those whose back-off has passed. A dead replica is reported to its head, which
+  // re-dispatches or fails what it held.
+  void check_health(SteadyTime now);
+  // What happened to the peas the flow cannot do without since the last call.
+  std::vector<PeaEvent> take_events() { return std::exchange(events_, {}); }
+  // The earliest back-off that ends, for the flow's timer.
+  std::optional<SteadyTime> next_restart() const;
   // Reads the daemons' news (launched, exited, output lines) and notices a silent one.
   void pump_daemons(SteadyTime now);
   // Reads ZMQ_EVENTS of the control socket and every daemon link (resetting their ZMQ_FD
@@ -88,12 +111,17 @@ class PeaSupervisor {
   bool step_stop(SteadyTime now);
 
   std::vector<PeaStatus> status() const;
+  std::vector<PodHealth> health() const;
   // What went wrong while the peas stopped (see AsyncFlow::close_problems()).
   const std::vector<std::string>& close_problems() const { return close_problems_; }
 
  private:
   void handle_start_message(const ControlMessage& message, const WiringContext& context);
-  void mark_dead(PeaSlot& slot, const std::string& how, std::vector<LostPea>& lost);
+  void mark_dead(PeaSlot& slot, const std::string& how, SteadyTime now, bool can_restart = true);
+  bool schedule_restart(PeaSlot& slot, SteadyTime now);
+  void restart(PeaSlot& slot, SteadyTime now);
+  void handle_restart_message(PeaSlot& slot, const ControlMessage& message);
+  std::unique_ptr<PeaHandle> start_pea(const PeaPlan& pea);
   PeaSlot* find_slot(const std::string& name);
   std::shared_ptr<DaemonLink> daemon_for(const std::string& address, const std::string& flow_id);
   void note_close_problem(std::string problem);
@@ -111,6 +139,14 @@ class PeaSupervisor {
   std::optional<CurveKeyPair> own_keys_;
   std::map<std::string, std::shared_ptr<DaemonLink>> daemons_;  // by "ADDR:PORT"
   std::vector<PeaSlot> peas_;
+  std::vector<PeaEvent> events_;
+  // Kept from the start, to configure and wire restarted peas the same way.
+  std::optional<WiringContext> wiring_;
+  std::string results_endpoint_;
+  std::string flow_id_;
+  std::optional<CurveKeyPair> session_;
+  std::vector<std::string> session_env_;
+  std::filesystem::path executable_;
   std::vector<std::string> close_problems_;
   SteadyTime stop_give_up_{};
   SteadyTime next_terminate_{};

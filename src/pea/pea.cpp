@@ -165,16 +165,15 @@ class Pea::Loop {
         input_.emplace(context_, zmq::socket_type::pull);
         set_common_options(*input_);
         secure_binding_side(*input_, config_.curve);
-        ready.endpoints.push_back(
-            bind_any(*input_, config_.transport, config_.host, unique_name("in")));
+        ready.endpoints.push_back(bind_as_told(*message, "bind_in", *input_, unique_name("in")));
       }
       set_common_options(*input_);
       if (config_.role == PeaRole::head) {
         dispatcher_.emplace(context_, config_.pod, config_.polling, config_.scheduling,
                             config_.replicas, outputs_);
         secure_binding_side(dispatcher_->socket(), config_.curve);
-        ready.endpoints.push_back(bind_any(dispatcher_->socket(), config_.transport, config_.host,
-                                           unique_name("router")));
+        ready.endpoints.push_back(
+            bind_as_told(*message, "bind_router", dispatcher_->socket(), unique_name("router")));
       }
       send(ready);
       return true;
@@ -182,6 +181,16 @@ class Pea::Loop {
       send_failed(e.what());
       return false;
     }
+  }
+
+  // A first start binds any free endpoint; a restarted pea binds the one its predecessor had
+  // (the orchestrator sends it in `field`), so peers connected to it reconnect by themselves.
+  std::string bind_as_told(const ControlMessage& message, const char* field, zmq::socket_t& socket,
+                           const std::string& inproc_name) {
+    const std::string endpoint = text_field(message, field);
+    if (endpoint.empty()) return bind_any(socket, config_.transport, config_.host, inproc_name);
+    socket.bind(endpoint);
+    return endpoint;
   }
 
   std::unique_ptr<Executor> create_executor(const ExecutorSpec& spec) const {
@@ -339,6 +348,13 @@ class Pea::Loop {
         send(status);
       } else if (message->command == control::kReplicaLost && dispatcher_) {
         dispatcher_->replica_lost(text_field(*message, "replica"), text_field(*message, "reason"));
+      } else if (message->command == control::kRejoin && config_.role == PeaRole::replica) {
+        // The head was restarted under the same endpoint; the DEALER reconnects by itself, but
+        // the new head knows nothing of this replica until it gives credit again. Requests held
+        // from the old head still end (their replies go on to the tail); their `done` reports
+        // are unknown to the new head, which ignores them.
+        zmq::send_multipart(*input_, credit::credit_message(config_.window));
+        input_watch_->touched();
       }
     }
   }

@@ -32,6 +32,9 @@ ReplicaDispatcher::ReplicaDispatcher(zmq::context_t& context, std::string pod, P
       router_(context, zmq::socket_type::router),
       to_tail_(to_tail) {
   router_.set(zmq::sockopt::router_mandatory, true);
+  // A restarted replica connects under its predecessor's name, maybe before this socket has
+  // noticed the old connection is gone: the new connection takes the name over.
+  router_.set(zmq::sockopt::router_handover, true);
   router_.set(zmq::sockopt::linger, 0);
   for (const std::string& name : replicas) replicas_.emplace_back().name = name;
 }
@@ -128,7 +131,7 @@ void ReplicaDispatcher::on_readable() {
     if (!zmq::recv_multipart(router_, std::back_inserter(frames), zmq::recv_flags::dontwait)) break;
     if (frames.size() != 3) continue;  // only replicas talk to this socket; ignore anything else
     Replica* replica = find(frames[0].to_string());
-    if (replica == nullptr || !replica->alive) continue;
+    if (replica == nullptr) continue;
     credit::Report report;
     try {
       report = credit::read_report(frames[1], frames[2]);
@@ -138,8 +141,13 @@ void ReplicaDispatcher::on_readable() {
       continue;
     }
     if (report.kind == credit::Report::Kind::credit) {
+      // Credit under a lost replica's name is its restarted successor (the orchestrator said
+      // replica_lost before it started the new one): the pod has it back.
+      if (!replica->alive) revive(*replica);
       replica->connected = true;
       replica->credit += report.credit;
+    } else if (!replica->alive) {
+      continue;  // a late report of the lost replica: what it held was dealt with already
     } else if (auto held = replica->held.find(report.request_id); held != replica->held.end()) {
       replica->held.erase(held);
       ++replica->credit;
@@ -167,6 +175,12 @@ void ReplicaDispatcher::replica_lost(const std::string& name, const std::string&
   for (const Outgoing& outgoing : replica->queue) fail_to_tail(outgoing, name, reason);
   replica->queue.clear();
   pump();
+}
+
+void ReplicaDispatcher::revive(Replica& replica) {
+  replica.alive = true;
+  replica.credit = 0;
+  lost_.erase(replica.name);
 }
 
 void ReplicaDispatcher::fail_to_tail(const Outgoing& outgoing, const std::string& replica,

@@ -6,7 +6,8 @@
 //   polling all:  each request to every replica (shard); the tail joins their answers.
 // When the orchestrator reports a replica lost, the requests it held go to another replica if
 // their deadline allows (polling any), otherwise they are sent on to the tail as errors naming
-// the replica — so nothing it held is silently dropped.
+// the replica — so nothing it held is silently dropped. A restarted replica connects under the
+// same name and gives credit again: it is alive once more.
 #pragma once
 
 #include <array>
@@ -64,6 +65,7 @@ class ReplicaDispatcher {
   void pump();
   Replica* pick();
   Replica* find(const std::string& name);
+  void revive(Replica& replica);  // a lost replica's successor gave credit
   // Sends the request on to the tail with status pea_lost, as if `replica` had answered it.
   void fail_to_tail(const Outgoing& outgoing, const std::string& replica,
                     const std::string& reason);

@@ -3,6 +3,7 @@
 #include "serve/serve_http.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <future>
 #include <optional>
 #include <stdexcept>
@@ -103,9 +104,11 @@ HttpFront::HttpFront(Server& server, const std::string& address, const HttpLimit
             error_json("bad_request", "the body is larger than the limit of " +
                                           std::to_string(max_body) + " bytes (max_body_bytes)"));
     } else if (res.status == 404) {
-      reply(res, 404,
-            error_json("not_found", "no endpoint " + req.method + " " + req.path +
-                                        " (POST /index, /search, /train; GET /health, /status)"));
+      reply(
+          res, 404,
+          error_json("not_found",
+                     "no endpoint " + req.method + " " + req.path +
+                         " (POST /index, /search, /train; GET /livez, /readyz, /health, /status)"));
     } else {
       reply(res, res.status, error_json("error", "HTTP status " + std::to_string(res.status)));
     }
@@ -186,27 +189,42 @@ void HttpFront::routes() {
     http_->Put(path, method_not_allowed("POST"));
     http_->Delete(path, method_not_allowed("POST"));
   }
-  for (const char* path : {"/health", "/status"}) {
+  for (const char* path : {"/health", "/status", "/livez", "/readyz"}) {
     http_->Post(path, method_not_allowed("GET"));
     http_->Put(path, method_not_allowed("GET"));
     http_->Delete(path, method_not_allowed("GET"));
   }
-  http_->Get("/health", [this](const httplib::Request&, httplib::Response& res) {
-    if (server_.closing()) return reply(res, 503, R"({"state":"closing"})");
-    reply(res, 200, R"({"state":"running"})");
+  // Liveness: this process answers HTTP. Nothing about the flow: a flow that restarts a pea is
+  // alive (restarting the server would not help it); /readyz says whether it can serve.
+  http_->Get("/livez", [](const httplib::Request&, httplib::Response& res) {
+    reply(res, 200, R"({"live":true})");
   });
-  http_->Get("/status", [this](const httplib::Request&, httplib::Response& res) {
-    auto snapshot = std::make_shared<std::promise<ServerStatus>>();
-    std::future<ServerStatus> answer = snapshot->get_future();
-    if (!server_.post([this, snapshot] { snapshot->set_value(server_.status()); })) {
-      return reply(res, 503, R"({"state":"closed"})");
-    }
-    if (answer.wait_for(kHandlerSlack) != std::future_status::ready) {
-      return reply(res, 504, error_json("timeout", "the server did not answer in time"));
-    }
-    const ServerStatus status = answer.get();
-    reply(res, status.state == "running" ? 200 : 503, status_json(status));
-  });
+  // The flow's state is the loop thread's: ask it there, answering for it if it has ended.
+  const auto with_status =
+      [this](std::function<void(const ServerStatus&, httplib::Response&)> answer_with) {
+        return [this, answer_with](const httplib::Request&, httplib::Response& res) {
+          auto snapshot = std::make_shared<std::promise<ServerStatus>>();
+          std::future<ServerStatus> answer = snapshot->get_future();
+          if (!server_.post([this, snapshot] { snapshot->set_value(server_.status()); })) {
+            return reply(res, 503,
+                         R"({"ready":false,"state":"closed","why":"the flow is closed"})");
+          }
+          if (answer.wait_for(kHandlerSlack) != std::future_status::ready) {
+            return reply(res, 504, error_json("timeout", "the server did not answer in time"));
+          }
+          answer_with(answer.get(), res);
+        };
+      };
+  // Readiness (and /health, the same question under its older name): 200 when every pod has
+  // the peas it needs and the flow accepts requests; else 503 naming the pods and why.
+  const auto readiness = [](const ServerStatus& status, httplib::Response& res) {
+    reply(res, status.ready() ? 200 : 503, readiness_json(status));
+  };
+  http_->Get("/readyz", with_status(readiness));
+  http_->Get("/health", with_status(readiness));
+  http_->Get("/status", with_status([](const ServerStatus& status, httplib::Response& res) {
+               reply(res, status.ready() ? 200 : 503, status_json(status));
+             }));
 }
 
 }  // namespace jflow::serve

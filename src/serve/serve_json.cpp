@@ -236,19 +236,44 @@ std::string status_json(const ServerStatus& status) {
       order.push_back(pea.pod);
       pods[pea.pod] = {{"name", pea.pod}, {"peas", json::array()}};
     }
-    json entry = {{"name", pea.pea},
-                  {"runtime", pea.runtime},
-                  {"state", pea.alive ? "alive" : "dead"},
-                  {"endpoint", pea.endpoint}};
+    json entry = {{"name", pea.pea},    {"role", pea.role},         {"runtime", pea.runtime},
+                  {"state", pea.state}, {"endpoint", pea.endpoint}, {"restarts", pea.restarts}};
     if (pea.pid != 0) entry["pid"] = pea.pid;
     if (!pea.last_error.empty()) entry["last_error"] = pea.last_error;
     pods[pea.pod]["peas"].push_back(std::move(entry));
   }
+  for (const PodHealth& health : status.health) {
+    if (!pods.count(health.pod)) continue;
+    pods[health.pod]["ready"] = health.ready;
+    if (!health.ready) pods[health.pod]["why"] = health.why;
+  }
   json pod_list = json::array();
   for (const std::string& name : order) pod_list.push_back(std::move(pods[name]));
-  json out = {{"state", status.state},         {"pods", std::move(pod_list)},
-              {"in_flight", status.in_flight}, {"served", status.served},
-              {"failed", status.failed},       {"undeliverable", status.undeliverable}};
+  json out = {{"state", status.state},
+              {"ready", status.ready()},
+              {"pods", std::move(pod_list)},
+              {"in_flight", status.in_flight},
+              {"served", status.served},
+              {"failed", status.failed},
+              {"undeliverable", status.undeliverable}};
+  return dump(out);
+}
+
+std::string readiness_json(const ServerStatus& status) {
+  json not_ready = json::array();
+  for (const PodHealth& pod : status.health) {
+    if (!pod.ready) {
+      not_ready.push_back({{"name", pod.pod},
+                           {"peas", pod.peas},
+                           {"peas_alive", pod.peas_alive},
+                           {"why", pod.why}});
+    }
+  }
+  json out = {{"ready", status.ready()}, {"state", status.state}};
+  if (!status.ready()) {
+    out["pods"] = std::move(not_ready);
+    out["why"] = status.not_ready_reason();
+  }
   return dump(out);
 }
 

@@ -34,6 +34,9 @@ HttpQuery parse_query(std::string_view body);
 // The documents of all responses, in order, with one status: ok, or the first failure.
 std::string responses_json(const std::vector<Response>& responses);
 std::string status_json(const ServerStatus& status);
+// /readyz and /health: {"ready": true, "state": "running"}, or with "pods" (those that cannot
+// serve: name, peas, peas_alive, why) and "why" when not ready.
+std::string readiness_json(const ServerStatus& status);
 std::string error_json(std::string_view code, std::string_view message);
 
 }  // namespace jflow::serve

@@ -109,11 +109,32 @@ bool Server::has_room() const {
   return backlog_.empty() && flow_ && !flow_->at_capacity();
 }
 
+bool ServerStatus::ready() const {
+  if (state != "running") return false;
+  for (const PodHealth& pod : health) {
+    if (!pod.ready) return false;
+  }
+  return !health.empty();
+}
+
+std::string ServerStatus::not_ready_reason() const {
+  if (state != "running") return "the flow is " + state;
+  std::string why;
+  for (const PodHealth& pod : health) {
+    if (pod.ready) continue;
+    why += (why.empty() ? "" : "; ") + ("pod '" + pod.pod + "' cannot serve: " + pod.why);
+  }
+  return why;
+}
+
 ServerStatus Server::status() const {
   ServerStatus status;
   status.state = closed_ ? "closed" : closing_ ? "closing" : "running";
   status.pods = spec_.pods.size();
-  if (flow_) status.peas = flow_->status();
+  if (flow_) {
+    status.peas = flow_->status();
+    status.health = flow_->health();
+  }
   status.in_flight = accepted_in_flight_;
   status.served = served_;
   status.failed = failed_;
@@ -153,7 +174,9 @@ void Server::accept(Request request, std::int64_t deadline_ns, ReplyCallback rep
                                {"peas", static_cast<std::int64_t>(now.peas.size())},
                                {"peas_alive", alive},
                                {"in_flight", static_cast<std::int64_t>(now.in_flight - 1)},
-                               {"served", static_cast<std::int64_t>(now.served)}};
+                               {"served", static_cast<std::int64_t>(now.served)},
+                               {"ready", static_cast<std::int64_t>(now.ready() ? 1 : 0)},
+                               {"not_ready", now.not_ready_reason()}};
     finish(reply, std::move(pong));
     return;
   }

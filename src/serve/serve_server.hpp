@@ -85,6 +85,11 @@ struct ServerStatus {
   std::uint64_t served = 0;         // replies given (any status)
   std::uint64_t failed = 0;         // of which not ok
   std::uint64_t undeliverable = 0;  // replies whose ZeroMQ client had gone
+  std::vector<PodHealth> health;    // one per pod, once the flow runs
+  // Ready (/readyz 200): running, and every pod can serve.
+  bool ready() const;
+  // Why not ready: "the flow is closing", or each pod that cannot serve and why ("" when ready).
+  std::string not_ready_reason() const;
 };
 
 using ReplyCallback = std::function<void(Response&&)>;

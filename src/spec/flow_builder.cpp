@@ -125,6 +125,14 @@ FlowBuilder& FlowBuilder::partial_results(PartialResults mode) {
   return *this;
 }
 
+FlowBuilder& FlowBuilder::restart(RestartPolicy policy, std::size_t max_restarts, Duration window) {
+  last("restart");
+  spec_.pods.back().restart = policy;
+  spec_.pods.back().max_restarts = max_restarts;
+  spec_.pods.back().restart_window = window;
+  return *this;
+}
+
 FlowBuilder& FlowBuilder::join_timeout(Duration timeout) {
   last("join_timeout");
   spec_.pods.back().join_timeout = timeout;
@@ -242,6 +250,9 @@ FlowSpec FlowBuilder::build() const {
     }
     if (pod.join_timeout <= Duration::zero()) {
       throw SpecError(kBuilder, owner + ": join_timeout must be greater than 0");
+    }
+    if (pod.restart_window <= Duration::zero()) {
+      throw SpecError(kBuilder, owner + ": restart_window must be greater than 0");
     }
     if (extras.needs) {
       if (extras.needs->empty()) {

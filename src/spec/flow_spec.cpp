@@ -56,9 +56,9 @@ const std::vector<std::string> kFlowKeys = {
     "version", "transport", "host",    "timeout_ready", "request_timeout", "max_in_flight", "env",
     "with",    "input",     "plugins", "workspace",     "curve",           "pods"};
 const std::vector<std::string> kPodKeys = {
-    "name",     "uses",    "uses_before", "uses_after",    "needs",        "runtime",
-    "parallel", "polling", "scheduling",  "timeout_ready", "join_timeout", "partial_results",
-    "host",     "method",  "resources"};
+    "name",     "uses",    "uses_before", "uses_after",    "needs",          "runtime",
+    "parallel", "polling", "scheduling",  "timeout_ready", "join_timeout",   "partial_results",
+    "host",     "method",  "restart",     "max_restarts",  "restart_window", "resources"};
 const std::vector<std::string> kCurveKeys = {"key", "hosts"};
 const std::vector<std::string> kInputKeys = {"lines",  "type",  "request_size",
                                              "format", "top_k", "show"};

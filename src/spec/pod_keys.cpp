@@ -9,7 +9,8 @@ namespace jflow::spec {
 
 const std::vector<std::string>& pod_default_keys() {
   static const std::vector<std::string> keys = {"runtime", "timeout_ready", "parallel",
-                                                "polling", "scheduling",    "join_timeout"};
+                                                "polling", "scheduling",    "join_timeout",
+                                                "restart", "max_restarts",  "restart_window"};
   return keys;
 }
 
@@ -46,6 +47,21 @@ void read_pod_default(const Field& field, PodSpec& pod, Transport transport) {
     pod.scheduling = read_choice(field, "scheduling", kSchedulings, scheduling_name);
   } else if (key == "join_timeout") {
     pod.join_timeout = read_positive_duration(field);
+  } else if (key == "restart") {
+    constexpr RestartPolicy kPolicies[] = {RestartPolicy::never, RestartPolicy::on_failure};
+    pod.restart = read_choice(field, "restart policy", kPolicies, restart_policy_name);
+  } else if (key == "max_restarts") {
+    const std::int64_t value = field.as_integer();
+    // A cap is what stops a pea that crashes at start from being relaunched for ever; 0 is
+    // `restart: never` in other words, and is refused so that there is one way to say it.
+    constexpr std::int64_t kMaxRestarts = 1000;
+    if (value < 1 || value > kMaxRestarts) {
+      field.fail("max_restarts must be 1 … " + std::to_string(kMaxRestarts) + ", got " +
+                 std::to_string(value) + " (to never restart, write restart: never)");
+    }
+    pod.max_restarts = static_cast<std::size_t>(value);
+  } else if (key == "restart_window") {
+    pod.restart_window = read_positive_duration(field);
   } else {
     field.fail("internal: '" + key + "' is not a pod default");
   }

@@ -152,11 +152,12 @@ TEST_CASE("jflow run --max-in-flight and a missing input are usage errors before
 TEST_CASE("jflow run: a pea killed while stdin is still being read ends every request",
           "[cli][stream][death]") {
   TempDir dir("stream-death");
-  const auto flow = dir.write("flow.yml",
-                              "version: 1\ntransport: ipc\nwith: {runtime: process}\npods:\n"
-                              "  - {name: head, uses: _pass}\n"
-                              "  - {name: middle, uses: '- !WaitDriver {duration: 5ms}'}\n"
-                              "  - {name: tail, uses: _pass}\n");
+  const auto flow =
+      dir.write("flow.yml",
+                "version: 1\ntransport: ipc\nwith: {runtime: process, restart: never}\n"
+                "pods:\n  - {name: head, uses: _pass}\n"
+                "  - {name: middle, uses: '- !WaitDriver {duration: 5ms}'}\n"
+                "  - {name: tail, uses: _pass}\n");
   JflowChild run({"run", "--input", "-", flow.string()});
   run.write(numbered_lines(20));
   REQUIRE(run.wait_for("| line 5\n", 30s));

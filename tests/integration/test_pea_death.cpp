@@ -9,11 +9,12 @@
 using namespace jflow;
 using Catch::Matchers::Contains;
 
-TEST_CASE("SIGKILL of a pea mid-stream ends every request and leaves no process",
+TEST_CASE("restart: never: SIGKILL of a pea mid-stream ends every request and leaves no process",
           "[integration][death]") {
   FlowSpec spec = FlowBuilder()
                       .add("head", "_pass", Runtime::process)
                       .add("middle", "- !WaitDriver {duration: 20ms}", Runtime::process)
+                      .restart(RestartPolicy::never)
                       .add("tail", "_pass", Runtime::process)
                       .build();
   Flow flow(spec, test::test_options());
@@ -61,7 +62,9 @@ TEST_CASE("SIGKILL of a pea mid-stream ends every request and leaves no process"
 
   bool middle_reported = false;
   for (const PeaStatus& pea : flow.status()) {
-    if (pea.pod == "middle") middle_reported = !pea.alive && !pea.last_error.empty();
+    if (pea.pod == "middle") {
+      middle_reported = !pea.alive && pea.state == "dead" && !pea.last_error.empty();
+    }
   }
   CHECK(middle_reported);
 

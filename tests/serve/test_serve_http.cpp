@@ -74,7 +74,7 @@ TEST_CASE("HTTP: index then search through a real flow, status and health", "[se
   CHECK(state["state"] == "running");
   REQUIRE(state["pods"].size() == 5);
   CHECK(state["pods"][0]["name"] == "split");
-  CHECK(state["pods"][0]["peas"][0]["state"] == "alive");
+  CHECK(state["pods"][0]["peas"][0]["state"] == "running");
   CHECK(state["served"] == 3);
   CHECK(state["in_flight"] == 0);
 

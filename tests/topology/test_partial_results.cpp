@@ -85,7 +85,7 @@ TEST_CASE("partial_results: flag returns the lost shard's siblings' merged answe
   // uses_after _pass: the tail concatenates the shards' documents, one per shard that answered.
   FlowSpec spec = flow_from_yaml(
       "  - name: s\n    parallel: 3\n    polling: all\n    runtime: process\n"
-      "    uses_after: _pass\n    partial_results: flag\n"
+      "    uses_after: _pass\n    partial_results: flag\n    restart: never\n"
       "  - name: after\n    uses: '- !TagDriver {key: seen_after, value: yes}'\n");
   REQUIRE(spec.pods[0].partial_results == PartialResults::flag);
   Flow flow(spec, test_options());

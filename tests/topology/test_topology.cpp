@@ -167,10 +167,10 @@ TEST_CASE("polling all: the tail's top-k equals the top-k of the union of the sh
   flow.close();
 }
 
-TEST_CASE("SIGKILL of one of 3 replicas: every request ends and later ones succeed",
+TEST_CASE("restart: never: SIGKILL of one of 3 replicas: every request ends and later ones succeed",
           "[topology][replicas][death]") {
   FlowSpec spec = flow_from_yaml(
-      "  - name: p\n    parallel: 3\n    runtime: process\n"
+      "  - name: p\n    parallel: 3\n    runtime: process\n    restart: never\n"
       "    uses: '- !WaitDriver {duration: 5ms}'\n");
   Flow flow(spec, test::test_options());
   flow.start();
@@ -220,7 +220,7 @@ TEST_CASE("polling all with a lost shard ends requests with an explicit partial-
           "[topology][shards][death]") {
   FlowSpec spec = flow_from_yaml(
       "  - name: s\n    parallel: 3\n    polling: all\n    runtime: process\n"
-      "    uses_after: _merge\n");
+      "    uses_after: _merge\n    restart: never\n");
   Flow flow(spec, test::test_options());
   flow.start();
   int victim = 0;
