@@ -239,10 +239,13 @@ Yaml orchestrator_deployment(const DeployPlan& plan) {
                                      .set("name", "http")
                                      .set("containerPort", kServeHttpPort)
                                      .set("protocol", "TCP")))
-          // /health answers once the server listens, /status is 200 only while the flow runs.
-          .set("startupProbe", http_probe("/health", 2, 60))
+          // /livez answers once the server listens; /readyz only while every pod can serve.
+          // Liveness is /health, which is /readyz's verdict: the orchestrator does not restart
+          // peas on a daemon host, so a pod lost for 30 s restarts the gateway, whose new flow
+          // wires the pod's restarted daemon again.
+          .set("startupProbe", http_probe("/livez", 2, 60))
           .set("livenessProbe", http_probe("/health", 10, 3))
-          .set("readinessProbe", http_probe("/status", 5, 2))
+          .set("readinessProbe", http_probe("/readyz", 5, 2))
           .set("volumeMounts", mounts);
   return Yaml::map()
       .set("apiVersion", "apps/v1")

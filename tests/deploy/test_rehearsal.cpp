@@ -38,6 +38,8 @@ struct Container {
   std::vector<std::string> env;              // NAME=value, as the kubelet sets them
   std::map<std::string, std::string> files;  // path -> text, the mounted items
   std::vector<std::string> readiness;        // exec probe, empty for an HTTP probe
+  std::string readiness_path;                // HTTP probe's path, empty for an exec probe
+  std::string liveness_path;
 };
 
 // Reads each workload's container out of the manifests: command, env (the Downward API's pod
@@ -57,6 +59,12 @@ Container container_of(const std::vector<ExportedObject>& objects, const Exporte
     for (const YAML::Node& word : container["readinessProbe"]["exec"]["command"]) {
       out.readiness.push_back(word.as<std::string>());
     }
+  }
+  if (container["readinessProbe"]["httpGet"]) {
+    out.readiness_path = container["readinessProbe"]["httpGet"]["path"].as<std::string>();
+  }
+  if (container["livenessProbe"]["httpGet"]) {
+    out.liveness_path = container["livenessProbe"]["httpGet"]["path"].as<std::string>();
   }
   std::map<std::string, std::string> mount_of;
   for (const YAML::Node& mount : container["volumeMounts"]) {
@@ -133,13 +141,13 @@ void wait_for_probe(VirtualHosts& hosts, const std::string& ns,
   }
 }
 
-// GET /status on the gateway until it is 200 (its readiness probe), or fail at the deadline.
-void wait_ready(const std::string& address, int port) {
+// GET `path` (the gateway's readiness probe) until it is 200, or fail at the deadline.
+void wait_ready(const std::string& address, int port, const std::string& path) {
   httplib::Client http(address, port);
   http.set_connection_timeout(std::chrono::seconds(1));
   const auto deadline = Clock::now() + std::chrono::seconds(30);
   while (true) {
-    auto result = http.Get("/status");
+    auto result = http.Get(path);
     if (result && result->status == 200) return;
     REQUIRE(Clock::now() < deadline);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a probe's period, not a sync
@@ -229,7 +237,7 @@ TEST_CASE("rehearsal: the exported hello flow runs as its manifests say, one nam
     CHECK(found["docs"][0]["matches"][0]["id"] == id);
   };
   pid_t orchestrator = start(gateway_host);
-  wait_ready(gateway_address, 45680);
+  wait_ready(gateway_address, 45680, containers[gateway_host].readiness_path);
   serve_once("ps23");
 
   // The encode pod's container dies: the requests that need it end with an error naming it, none
@@ -246,6 +254,17 @@ TEST_CASE("rehearsal: the exported hello flow runs as its manifests say, one nam
   CHECK(lost["status"]["code"] == "pea_lost");
   CHECK(lost["status"]["pod"] == "encode");
   CHECK_THAT(lost["status"]["message"].get<std::string>(), Catch::Contains("hello-encode:45600"));
+  // The gateway's probes now fail, naming the pod: readiness takes it out of its Service and
+  // liveness is what makes the kubelet restart it (below, by hand).
+  for (const std::string& probe_path :
+       {containers[gateway_host].readiness_path, containers[gateway_host].liveness_path}) {
+    INFO("gateway probe " << probe_path);
+    httplib::Client http(gateway_address, 45680);
+    auto result = http.Get(probe_path);
+    REQUIRE(result);
+    CHECK(result->status == 503);
+    CHECK_THAT(result->body, Catch::Contains("encode"));
+  }
   const pid_t restarted = start(encode);
   hosts.wait_for_line(restarted, "listening ", Clock::now() + std::chrono::seconds(10));
   {
@@ -257,7 +276,7 @@ TEST_CASE("rehearsal: the exported hello flow runs as its manifests say, one nam
   // The gateway's container dies; Kubernetes starts it again with the same command.
   hosts.kill_host(gateway_host);
   orchestrator = start(gateway_host);
-  wait_ready(gateway_address, 45680);
+  wait_ready(gateway_address, 45680, containers[gateway_host].readiness_path);
   serve_once("ps23-again");  // a fresh flow: the index starts empty (no workspace in hello.yml)
   (void)orchestrator;
   hosts.kill_host(gateway_host);
