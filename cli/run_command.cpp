@@ -11,11 +11,14 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <optional>
 
 #include "base/clock.hpp"
 #include "commands.hpp"
 #include "input_reader.hpp"
 #include "jflow/flow.hpp"
+#include "serve/metrics_listener.hpp"
+#include "serve/serve_http.hpp"
 #include "summary_text.hpp"
 
 namespace jflow::cli {
@@ -225,6 +228,10 @@ void setup_run(CLI::App& app, RunOptions& options) {
                   "Serve: CURVE on the ZeroMQ endpoint with this key pair (.secret)");
   run->add_option("--zmq-allow", options.zmq_allow,
                   "Serve: the public keys (.pub) of the clients --zmq-key admits");
+  run->add_option(
+      "--metrics", options.metrics,
+      "Answer GET /metrics (Prometheus text) on HOST:PORT while the run lasts; port 0:\n"
+      "any free one, printed as `metrics URL` (a served flow has /metrics on --http)");
   run->footer(
       "Input is read as requests go out (at most max_in_flight requests of request_size\n"
       "documents are held), and replies are printed as they arrive. A bad input line (tsv\n"
@@ -267,7 +274,21 @@ int run_run(const RunOptions& options) {
   } else if (!options.input_format.empty()) {
     throw UsageError("--format applies to --input's lines; give --input FILE too");
   }
-  if (options.serve || phases.empty()) return run_serve(std::move(spec), options, timeout);
+  if (options.serve || phases.empty()) {
+    if (!options.metrics.empty())
+      throw UsageError(
+          "--metrics is for a run that is not served; a served flow answers GET "
+          "/metrics on its --http endpoint");
+    return run_serve(std::move(spec), options, timeout);
+  }
+  if (!options.metrics.empty()) {
+    try {
+      serve::parse_http_address(options.metrics,
+                                "--metrics");  // a usage error before the flow starts
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());
+    }
+  }
   // Files are opened (not read) before anything starts: a missing one fails at once.
   if (!options.files.empty()) {
     readers.push_back(InputReader::files({options.files.begin(), options.files.end()}));
@@ -282,6 +303,13 @@ int run_run(const RunOptions& options) {
 
   Flow flow(std::move(spec));
   flow.start();
+  // Declared after the flow, so it stops before the flow goes: its handler reads the flow.
+  std::optional<serve::MetricsListener> metrics;
+  if (!options.metrics.empty()) {
+    metrics.emplace(options.metrics, [&flow] { return flow.metrics(); });
+    std::printf("metrics %s\n", metrics->url().c_str());
+    std::fflush(stdout);
+  }
   std::size_t failed = 0, peak_held = 0;
   std::string input_error;
   for (std::size_t i = 0; i < phases.size() && input_error.empty(); ++i) {

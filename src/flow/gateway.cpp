@@ -73,21 +73,28 @@ std::string Gateway::send(Request request, ResponseCallback done, Duration timeo
     response.envelope.type = request.type;
     response.envelope.status = {StatusCode::pea_lost, "flow cannot serve: " + *broken_, broken_pod_,
                                 ""};
+    if (metrics_) metrics_->on_refused(request.type, StatusCode::pea_lost);
     ready_.emplace_back(std::move(entry.done), std::move(response));
     return id;
   }
   Envelope envelope;
   envelope.request_id = id;
   envelope.type = request.type;
+  const std::int64_t now_ns = timeout > Duration::zero() || metrics_ ? unix_now_ns() : 0;
   if (timeout > Duration::zero()) {
-    envelope.deadline_ns = unix_now_ns() + timeout.count();
+    envelope.deadline_ns = now_ns + timeout.count();
     entry.deadline = steady_now() + timeout;
   }
+  entry.sent_ns = now_ns;
   encode_envelope_into(envelope, envelope_bytes_);
   Frames frames{zmq::message_t(envelope_bytes_.data(), envelope_bytes_.size()),
                 frame_from(encode_body(request))};
+  if (metrics_) metrics_->on_sent(frames[0].size() + frames[1].size());
   pending_.add(id, std::move(entry));
-  if (!outbox_.empty() || !try_send(frames)) outbox_.push_back(std::move(frames));
+  if (!outbox_.empty() || !try_send(frames)) {
+    outbox_.push_back(std::move(frames));
+    record_queue();
+  }
   return id;
 }
 
@@ -117,7 +124,9 @@ bool Gateway::try_send(Frames& frames) {
 }
 
 void Gateway::flush_outbox() {
+  if (outbox_.empty()) return;
   while (!outbox_.empty() && try_send(outbox_.front())) outbox_.pop_front();
+  record_queue();
 }
 
 void Gateway::read_results(std::size_t budget) {
@@ -144,6 +153,8 @@ void Gateway::read_results(std::size_t budget) {
       ++late_replies_;  // it already ended (deadline passed); its caller has had an answer
       continue;
     }
+    if (metrics_)
+      metrics_->on_reply(response.envelope, entry->sent_ns, frames[0].size() + frames[1].size());
     if (response.ok()) {
       try {
         response.request = decode_body(std::string_view(frames[1].data<char>(), frames[1].size()));
@@ -161,6 +172,7 @@ void Gateway::expire_deadlines(SteadyTime now) {
   for (auto& [id, entry] : pending_.take_expired(now)) {
     std::string message =
         "no reply within " + format_duration(entry.timeout) + " (deadline passed)";
+    if (metrics_) metrics_->on_expired();
     end_with(id, std::move(entry), StatusCode::timeout, message, "gateway");
   }
 }
@@ -175,7 +187,9 @@ void Gateway::break_flow(const std::string& why, const std::string& pod) {
 
 void Gateway::end_all(StatusCode code, const std::string& message, const std::string& pod) {
   outbox_.clear();
+  record_queue();
   for (auto& [id, entry] : pending_.take_all()) {
+    if (metrics_) metrics_->on_ended(entry.type, code);
     Response response;
     response.envelope.request_id = id;
     response.envelope.type = entry.type;
@@ -186,6 +200,7 @@ void Gateway::end_all(StatusCode code, const std::string& message, const std::st
 
 void Gateway::end(std::string id, PendingRequests::Entry entry, Response response) {
   response.envelope.request_id = std::move(id);
+  if (metrics_) metrics_->on_ended(entry.type, response.envelope.status.code);
   ++ended_count_;
   if (entry.done) entry.done(std::move(response));
 }

@@ -18,6 +18,7 @@
 #include <zmq.hpp>
 
 #include "base/clock.hpp"
+#include "flow/flow_metrics.hpp"
 #include "flow/pending_requests.hpp"
 #include "flow/wake_fd.hpp"
 #include "jflow/curve_keys.hpp"
@@ -37,6 +38,8 @@ class Gateway {
   // several peas would deal requests out among them instead).
   void connect(const std::vector<std::string>& targets, std::size_t max_in_flight,
                const std::optional<CurveKeyPair>& session);
+  // Where the gateway records what it sends and how each request ends; null: nothing recorded.
+  void set_metrics(MetricsRegistry* metrics) { metrics_ = metrics; }
   // Unwatches and closes every socket. Replies that arrive later are not read.
   void close();
 
@@ -75,6 +78,9 @@ class Gateway {
   using Frames = std::array<zmq::message_t, 2>;
   bool try_send(Frames& frames);
   void end(std::string id, PendingRequests::Entry entry, Response response);
+  void record_queue() {
+    if (metrics_) metrics_->set_gateway_queue(outbox_.size());
+  }
   void end_with(std::string id, PendingRequests::Entry entry, StatusCode code, std::string message,
                 std::string pod);
 
@@ -99,6 +105,7 @@ class Gateway {
   std::string broken_pod_;
   std::uint64_t late_replies_ = 0;
   std::uint64_t ended_count_ = 0;
+  MetricsRegistry* metrics_ = nullptr;
 };
 
 }  // namespace jflow::detail

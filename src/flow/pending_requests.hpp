@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -22,6 +23,7 @@ class PendingRequests {
     RequestType type = RequestType::index;
     std::optional<SteadyTime> deadline;
     Duration timeout{};
+    std::int64_t sent_ns = 0;  // unix ns when the gateway sent it (metrics only; else 0)
   };
   using Taken = std::pair<std::string, Entry>;
 

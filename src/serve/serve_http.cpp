@@ -10,6 +10,8 @@
 #include <httplib.h>
 
 #include "base/text.hpp"
+#include "jflow/metrics.hpp"
+#include "serve/metrics_listener.hpp"
 #include "serve/serve_json.hpp"
 #include "serve/serve_server.hpp"
 
@@ -68,7 +70,7 @@ struct Batch {
 
 }  // namespace
 
-HttpAddress parse_http_address(const std::string& address) {
+HttpAddress parse_http_address(const std::string& address, const std::string& option) {
   std::string where = address;
   if (where.rfind("http://", 0) == 0) where = where.substr(7);
   const std::size_t colon = where.rfind(':');
@@ -77,7 +79,7 @@ HttpAddress parse_http_address(const std::string& address) {
     port = parse_integer<int>(std::string_view(where).substr(colon + 1));
   }
   if (!port || *port < 0 || *port > 65535)
-    throw std::invalid_argument("--http: expected HOST:PORT (or off), got '" + address + "'");
+    throw std::invalid_argument(option + ": expected HOST:PORT (or off), got '" + address + "'");
   std::string host = where.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
@@ -107,8 +109,9 @@ HttpFront::HttpFront(Server& server, const std::string& address, const HttpLimit
                                           std::to_string(max_body) + " bytes (max_body_bytes)"));
     } else if (res.status == 404) {
       reply(res, 404,
-            error_json("not_found", "no endpoint " + req.method + " " + req.path +
-                                        " (POST /index, /search, /train; GET /health, /status)"));
+            error_json("not_found",
+                       "no endpoint " + req.method + " " + req.path +
+                           " (POST /index, /search, /train; GET /health, /status, /metrics)"));
     } else {
       reply(res, res.status, error_json("error", "HTTP status " + std::to_string(res.status)));
     }
@@ -188,7 +191,7 @@ void HttpFront::routes() {
     http_->Put(path, method_not_allowed("POST"));
     http_->Delete(path, method_not_allowed("POST"));
   }
-  for (const char* path : {"/health", "/status"}) {
+  for (const char* path : {"/health", "/status", "/metrics"}) {
     http_->Post(path, method_not_allowed("GET"));
     http_->Put(path, method_not_allowed("GET"));
     http_->Delete(path, method_not_allowed("GET"));
@@ -196,6 +199,11 @@ void HttpFront::routes() {
   http_->Get("/health", [this](const httplib::Request&, httplib::Response& res) {
     if (server_.closing()) return reply(res, 503, R"({"state":"closing"})");
     reply(res, 200, R"({"state":"running"})");
+  });
+  // The metrics are read under their own lock, not on the loop thread: a scrape never waits
+  // behind the flow's work.
+  http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(prometheus_text(server_.metrics()), kPrometheusContentType);
   });
   http_->Get("/status", [this](const httplib::Request&, httplib::Response& res) {
     auto snapshot = std::make_shared<std::promise<ServerStatus>>();

@@ -108,6 +108,10 @@ bool Server::has_room() const {
   return backlog_.empty() && flow_ && !flow_->at_capacity();
 }
 
+FlowMetrics Server::metrics() const {
+  return flow_ ? flow_->metrics() : FlowMetrics{};
+}
+
 ServerStatus Server::status() const {
   ServerStatus status;
   status.state = closed_ ? "closed" : closing_ ? "closing" : "running";
