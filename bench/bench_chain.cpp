@@ -8,10 +8,14 @@
 // pass-through peas forward bodies: the ratio is the cost of jflow's envelope handling, its loop
 // and its gateway (encoding requests, decoding replies, matching them to callers).
 //
-//   build-bench/bench/bench_chain [--requests N] [--window W] [--rounds R] [--help]
+// With --metrics the run has a third system, the same flow with FlowOptions::metrics off ("flow
+// -m"), in the same alternation, and an "on/off" line: what counting the metrics costs.
+//
+//   build-bench/bench/bench_chain [--requests N] [--window W] [--rounds R] [--metrics] [--help]
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -39,6 +43,7 @@ struct Options {
   std::size_t latency_samples = 1000;  // round trips with 1 request in flight
   std::size_t text_bytes = 64;
   std::filesystem::path jflow_executable;
+  bool metrics_off_too = false;  // --metrics: also run the flow without metrics
 };
 
 Request make_request(std::size_t docs, std::size_t text_bytes) {
@@ -166,6 +171,7 @@ struct Case {
   Request request;
   Series raw;
   Series flow;
+  Series flow_off;  // metrics off (--metrics only)
 };
 
 void print_row(const Case& c, const char* system, Series& s) {
@@ -182,17 +188,17 @@ void print_row(const Case& c, const char* system, Series& s) {
 }
 
 // Throughput as flow/raw (higher is better, 1.0 = as fast as raw libzmq); latency as flow/raw
-// too (lower is better).
-void print_ratio(Case& c) {
-  if (c.flow.error || c.raw.error || c.raw.median_rate() == 0.0) return;
+// too (lower is better). With --metrics also on/off: the flow with metrics over the flow without.
+void print_ratio(Case& c, const Series& flow, const Series& raw, const char* name) {
+  if (flow.error || raw.error || raw.median_rate() == 0.0) return;
   auto ratio = [](double flow, double raw) { return raw > 0.0 ? flow / raw : 0.0; };
-  double rate = ratio(c.flow.median_rate(), c.raw.median_rate());
-  std::printf("%8zu  %6zu  %-8s  %8.2fx  %9.2fx  %6.1fx  %6.1fx  %6s  %6.1fx  %6.1fx\n", c.docs,
-              c.window, "flow/raw", rate, rate,
-              ratio(quantile_us(c.flow.latencies_ns, 0.50), quantile_us(c.raw.latencies_ns, 0.50)),
-              ratio(quantile_us(c.flow.latencies_ns, 0.99), quantile_us(c.raw.latencies_ns, 0.99)),
-              "", ratio(c.flow.client_cpu_us(), c.raw.client_cpu_us()),
-              ratio(c.flow.hops_cpu_us(), c.raw.hops_cpu_us()));
+  double rate = ratio(flow.median_rate(), raw.median_rate());
+  std::printf("%8zu  %6zu  %-8s  %8.3fx  %9.3fx  %6.2fx  %6.2fx  %6s  %6.2fx  %6.2fx\n", c.docs,
+              c.window, name, rate, rate,
+              ratio(quantile_us(flow.latencies_ns, 0.50), quantile_us(raw.latencies_ns, 0.50)),
+              ratio(quantile_us(flow.latencies_ns, 0.99), quantile_us(raw.latencies_ns, 0.99)), "",
+              ratio(flow.client_cpu_us(), raw.client_cpu_us()),
+              ratio(flow.hops_cpu_us(), raw.hops_cpu_us()));
 }
 
 std::vector<pid_t> flow_pids(const Flow& flow) {
@@ -203,8 +209,9 @@ std::vector<pid_t> flow_pids(const Flow& flow) {
   return pids;
 }
 
-std::unique_ptr<Flow> start_flow(const Options& options) {
+std::unique_ptr<Flow> start_flow(const Options& options, bool metrics) {
   FlowOptions flow_options;
+  flow_options.metrics = metrics;
   flow_options.max_in_flight = options.window;
   flow_options.jflow_executable = options.jflow_executable;
   FlowBuilder builder;
@@ -231,16 +238,27 @@ int run_bench(const Options& options) {
 
   zmq::context_t context;
   RawChain raw(context, kHops, std::filesystem::read_symlink("/proc/self/exe"));
-  std::unique_ptr<Flow> flow;
-  std::optional<std::string> flow_error;
-  try {
-    flow = start_flow(options);
-  } catch (const std::exception& e) {
-    flow_error = std::string("flow start: ") + e.what();
-  }
+  struct FlowSide {
+    std::unique_ptr<Flow> flow;
+    std::optional<std::string> error;
+  };
+  auto start_side = [&options](bool metrics) {
+    FlowSide side;
+    try {
+      side.flow = start_flow(options, metrics);
+    } catch (const std::exception& e) {
+      side.error = std::string("flow start: ") + e.what();
+    }
+    return side;
+  };
+  FlowSide with_metrics = start_side(true);  // the default: what a flow does unless told
+  FlowSide without_metrics;
+  if (options.metrics_off_too) without_metrics = start_side(false);
 
-  // A flow failure ends the flow side only (with the flow's own message); raw figures still print.
-  auto flow_run = [&](Case& c, std::size_t requests, Series* into) {
+  // A flow failure ends that flow's side only (with the flow's own message); the rest still print.
+  auto flow_run = [&](FlowSide& side, Case& c, std::size_t requests, Series* into) {
+    std::unique_ptr<Flow>& flow = side.flow;
+    std::optional<std::string>& flow_error = side.error;
     if (!flow) {
       if (into) into->error = flow_error;
       return;
@@ -267,20 +285,27 @@ int run_bench(const Options& options) {
 
   for (Case& c : cases) {
     const std::size_t warmup = std::max<std::size_t>(c.window, c.requests / 20);
-    raw_run(c, warmup, nullptr);
-    flow_run(c, warmup, nullptr);
+    // Each system runs `n` requests, counted in its series when `measured` (not a warm-up).
+    std::vector<std::function<void(bool, std::size_t)>> systems{
+        [&](bool measured, std::size_t n) { raw_run(c, n, measured ? &c.raw : nullptr); },
+        [&](bool measured, std::size_t n) {
+          flow_run(with_metrics, c, n, measured ? &c.flow : nullptr);
+        }};
+    if (options.metrics_off_too) {
+      systems.push_back([&](bool measured, std::size_t n) {
+        flow_run(without_metrics, c, n, measured ? &c.flow_off : nullptr);
+      });
+    }
+    for (auto& system : systems) system(false, warmup);
     for (std::size_t round = 0; round < options.rounds; ++round) {
-      // Alternating who goes first keeps a drift in machine load from favouring either side.
-      if (round % 2 == 0) {
-        raw_run(c, c.requests, &c.raw);
-        flow_run(c, c.requests, &c.flow);
-      } else {
-        flow_run(c, c.requests, &c.flow);
-        raw_run(c, c.requests, &c.raw);
-      }
+      // Rotating who goes first keeps a drift in machine load from favouring any side.
+      for (std::size_t i = 0; i < systems.size(); ++i)
+        systems[(round + i) % systems.size()](true, c.requests);
     }
   }
-  if (flow) flow->close();
+  for (FlowSide* side : {&with_metrics, &without_metrics}) {
+    if (side->flow) side->flow->close();
+  }
   raw.stop();
 
   std::printf(
@@ -301,13 +326,19 @@ int run_bench(const Options& options) {
   for (Case& c : cases) {
     print_row(c, "raw", c.raw);
     print_row(c, "flow", c.flow);
-    print_ratio(c);
+    print_ratio(c, c.flow, c.raw, "flow/raw");
+    if (options.metrics_off_too) {
+      print_row(c, "flow -m", c.flow_off);
+      print_ratio(c, c.flow, c.flow_off, "on/off");
+    }
   }
-  if (flow_error) {
-    std::printf("\nflow side failed: %s\n", flow_error->c_str());
-    return 1;
+  int failed = 0;
+  for (FlowSide* side : {&with_metrics, &without_metrics}) {
+    if (!side->error) continue;
+    std::printf("\nflow side failed: %s\n", side->error->c_str());
+    failed = 1;
   }
-  return 0;
+  return failed;
 }
 
 }  // namespace
@@ -335,6 +366,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--text-bytes", options.text_bytes, "bytes of text per document")
       ->capture_default_str();
+  app.add_flag("--metrics", options.metrics_off_too,
+               "also run the flow with FlowOptions::metrics off, and print metrics on/off");
   app.add_option("--jflow", options.jflow_executable,
                  "the jflow binary process peas run (default: found like FlowOptions does)");
   CLI11_PARSE(app, argc, argv);

@@ -62,9 +62,11 @@ void print_reply(std::size_t number, const Response& response, double ms) {
     std::printf(" | %s\n", preview(response.request).c_str());
     if (response.envelope.type == RequestType::search) print_matches(response.request);
   } else {
-    std::printf(" | pod=%s%s%s: %s\n", status.pod.c_str(),
+    // The traceparent, to find this request in the peas' logs.
+    const std::string& trace = response.envelope.traceparent;
+    std::printf(" | pod=%s%s%s: %s%s%s\n", status.pod.c_str(),
                 status.executor.empty() ? "" : " executor=", status.executor.c_str(),
-                status.message.c_str());
+                status.message.c_str(), trace.empty() ? "" : " | traceparent=", trace.c_str());
   }
 }
 

@@ -71,6 +71,7 @@ struct Client::Impl {
     envelope.request_id = id;
     envelope.type = type;
     envelope.deadline_ns = unix_now_ns() + timeout.count();
+    envelope.traceparent = request.traceparent;  // empty: the server's flow makes one
     std::string head = encode_envelope(envelope);
     zmq::message_t body = frame_from(encode_body(request));
     socket.send(zmq::message_t(head.data(), head.size()), zmq::send_flags::sndmore);

@@ -12,6 +12,7 @@
 #include "net/curve_link.hpp"
 #include "net/endpoint.hpp"
 #include "wire/frame.hpp"
+#include "wire/traceparent.hpp"
 
 namespace jflow::detail {
 namespace {
@@ -67,19 +68,31 @@ void Gateway::close() {
 std::string Gateway::send(Request request, ResponseCallback done, Duration timeout) {
   std::string id = id_prefix_ + std::to_string(next_request_++);
   PendingRequests::Entry entry{std::move(done), request.type, std::nullopt, timeout};
-  if (broken_) {
+  // A request ends here, at once, when its traceparent is malformed or the flow is broken.
+  std::optional<Status> refusal;
+  if (request.traceparent.empty()) {
+    entry.traceparent = new_traceparent();
+  } else if (auto problem = traceparent_problem(request.traceparent)) {
+    refusal = Status{StatusCode::bad_request, "traceparent: " + *problem, "gateway", ""};
+  } else {
+    entry.traceparent = std::move(request.traceparent);
+  }
+  if (broken_ && !refusal)
+    refusal = Status{StatusCode::pea_lost, "flow cannot serve: " + *broken_, broken_pod_, ""};
+  if (refusal) {
     Response response;
     response.envelope.request_id = id;
     response.envelope.type = request.type;
-    response.envelope.status = {StatusCode::pea_lost, "flow cannot serve: " + *broken_, broken_pod_,
-                                ""};
-    if (metrics_) metrics_->on_refused(request.type, StatusCode::pea_lost);
+    response.envelope.status = std::move(*refusal);
+    response.envelope.traceparent = std::move(entry.traceparent);
+    if (metrics_) metrics_->on_refused(request.type, response.envelope.status.code);
     ready_.emplace_back(std::move(entry.done), std::move(response));
     return id;
   }
   Envelope envelope;
   envelope.request_id = id;
   envelope.type = request.type;
+  envelope.traceparent = entry.traceparent;
   const std::int64_t now_ns = timeout > Duration::zero() || metrics_ ? unix_now_ns() : 0;
   if (timeout > Duration::zero()) {
     envelope.deadline_ns = now_ns + timeout.count();
@@ -159,6 +172,7 @@ void Gateway::read_results(std::size_t budget) {
       try {
         response.request = decode_body(std::string_view(frames[1].data<char>(), frames[1].size()));
         response.request.type = response.envelope.type;
+        response.request.traceparent = response.envelope.traceparent;
       } catch (const DecodeError& e) {
         response.envelope.status = {StatusCode::bad_request, e.what(), "gateway", ""};
       }
@@ -194,6 +208,7 @@ void Gateway::end_all(StatusCode code, const std::string& message, const std::st
     response.envelope.request_id = id;
     response.envelope.type = entry.type;
     response.envelope.status = {code, message, pod, ""};
+    response.envelope.traceparent = std::move(entry.traceparent);
     ready_.emplace_back(std::move(entry.done), std::move(response));
   }
 }
@@ -210,6 +225,7 @@ void Gateway::end_with(std::string id, PendingRequests::Entry entry, StatusCode 
   Response response;
   response.envelope.type = entry.type;
   response.envelope.status = {code, std::move(message), std::move(pod), ""};
+  response.envelope.traceparent = entry.traceparent;
   end(std::move(id), std::move(entry), std::move(response));
 }
 

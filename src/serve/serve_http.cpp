@@ -14,6 +14,7 @@
 #include "serve/metrics_listener.hpp"
 #include "serve/serve_json.hpp"
 #include "serve/serve_server.hpp"
+#include "wire/traceparent.hpp"
 
 namespace jflow::serve {
 
@@ -148,10 +149,18 @@ void HttpFront::routes() {
       } catch (const JsonError& e) {
         return reply(res, 400, error_json("bad_request", e.what()));
       }
+      // One trace per HTTP call: its requests share the caller's traceparent, or a new one.
+      std::string trace = req.get_header_value("traceparent");
+      if (trace.empty()) {
+        trace = new_traceparent();
+      } else if (auto problem = traceparent_problem(trace)) {
+        return reply(res, 400, error_json("bad_request", "traceparent header: " + *problem));
+      }
+      res.set_header("traceparent", trace);
       auto requests = std::make_shared<std::vector<Request>>();
       for (Document& doc : parsed.docs) {
         if (requests->empty() || requests->back().docs.size() >= parsed.request_size) {
-          requests->push_back(Request{type, {}, {}});
+          requests->push_back(Request{type, {}, {}, trace});
           if (parsed.top_k > 0) requests->back().parameters["top_k"] = parsed.top_k;
         }
         requests->back().docs.push_back(std::move(doc));

@@ -213,8 +213,9 @@ Envelope decode_envelope(std::string_view bytes, const DecodeLimits& limits) {
            std::to_string(kProtocolVersion) + ")");
   }
   out.version = kProtocolVersion;
-  if (count != detail::kEnvelopeFields) {
-    r.fail("expected an array of " + std::to_string(detail::kEnvelopeFields) + " fields, got " +
+  if (count != detail::kEnvelopeFields && count != detail::kEnvelopeFieldsWithTrace) {
+    r.fail("expected an array of " + std::to_string(detail::kEnvelopeFields) + " fields (" +
+           std::to_string(detail::kEnvelopeFieldsWithTrace) + " with a traceparent), got " +
            std::to_string(count));
   }
   str_field("request_id", out.request_id);
@@ -258,6 +259,12 @@ Envelope decode_envelope(std::string_view bytes, const DecodeLimits& limits) {
       int_field("start_ns", route.start_ns);
       int_field("end_ns", route.end_ns);
     }
+  }
+  if (count == detail::kEnvelopeFieldsWithTrace) {
+    PathScope scope(r, "traceparent");
+    // Read as text only: whoever takes the request checks it, so that a request with a bad one
+    // is still matched to its caller and refused by id (the gateway, the ZeroMQ front).
+    out.traceparent = r.read_str();
   }
   r.expect_end();
   return out;

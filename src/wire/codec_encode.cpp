@@ -208,13 +208,15 @@ std::string encode_envelope(const Envelope& envelope) {
 
 void encode_envelope_into(const Envelope& envelope, std::string& out) {
   std::size_t reserve = 64 + envelope.request_id.size() + envelope.status.message.size() +
-                        envelope.status.pod.size() + envelope.status.executor.size();
+                        envelope.status.pod.size() + envelope.status.executor.size() +
+                        envelope.traceparent.size();
   for (const Route& route : envelope.routes) reserve += 24 + route.pod.size() + route.pea.size();
   out.clear();
   out.reserve(reserve);
   Writer w(out);
   // An array, not a map: every pea decodes and re-encodes it, so no key strings on every hop.
-  w.array(detail::kEnvelopeFields);
+  const bool traced = !envelope.traceparent.empty();
+  w.array(traced ? detail::kEnvelopeFieldsWithTrace : detail::kEnvelopeFields);
   w.uinteger(envelope.version);
   w.str(envelope.request_id);
   w.uinteger(static_cast<std::uint8_t>(envelope.type));
@@ -232,6 +234,7 @@ void encode_envelope_into(const Envelope& envelope, std::string& out) {
     w.integer(route.start_ns);
     w.integer(route.end_ns);
   }
+  if (traced) w.str(envelope.traceparent);
   w.finish();
 }
 
