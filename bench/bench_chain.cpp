@@ -189,9 +189,9 @@ void print_row(const Case& c, const char* system, Series& s) {
 
 // Throughput as flow/raw (higher is better, 1.0 = as fast as raw libzmq); latency as flow/raw
 // too (lower is better). With --metrics also on/off: the flow with metrics over the flow without.
-void print_ratio(Case& c, const Series& flow, const Series& raw, const char* name) {
+void print_ratio(const Case& c, Series& flow, Series& raw, const char* name) {
   if (flow.error || raw.error || raw.median_rate() == 0.0) return;
-  auto ratio = [](double flow, double raw) { return raw > 0.0 ? flow / raw : 0.0; };
+  auto ratio = [](double a, double b) { return b > 0.0 ? a / b : 0.0; };
   double rate = ratio(flow.median_rate(), raw.median_rate());
   std::printf("%8zu  %6zu  %-8s  %8.3fx  %9.3fx  %6.2fx  %6.2fx  %6s  %6.2fx  %6.2fx\n", c.docs,
               c.window, name, rate, rate,
@@ -230,7 +230,7 @@ int run_bench(const Options& options) {
   std::vector<Case> cases;
   auto add_case = [&](std::size_t docs, std::size_t requests, std::size_t window) {
     Request request = make_request(docs, options.text_bytes);
-    cases.push_back({docs, requests, window, encode_body(request), std::move(request), {}, {}});
+    cases.push_back({docs, requests, window, encode_body(request), std::move(request), {}, {}, {}});
   };
   add_case(1, options.requests, options.window);
   add_case(100, std::max(options.requests / 10, options.window), options.window);
