@@ -134,7 +134,7 @@ PhaseTally run_phase(Flow& flow, InputReader& reader, const InputSpec& input,
   while (more) {
     // Read the next request only when it can be sent: the reader holds at most the window.
     while (flow.in_flight() >= window) flow.poll(std::chrono::milliseconds(50));
-    Request request{input.type, {}, {}};
+    Request request{input.type, {}, {}, {}};
     if (input.top_k > 0) request.parameters["top_k"] = input.top_k;
     try {
       while (request.docs.size() < input.request_size) {

@@ -221,7 +221,7 @@ std::vector<Response> Client::send(RequestType type, DocumentSource source,
   bool more = true;
   while (more || mine > 0) {
     while (more && mine < window) {
-      Request request{type, {}, options.parameters};
+      Request request{type, {}, options.parameters, {}};
       try {
         while (request.docs.size() < options.request_size) {
           std::optional<Document> doc = source();
@@ -250,7 +250,7 @@ std::vector<Response> Client::send(RequestType type, DocumentSource source,
 
 PingResult Client::ping(Duration timeout) {
   PingResult result;
-  Request request{RequestType::control, {}, {{"command", std::string("ping")}}};
+  Request request{RequestType::control, {}, {{"command", std::string("ping")}}, {}};
   const SteadyTime sent = steady_now();
   Response reply = call(std::move(request), timeout);
   result.latency = steady_now() - sent;
