@@ -9,9 +9,11 @@
 // and its gateway (encoding requests, decoding replies, matching them to callers).
 //
 // With --metrics the run has a third system, the same flow with FlowOptions::metrics off ("flow
-// -m"), in the same alternation, and an "on/off" line: what counting the metrics costs.
+// -m"), in the same alternation, an "on/off" line, and the metrics registry's own CPU per request.
 //
 //   build-bench/bench/bench_chain [--requests N] [--window W] [--rounds R] [--metrics] [--help]
+#include <time.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -19,12 +21,14 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <zmq.hpp>
 
+#include "flow/flow_metrics.hpp"
 #include "jflow/codec.hpp"
 #include "jflow/flow.hpp"
 #include "jflow/flow_spec.hpp"
@@ -127,6 +131,32 @@ Measurement run_flow_one_by_one(Flow& flow, const Request& request, std::size_t 
   }
   m.seconds = std::chrono::duration<double>(BenchClock::now() - start).count();
   return m;
+}
+
+// What the gateway's metrics cost per request by themselves, in thread CPU time (steadier than
+// wall time on a loaded machine): what the gateway records for one request of the 1-doc case —
+// its send, its reply with one route per pea, its end.
+double registry_ns_per_request(std::size_t requests) {
+  detail::MetricsRegistry registry("bench");
+  Envelope reply = gateway_envelope();
+  for (std::size_t i = 1; i <= kHops; ++i) {
+    std::string name = "p" + std::to_string(i);
+    reply.routes.push_back({name, name, 1'700'000'000'000'000'000, 1'700'000'000'000'100'000});
+  }
+  const auto cpu_ns = [] {
+    timespec t{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+  };
+  const std::int64_t start = cpu_ns();
+  for (std::size_t i = 0; i < requests; ++i) {
+    registry.on_sent(134);
+    registry.on_reply(reply, 1'700'000'000'000'000'000 - 1000, 209);
+    registry.on_ended(RequestType::index, StatusCode::ok);
+  }
+  const double ns = static_cast<double>(cpu_ns() - start) / static_cast<double>(requests);
+  if (registry.snapshot().accepted != requests) throw std::logic_error("registry lost counts");
+  return ns;
 }
 
 // All rounds of one system on one case, reduced to the figures in the table.
@@ -331,6 +361,17 @@ int run_bench(const Options& options) {
       print_row(c, "flow -m", c.flow_off);
       print_ratio(c, c.flow, c.flow_off, "on/off");
     }
+  }
+  if (options.metrics_off_too) {
+    const double ns = registry_ns_per_request(1'000'000);
+    const Case& one = cases[0];
+    std::printf(
+        "\nmetrics alone: %.0f ns of CPU per request (the registry's calls for one "
+        "request of %zu hops, 1M times); the 1-doc flow used %.1f us of client CPU and "
+        "%.1f us of peas' CPU per request without metrics: %.1f%% and %.1f%% of all\n",
+        ns, kHops, one.flow_off.client_cpu_us(), one.flow_off.hops_cpu_us(),
+        100.0 * ns / 1000.0 / one.flow_off.client_cpu_us(),
+        100.0 * ns / 1000.0 / (one.flow_off.client_cpu_us() + one.flow_off.hops_cpu_us()));
   }
   int failed = 0;
   for (FlowSide* side : {&with_metrics, &without_metrics}) {
