@@ -8,22 +8,30 @@
 // pass-through peas forward bodies: the ratio is the cost of jflow's envelope handling, its loop
 // and its gateway (encoding requests, decoding replies, matching them to callers).
 //
-//   build-bench/bench/bench_chain [--requests N] [--window W] [--rounds R] [--help]
+// With --metrics the run has a third system, the same flow with FlowOptions::metrics off ("flow
+// -m"), in the same alternation, an "on/off" line, and the metrics registry's own CPU per request.
+//
+//   build-bench/bench/bench_chain [--requests N] [--window W] [--rounds R] [--metrics] [--help]
+#include <time.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <new>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <zmq.hpp>
 
+#include "flow/flow_metrics.hpp"
 #include "jflow/codec.hpp"
 #include "jflow/flow.hpp"
 #include "jflow/flow_spec.hpp"
@@ -68,6 +76,7 @@ struct Options {
   bool thread_peas = false;
   bool one_case = false;   // only 1 doc per request at --window (what a profile looks at)
   bool flow_only = false;  // no raw chain: a profile of this process is then all flow
+  bool metrics_off_too = false;  // --metrics: also run the flow without metrics
 };
 
 Request make_request(std::size_t docs, std::size_t text_bytes) {
@@ -153,6 +162,32 @@ Measurement run_flow_one_by_one(Flow& flow, const Request& request, std::size_t 
   return m;
 }
 
+// What the gateway's metrics cost per request by themselves, in thread CPU time (steadier than
+// wall time on a loaded machine): what the gateway records for one request of the 1-doc case —
+// its send, its reply with one route per pea, its end.
+double registry_ns_per_request(std::size_t requests) {
+  detail::MetricsRegistry registry("bench");
+  Envelope reply = gateway_envelope();
+  for (std::size_t i = 1; i <= kHops; ++i) {
+    std::string name = "p" + std::to_string(i);
+    reply.routes.push_back({name, name, 1'700'000'000'000'000'000, 1'700'000'000'000'100'000});
+  }
+  const auto cpu_ns = [] {
+    timespec t{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+  };
+  const std::int64_t start = cpu_ns();
+  for (std::size_t i = 0; i < requests; ++i) {
+    registry.on_sent(134);
+    registry.on_reply(reply, 1'700'000'000'000'000'000 - 1000, 209);
+    registry.on_ended(RequestType::index, StatusCode::ok);
+  }
+  const double ns = static_cast<double>(cpu_ns() - start) / static_cast<double>(requests);
+  if (registry.snapshot().accepted != requests) throw std::logic_error("registry lost counts");
+  return ns;
+}
+
 // All rounds of one system on one case, reduced to the figures in the table.
 struct Series {
   std::vector<double> rates;  // requests/s per round
@@ -200,6 +235,7 @@ struct Case {
   Request request;
   Series raw;
   Series flow;
+  Series flow_off;  // metrics off (--metrics only)
 };
 
 void print_row(const Case& c, const char* system, Series& s) {
@@ -216,17 +252,17 @@ void print_row(const Case& c, const char* system, Series& s) {
 }
 
 // Throughput as flow/raw (higher is better, 1.0 = as fast as raw libzmq); latency as flow/raw
-// too (lower is better).
-void print_ratio(Case& c) {
-  if (c.flow.error || c.raw.error || c.raw.median_rate() == 0.0) return;
-  auto ratio = [](double flow, double raw) { return raw > 0.0 ? flow / raw : 0.0; };
-  double rate = ratio(c.flow.median_rate(), c.raw.median_rate());
-  std::printf("%8zu  %6zu  %-8s  %8.2fx  %9.2fx  %6.1fx  %6.1fx  %6s  %6.1fx  %6.1fx\n", c.docs,
-              c.window, "flow/raw", rate, rate,
-              ratio(quantile_us(c.flow.latencies_ns, 0.50), quantile_us(c.raw.latencies_ns, 0.50)),
-              ratio(quantile_us(c.flow.latencies_ns, 0.99), quantile_us(c.raw.latencies_ns, 0.99)),
-              "", ratio(c.flow.client_cpu_us(), c.raw.client_cpu_us()),
-              ratio(c.flow.hops_cpu_us(), c.raw.hops_cpu_us()));
+// too (lower is better). With --metrics also on/off: the flow with metrics over the flow without.
+void print_ratio(const Case& c, Series& flow, Series& raw, const char* name) {
+  if (flow.error || raw.error || raw.median_rate() == 0.0) return;
+  auto ratio = [](double a, double b) { return b > 0.0 ? a / b : 0.0; };
+  double rate = ratio(flow.median_rate(), raw.median_rate());
+  std::printf("%8zu  %6zu  %-8s  %8.3fx  %9.3fx  %6.2fx  %6.2fx  %6s  %6.2fx  %6.2fx\n", c.docs,
+              c.window, name, rate, rate,
+              ratio(quantile_us(flow.latencies_ns, 0.50), quantile_us(raw.latencies_ns, 0.50)),
+              ratio(quantile_us(flow.latencies_ns, 0.99), quantile_us(raw.latencies_ns, 0.99)), "",
+              ratio(flow.client_cpu_us(), raw.client_cpu_us()),
+              ratio(flow.hops_cpu_us(), raw.hops_cpu_us()));
 }
 
 std::vector<pid_t> flow_pids(const Flow& flow) {
@@ -237,8 +273,9 @@ std::vector<pid_t> flow_pids(const Flow& flow) {
   return pids;
 }
 
-std::unique_ptr<Flow> start_flow(const Options& options) {
+std::unique_ptr<Flow> start_flow(const Options& options, bool metrics) {
   FlowOptions flow_options;
+  flow_options.metrics = metrics;
   flow_options.max_in_flight = options.window;
   flow_options.jflow_executable = options.jflow_executable;
   FlowBuilder builder;
@@ -258,7 +295,7 @@ int run_bench(const Options& options) {
   std::vector<Case> cases;
   auto add_case = [&](std::size_t docs, std::size_t requests, std::size_t window) {
     Request request = make_request(docs, options.text_bytes);
-    cases.push_back({docs, requests, window, encode_body(request), std::move(request), {}, {}});
+    cases.push_back({docs, requests, window, encode_body(request), std::move(request), {}, {}, {}});
   };
   add_case(1, options.requests, options.window);
   if (!options.one_case) {
@@ -270,16 +307,27 @@ int run_bench(const Options& options) {
   std::optional<RawChain> raw;
   if (!options.flow_only)
     raw.emplace(context, kHops, std::filesystem::read_symlink("/proc/self/exe"));
-  std::unique_ptr<Flow> flow;
-  std::optional<std::string> flow_error;
-  try {
-    flow = start_flow(options);
-  } catch (const std::exception& e) {
-    flow_error = std::string("flow start: ") + e.what();
-  }
+  struct FlowSide {
+    std::unique_ptr<Flow> flow;
+    std::optional<std::string> error;
+  };
+  auto start_side = [&options](bool metrics) {
+    FlowSide side;
+    try {
+      side.flow = start_flow(options, metrics);
+    } catch (const std::exception& e) {
+      side.error = std::string("flow start: ") + e.what();
+    }
+    return side;
+  };
+  FlowSide with_metrics = start_side(true);  // the default: what a flow does unless told
+  FlowSide without_metrics;
+  if (options.metrics_off_too) without_metrics = start_side(false);
 
-  // A flow failure ends the flow side only (with the flow's own message); raw figures still print.
-  auto flow_run = [&](Case& c, std::size_t requests, Series* into) {
+  // A flow failure ends that flow's side only (with the flow's own message); the rest still print.
+  auto flow_run = [&](FlowSide& side, Case& c, std::size_t requests, Series* into) {
+    std::unique_ptr<Flow>& flow = side.flow;
+    std::optional<std::string>& flow_error = side.error;
     if (!flow) {
       if (into) into->error = flow_error;
       return;
@@ -309,20 +357,27 @@ int run_bench(const Options& options) {
 
   for (Case& c : cases) {
     const std::size_t warmup = std::max<std::size_t>(c.window, c.requests / 20);
-    raw_run(c, warmup, nullptr);
-    flow_run(c, warmup, nullptr);
+    // Each system runs `n` requests, counted in its series when `measured` (not a warm-up).
+    std::vector<std::function<void(bool, std::size_t)>> systems{
+        [&](bool measured, std::size_t n) { raw_run(c, n, measured ? &c.raw : nullptr); },
+        [&](bool measured, std::size_t n) {
+          flow_run(with_metrics, c, n, measured ? &c.flow : nullptr);
+        }};
+    if (options.metrics_off_too) {
+      systems.push_back([&](bool measured, std::size_t n) {
+        flow_run(without_metrics, c, n, measured ? &c.flow_off : nullptr);
+      });
+    }
+    for (auto& system : systems) system(false, warmup);
     for (std::size_t round = 0; round < options.rounds; ++round) {
-      // Alternating who goes first keeps a drift in machine load from favouring either side.
-      if (round % 2 == 0) {
-        raw_run(c, c.requests, &c.raw);
-        flow_run(c, c.requests, &c.flow);
-      } else {
-        flow_run(c, c.requests, &c.flow);
-        raw_run(c, c.requests, &c.raw);
-      }
+      // Rotating who goes first keeps a drift in machine load from favouring any side.
+      for (std::size_t i = 0; i < systems.size(); ++i)
+        systems[(round + i) % systems.size()](true, c.requests);
     }
   }
-  if (flow) flow->close();
+  for (FlowSide* side : {&with_metrics, &without_metrics}) {
+    if (side->flow) side->flow->close();
+  }
   if (raw) raw->stop();
 
   std::printf(
@@ -347,13 +402,30 @@ int run_bench(const Options& options) {
   for (Case& c : cases) {
     print_row(c, "raw", c.raw);
     print_row(c, "flow", c.flow);
-    print_ratio(c);
+    print_ratio(c, c.flow, c.raw, "flow/raw");
+    if (options.metrics_off_too) {
+      print_row(c, "flow -m", c.flow_off);
+      print_ratio(c, c.flow, c.flow_off, "on/off");
+    }
   }
-  if (flow_error) {
-    std::printf("\nflow side failed: %s\n", flow_error->c_str());
-    return 1;
+  if (options.metrics_off_too) {
+    const double ns = registry_ns_per_request(1'000'000);
+    const Case& one = cases[0];
+    std::printf(
+        "\nmetrics alone: %.0f ns of CPU per request (the registry's calls for one "
+        "request of %zu hops, 1M times); the 1-doc flow used %.1f us of client CPU and "
+        "%.1f us of peas' CPU per request without metrics: %.1f%% and %.1f%% of all\n",
+        ns, kHops, one.flow_off.client_cpu_us(), one.flow_off.hops_cpu_us(),
+        100.0 * ns / 1000.0 / one.flow_off.client_cpu_us(),
+        100.0 * ns / 1000.0 / (one.flow_off.client_cpu_us() + one.flow_off.hops_cpu_us()));
   }
-  return 0;
+  int failed = 0;
+  for (FlowSide* side : {&with_metrics, &without_metrics}) {
+    if (!side->error) continue;
+    std::printf("\nflow side failed: %s\n", side->error->c_str());
+    failed = 1;
+  }
+  return failed;
 }
 
 }  // namespace
@@ -381,6 +453,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--text-bytes", options.text_bytes, "bytes of text per document")
       ->capture_default_str();
+  app.add_flag("--metrics", options.metrics_off_too,
+               "also run the flow with FlowOptions::metrics off, and print metrics on/off");
   app.add_option("--jflow", options.jflow_executable,
                  "the jflow binary process peas run (default: found like FlowOptions does)");
   app.add_flag("--one-case", options.one_case,

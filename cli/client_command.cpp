@@ -37,9 +37,11 @@ void print_reply(const Response& response, double seconds) {
               std::string(status_code_name(status.code)).c_str(),
               std::string(request_type_name(response.envelope.type)).c_str(), seconds);
   if (!response.ok()) {
-    std::printf(" | pod=%s%s%s: %s\n", status.pod.c_str(),
+    // The traceparent, to find this request in the peas' logs.
+    const std::string& trace = response.envelope.traceparent;
+    std::printf(" | pod=%s%s%s: %s%s%s\n", status.pod.c_str(),
                 status.executor.empty() ? "" : " executor=", status.executor.c_str(),
-                status.message.c_str());
+                status.message.c_str(), trace.empty() ? "" : " | traceparent=", trace.c_str());
     return;
   }
   const auto& docs = response.request.docs;

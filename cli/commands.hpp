@@ -40,6 +40,7 @@ struct RunOptions {
   std::string http = defaults::kServeHttpAddress;
   std::string zmq_key;                 // a .secret file: CURVE on the ZeroMQ endpoint
   std::vector<std::string> zmq_allow;  // the clients' .pub files
+  std::string metrics;                 // HOST:PORT of a GET /metrics endpoint (empty: none)
 };
 void setup_run(CLI::App& app, RunOptions& options);
 int run_run(const RunOptions& options);

@@ -12,11 +12,14 @@
 #include <charconv>
 #include <csignal>
 #include <cstdio>
+#include <optional>
 
 #include "base/clock.hpp"
 #include "commands.hpp"
 #include "input_reader.hpp"
 #include "jflow/flow.hpp"
+#include "serve/metrics_listener.hpp"
+#include "serve/serve_http.hpp"
 #include "summary_text.hpp"
 
 namespace jflow::cli {
@@ -100,9 +103,11 @@ void print_reply(std::size_t number, const Response& response, double ms) {
     std::printf(" | %s\n", preview(response.request).c_str());
     if (response.envelope.type == RequestType::search) print_matches(response.request);
   } else {
-    std::printf(" | pod=%s%s%s: %s\n", status.pod.c_str(),
+    // The traceparent, to find this request in the peas' logs.
+    const std::string& trace = response.envelope.traceparent;
+    std::printf(" | pod=%s%s%s: %s%s%s\n", status.pod.c_str(),
                 status.executor.empty() ? "" : " executor=", status.executor.c_str(),
-                status.message.c_str());
+                status.message.c_str(), trace.empty() ? "" : " | traceparent=", trace.c_str());
   }
 }
 
@@ -171,7 +176,7 @@ PhaseTally run_phase(Flow& flow, InputReader& reader, const InputSpec& input,
     // Read the next request only when it can be sent: the reader holds at most the window.
     while (flow.in_flight() >= window && !g_interrupted) flow.poll(std::chrono::milliseconds(50));
     if (g_interrupted) break;
-    Request request{input.type, {}, {}};
+    Request request{input.type, {}, {}, {}};
     if (input.top_k > 0) request.parameters["top_k"] = input.top_k;
     try {
       while (request.docs.size() < input.request_size) {
@@ -269,6 +274,10 @@ void setup_run(CLI::App& app, RunOptions& options) {
                   "Serve: CURVE on the ZeroMQ endpoint with this key pair (.secret)");
   run->add_option("--zmq-allow", options.zmq_allow,
                   "Serve: the public keys (.pub) of the clients --zmq-key admits");
+  run->add_option(
+      "--metrics", options.metrics,
+      "Answer GET /metrics (Prometheus text) on HOST:PORT while the run lasts; port 0:\n"
+      "any free one, printed as `metrics URL` (a served flow has /metrics on --http)");
   run->footer(
       "Input is read as requests go out (at most max_in_flight requests of request_size\n"
       "documents are held), and replies are printed as they arrive. A bad input line (tsv\n"
@@ -311,7 +320,21 @@ int run_run(const RunOptions& options) {
   } else if (!options.input_format.empty()) {
     throw UsageError("--format applies to --input's lines; give --input FILE too");
   }
-  if (options.serve || phases.empty()) return run_serve(std::move(spec), options, timeout);
+  if (options.serve || phases.empty()) {
+    if (!options.metrics.empty())
+      throw UsageError(
+          "--metrics is for a run that is not served; a served flow answers GET "
+          "/metrics on its --http endpoint");
+    return run_serve(std::move(spec), options, timeout);
+  }
+  if (!options.metrics.empty()) {
+    try {
+      serve::parse_http_address(options.metrics,
+                                "--metrics");  // a usage error before the flow starts
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());
+    }
+  }
   // Files are opened (not read) before anything starts: a missing one fails at once.
   if (!options.files.empty()) {
     readers.push_back(InputReader::files({options.files.begin(), options.files.end()}));
@@ -330,6 +353,13 @@ int run_run(const RunOptions& options) {
   Flow flow(std::move(spec));
   flow.start();
   signals.set_caught();
+  // Declared after the flow, so it stops before the flow goes: its handler reads the flow.
+  std::optional<serve::MetricsListener> metrics;
+  if (!options.metrics.empty()) {
+    metrics.emplace(options.metrics, [&flow] { return flow.metrics(); });
+    std::printf("metrics %s\n", metrics->url().c_str());
+    std::fflush(stdout);
+  }
   std::size_t failed = 0, peak_held = 0;
   std::string input_error;
   for (std::size_t i = 0; i < phases.size() && input_error.empty() && !g_interrupted; ++i) {

@@ -20,6 +20,9 @@ DriverResult LogDriver::handle(Message& message, const DriverContext& context) {
   line << "[" << context.pod << "/" << context.pea << "] request " << envelope.request_id << " "
        << request_type_name(envelope.type);
   if (show_docs_) line << " docs=" << message.request().docs.size();
+  // The trace id (a traceparent's second part) follows one request through every pea's log.
+  const std::string& trace = message.envelope().traceparent;
+  if (trace.size() > 35) line << " trace=" << std::string_view(trace).substr(3, 32);
   line << "\n";
   std::cerr << line.str() << std::flush;
   return DriverResult::next();

@@ -100,6 +100,9 @@ int main(int argc, char** argv) {
 
   seed("envelope", "full", encode_envelope(sample_envelope()));
   seed("envelope", "empty", encode_envelope(Envelope{}));
+  Envelope traced = sample_envelope();
+  traced.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  seed("envelope", "traced", encode_envelope(traced));
   seed("body", "full", encode_body(sample_request()));
   seed("body", "empty", encode_body(Request{}));
 

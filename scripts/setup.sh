@@ -4,6 +4,7 @@ set -euo pipefail
 packages=(cmake g++ make pkg-config libzmq3-dev cppzmq-dev libmsgpack-cxx-dev libcli11-dev catch2
           libyaml-cpp-dev libuv1-dev libasio-dev libevent-dev libcpp-httplib-dev nlohmann-json3-dev
           iproute2
+          prometheus  # promtool: the metrics tests check the text with Prometheus's own checker
           # the Python package (python/) for Debian's /usr/bin/python3, and its tests
           pybind11-dev python3-dev python3-numpy python3-yaml python3-pytest python3-pytest-asyncio
           python3-nbclient python3-ipykernel

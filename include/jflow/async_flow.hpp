@@ -96,6 +96,8 @@ class AsyncFlow : public ClientCalls<AsyncFlow, void> {
   // not save its state, a pea that had to be killed. Empty after a clean close.
   const std::vector<std::string>& close_problems() const;
   const FlowSpec& spec() const;
+  // A snapshot of the flow's metrics (jflow/metrics.hpp); from any thread, while the flow lives.
+  FlowMetrics metrics() const;
 
   // ---- Client calls ----
   // The callback forms of Flow's client calls (jflow/client_calls.hpp: index, search, …, each

@@ -50,6 +50,9 @@ struct Envelope {
   std::int64_t deadline_ns = 0;  // absolute unix time in ns; 0 = no deadline
   Status status;
   std::vector<Route> routes;
+  // W3C trace context ("00-<trace id>-<parent id>-<flags>"), carried unchanged from the caller
+  // to the reply; empty only in envelopes from before it existed (docs/PROTOCOL.md).
+  std::string traceparent;
 
   bool operator==(const Envelope&) const = default;
 };

@@ -30,6 +30,7 @@
 #include "jflow/client_calls.hpp"
 #include "jflow/document_source.hpp"
 #include "jflow/flow_spec.hpp"
+#include "jflow/metrics.hpp"
 #include "jflow/request.hpp"
 #include "jflow/request_options.hpp"
 #include "jflow/response.hpp"
@@ -52,6 +53,9 @@ struct FlowOptions {
   // Drivers for thread peas (process peas always use the built-in ones). Null: builtin_drivers().
   // Lets an application run its own driver kinds in-process; it must outlive the flow.
   const DriverRegistry* drivers = nullptr;
+  // Count requests, replies and the route timings for metrics() (jflow/metrics.hpp). Costs a
+  // few additions under a lock per request; off: metrics() reports nothing.
+  bool metrics = true;
 };
 
 // What the orchestrator knows about one pea.
@@ -123,6 +127,9 @@ class Flow : public ClientCalls<Flow, std::vector<Response>> {
   // See AsyncFlow::close_problems(): empty after a clean close.
   const std::vector<std::string>& close_problems() const;
   const FlowSpec& spec() const;
+  // A snapshot of the flow's metrics (jflow/metrics.hpp). Unlike the calls above, any thread
+  // may take one while the flow runs (an HTTP handler serving /metrics, say).
+  FlowMetrics metrics() const;
 
   // ---- Client calls ----
   // index, search, train, index_lines, search_lines, index_ndarray, search_ndarray, index_files

@@ -21,6 +21,10 @@ struct Request {
   RequestType type = RequestType::index;
   std::vector<Document> docs;
   ValueMap parameters;  // e.g. {"top_k": 10}
+  // W3C trace context to follow this request by (docs/PROTOCOL.md, "Trace context"); travels in
+  // the envelope, like the type. Empty: the flow makes a new one. Malformed: the request ends
+  // with bad_request naming the traceparent.
+  std::string traceparent;
 
   bool operator==(const Request&) const = default;
 };

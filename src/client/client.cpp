@@ -76,6 +76,7 @@ struct Client::Impl {
     envelope.request_id = id;
     envelope.type = type;
     envelope.deadline_ns = unix_now_ns() + timeout.count();
+    envelope.traceparent = request.traceparent;  // empty: the server's flow makes one
     std::string head = encode_envelope(envelope);
     zmq::message_t body = frame_from(encode_body(request));
     socket.send(zmq::message_t(head.data(), head.size()), zmq::send_flags::sndmore);
@@ -245,7 +246,7 @@ std::vector<Response> Client::send(RequestType type, DocumentSource source,
   bool more = true;
   while (more || mine > 0) {
     while (more && mine < window) {
-      Request request{type, {}, options.parameters};
+      Request request{type, {}, options.parameters, {}};
       try {
         while (request.docs.size() < options.request_size) {
           std::optional<Document> doc = source();
@@ -280,7 +281,7 @@ std::vector<Response> Client::send(RequestType type, DocumentSource source,
 
 PingResult Client::ping(Duration timeout) {
   PingResult result;
-  Request request{RequestType::control, {}, {{"command", std::string("ping")}}};
+  Request request{RequestType::control, {}, {{"command", std::string("ping")}}, {}};
   const SteadyTime sent = steady_now();
   Response reply = call(std::move(request), timeout);
   result.latency = steady_now() - sent;

@@ -96,6 +96,9 @@ const std::vector<std::string>& AsyncFlow::close_problems() const {
 const FlowSpec& AsyncFlow::spec() const {
   return core_->spec();
 }
+FlowMetrics AsyncFlow::metrics() const {
+  return core_->metrics();
+}
 
 bool wait_readable(int fd, Duration max_wait) {
   auto ms = std::chrono::ceil<std::chrono::milliseconds>(max_wait).count();

@@ -74,5 +74,8 @@ const std::vector<std::string>& Flow::close_problems() const {
 const FlowSpec& Flow::spec() const {
   return async_->spec();
 }
+FlowMetrics Flow::metrics() const {
+  return async_->metrics();
+}
 
 }  // namespace jflow

@@ -3,6 +3,8 @@
 // replies, deadlines, health), close (drain, then stop every pea and reap it).
 #include "flow/flow_core.hpp"
 
+#include <filesystem>
+
 #include <random>
 #include <sstream>
 
@@ -33,8 +35,10 @@ FlowCore::FlowCore(FlowSpec spec, FlowOptions options)
     : spec_(std::move(spec)),
       options_(std::move(options)),
       supervisor_(context_, wake_, spec_, options_),
+      metrics_(spec_.source.empty() ? "flow" : std::filesystem::path(spec_.source).stem().string()),
       gateway_(context_, wake_),
       owner_(std::this_thread::get_id()) {
+  if (options_.metrics) gateway_.set_metrics(&metrics_);
   // FlowOptions::max_in_flight 0 means "the flow file's" (FlowSpec::max_in_flight).
   if (options_.max_in_flight == 0) options_.max_in_flight = spec_.max_in_flight;
 }

@@ -17,6 +17,7 @@
 #include <zmq.hpp>
 
 #include "base/clock.hpp"
+#include "flow/flow_metrics.hpp"
 #include "flow/gateway.hpp"
 #include "flow/pea_supervisor.hpp"
 #include "flow/wake_fd.hpp"
@@ -55,6 +56,7 @@ class FlowCore {
   }
   const std::vector<std::string>& close_problems() const { return supervisor_.close_problems(); }
   const FlowSpec& spec() const { return spec_; }
+  FlowMetrics metrics() const { return metrics_.snapshot(); }  // any thread
 
  private:
   void step_start(SteadyTime now);
@@ -79,6 +81,7 @@ class FlowCore {
   zmq::context_t context_;
   WakeFd wake_;
   PeaSupervisor supervisor_;
+  MetricsRegistry metrics_;  // what the gateway records (when FlowOptions::metrics)
   Gateway gateway_;
 
   Phase phase_ = Phase::idle;

@@ -13,6 +13,7 @@
 #include "net/curve_link.hpp"
 #include "net/endpoint.hpp"
 #include "wire/frame.hpp"
+#include "wire/traceparent.hpp"
 
 namespace jflow::detail {
 namespace {
@@ -85,17 +86,29 @@ std::string Gateway::send(Request request, ResponseCallback done, Duration timeo
   const PendingRequests::Sequence sequence = next_request_++;
   std::string id = request_id(sequence);
   PendingRequests::Entry entry{std::move(done), request.type, std::nullopt, timeout};
-  if (broken_ || !down_.empty()) {
+  // A request ends here, at once, when its traceparent is malformed, the flow is broken or a
+  // pod is down while it restarts a pea.
+  std::optional<Status> refusal;
+  if (request.traceparent.empty()) {
+    entry.traceparent = new_traceparent();
+  } else if (auto problem = traceparent_problem(request.traceparent)) {
+    refusal = Status{StatusCode::bad_request, "traceparent: " + *problem, "gateway", ""};
+  } else {
+    entry.traceparent = std::move(request.traceparent);
+  }
+  if (!refusal && broken_) {
+    refusal = Status{StatusCode::pea_lost, "flow cannot serve: " + *broken_, broken_pod_, ""};
+  } else if (!refusal && !down_.empty()) {
+    const auto& [pod, why] = *down_.begin();
+    refusal = Status{StatusCode::pea_lost, "flow cannot serve yet: " + why, pod, ""};
+  }
+  if (refusal) {
     Response response;
     response.envelope.request_id = id;
     response.envelope.type = request.type;
-    if (broken_) {
-      response.envelope.status = {StatusCode::pea_lost, "flow cannot serve: " + *broken_,
-                                  broken_pod_, ""};
-    } else {
-      const auto& [pod, why] = *down_.begin();
-      response.envelope.status = {StatusCode::pea_lost, "flow cannot serve yet: " + why, pod, ""};
-    }
+    response.envelope.status = std::move(*refusal);
+    response.envelope.traceparent = std::move(entry.traceparent);
+    if (metrics_) metrics_->on_refused(request.type, response.envelope.status.code);
     ready_.emplace_back(std::move(entry.done), std::move(response));
     return id;
   }
@@ -105,18 +118,25 @@ std::string Gateway::send(Request request, ResponseCallback done, Duration timeo
   envelope.request_id = id;
   envelope.type = request.type;
   envelope.deadline_ns = 0;
+  envelope.traceparent = entry.traceparent;
+  const std::int64_t now_ns = timeout > Duration::zero() || metrics_ ? unix_now_ns() : 0;
   if (timeout > Duration::zero()) {
-    envelope.deadline_ns = unix_now_ns() + timeout.count();
+    envelope.deadline_ns = now_ns + timeout.count();
     entry.deadline = steady_now() + timeout;
   }
+  entry.sent_ns = now_ns;
   encode_envelope_into(envelope, envelope_bytes_);
   encode_body_into(request, body_bytes_);
   Frames frames{zmq::message_t(envelope_bytes_.data(), envelope_bytes_.size()),
                 body_bytes_.size() < kHandOverFrom
                     ? zmq::message_t(body_bytes_.data(), body_bytes_.size())
                     : frame_from(std::move(body_bytes_))};
+  if (metrics_) metrics_->on_sent(frames[0].size() + frames[1].size());
   pending_.add(sequence, std::move(entry));
-  if (!outbox_.empty() || !try_send(frames)) outbox_.push_back(std::move(frames));
+  if (!outbox_.empty() || !try_send(frames)) {
+    outbox_.push_back(std::move(frames));
+    record_queue();
+  }
   return id;
 }
 
@@ -146,7 +166,9 @@ bool Gateway::try_send(Frames& frames) {
 }
 
 void Gateway::flush_outbox() {
+  if (outbox_.empty()) return;
   while (!outbox_.empty() && try_send(outbox_.front())) outbox_.pop_front();
+  record_queue();
 }
 
 void Gateway::read_results(std::size_t budget) {
@@ -174,10 +196,13 @@ void Gateway::read_results(std::size_t budget) {
       ++late_replies_;  // it already ended (deadline passed); its caller has had an answer
       continue;
     }
+    if (metrics_)
+      metrics_->on_reply(response.envelope, entry->sent_ns, frames[0].size() + frames[1].size());
     if (response.ok()) {
       try {
         response.request = decode_body(std::string_view(frames[1].data<char>(), frames[1].size()));
         response.request.type = response.envelope.type;
+        response.request.traceparent = response.envelope.traceparent;
       } catch (const DecodeError& e) {
         response.envelope.status = {StatusCode::bad_request, e.what(), "gateway", ""};
       }
@@ -190,6 +215,7 @@ void Gateway::expire_deadlines(SteadyTime now) {
   for (auto& [sequence, entry] : pending_.take_expired(now)) {
     std::string message =
         "no reply within " + format_duration(entry.timeout) + " (deadline passed)";
+    if (metrics_) metrics_->on_expired();
     end_with(request_id(sequence), std::move(entry), StatusCode::timeout, message, "gateway");
   }
 }
@@ -213,16 +239,20 @@ void Gateway::pod_back(const std::string& pod) {
 
 void Gateway::end_all(StatusCode code, const std::string& message, const std::string& pod) {
   outbox_.clear();
+  record_queue();
   for (auto& [sequence, entry] : pending_.take_all()) {
+    if (metrics_) metrics_->on_ended(entry.type, code);
     Response response;
     response.envelope.request_id = request_id(sequence);
     response.envelope.type = entry.type;
     response.envelope.status = {code, message, pod, ""};
+    response.envelope.traceparent = std::move(entry.traceparent);
     ready_.emplace_back(std::move(entry.done), std::move(response));
   }
 }
 
 void Gateway::end(PendingRequests::Entry entry, Response response) {
+  if (metrics_) metrics_->on_ended(entry.type, response.envelope.status.code);
   ++ended_count_;
   if (entry.done) entry.done(std::move(response));
 }
@@ -233,6 +263,7 @@ void Gateway::end_with(std::string id, PendingRequests::Entry entry, StatusCode 
   response.envelope.request_id = std::move(id);
   response.envelope.type = entry.type;
   response.envelope.status = {code, std::move(message), std::move(pod), ""};
+  response.envelope.traceparent = entry.traceparent;
   end(std::move(entry), std::move(response));
 }
 

@@ -20,6 +20,7 @@
 #include <zmq.hpp>
 
 #include "base/clock.hpp"
+#include "flow/flow_metrics.hpp"
 #include "flow/pending_requests.hpp"
 #include "flow/wake_fd.hpp"
 #include "jflow/curve_keys.hpp"
@@ -39,6 +40,8 @@ class Gateway {
   // several peas would deal requests out among them instead).
   void connect(const std::vector<std::string>& targets, std::size_t max_in_flight,
                const std::optional<CurveKeyPair>& session);
+  // Where the gateway records what it sends and how each request ends; null: nothing recorded.
+  void set_metrics(MetricsRegistry* metrics) { metrics_ = metrics; }
   // Unwatches and closes every socket. Replies that arrive later are not read.
   void close();
 
@@ -88,6 +91,9 @@ class Gateway {
   std::optional<PendingRequests::Sequence> sequence_of(std::string_view id) const;
   // Runs the caller's callback; `response` carries the request's id.
   void end(PendingRequests::Entry entry, Response response);
+  void record_queue() {
+    if (metrics_) metrics_->set_gateway_queue(outbox_.size());
+  }
   void end_with(std::string id, PendingRequests::Entry entry, StatusCode code, std::string message,
                 std::string pod);
 
@@ -115,6 +121,7 @@ class Gateway {
   std::map<std::string, std::string> down_;  // pod → why, while it restarts a pea
   std::uint64_t late_replies_ = 0;
   std::uint64_t ended_count_ = 0;
+  MetricsRegistry* metrics_ = nullptr;
 };
 
 }  // namespace jflow::detail

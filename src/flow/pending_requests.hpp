@@ -24,6 +24,8 @@ class PendingRequests {
     RequestType type = RequestType::index;
     std::optional<SteadyTime> deadline;
     Duration timeout{};
+    std::string traceparent;   // so that a request ended without a reply still carries it
+    std::int64_t sent_ns = 0;  // unix ns when the gateway sent it (metrics only; else 0)
   };
   using Sequence = std::uint64_t;
   using Taken = std::pair<Sequence, Entry>;

@@ -14,6 +14,7 @@ FrontRequest read_front_request(std::span<const std::string_view> payload) {
       front.request_id = envelope->request_id;
       front.type = envelope->type;
       front.deadline_ns = envelope->deadline_ns;
+      front.traceparent = envelope->traceparent;
     } catch (const DecodeError& e) {
       front.refusal = e.what();
     }
@@ -30,6 +31,7 @@ FrontRequest read_front_request(std::span<const std::string_view> payload) {
     return front;
   }
   front.request->type = front.type;
+  front.request->traceparent = front.traceparent;  // the gateway checks it
   return front;
 }
 

@@ -18,6 +18,7 @@ struct FrontRequest {
   std::string request_id;
   RequestType type = RequestType::index;
   std::int64_t deadline_ns = 0;
+  std::string traceparent;         // as the client sent it (empty: none)
   std::optional<Request> request;  // unset: refused, and `refusal` says why
   std::string refusal;
 };

@@ -11,9 +11,12 @@
 #include <httplib.h>
 
 #include "base/text.hpp"
+#include "jflow/metrics.hpp"
 #include "serve/http_connections.hpp"
+#include "serve/metrics_listener.hpp"
 #include "serve/serve_json.hpp"
 #include "serve/serve_server.hpp"
+#include "wire/traceparent.hpp"
 
 namespace jflow::serve {
 
@@ -70,7 +73,7 @@ struct Batch {
 
 }  // namespace
 
-HttpAddress parse_http_address(const std::string& address) {
+HttpAddress parse_http_address(const std::string& address, const std::string& option) {
   std::string where = address;
   if (where.rfind("http://", 0) == 0) where = where.substr(7);
   const std::size_t colon = where.rfind(':');
@@ -79,7 +82,7 @@ HttpAddress parse_http_address(const std::string& address) {
     port = parse_integer<int>(std::string_view(where).substr(colon + 1));
   }
   if (!port || *port < 0 || *port > 65535)
-    throw std::invalid_argument("--http: expected HOST:PORT (or off), got '" + address + "'");
+    throw std::invalid_argument(option + ": expected HOST:PORT (or off), got '" + address + "'");
   std::string host = where.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
@@ -104,11 +107,11 @@ HttpFront::HttpFront(Server& server, const std::string& address, const HttpLimit
             error_json("bad_request", "the body is larger than the limit of " +
                                           std::to_string(max_body) + " bytes (max_body_bytes)"));
     } else if (res.status == 404) {
-      reply(
-          res, 404,
-          error_json("not_found",
-                     "no endpoint " + req.method + " " + req.path +
-                         " (POST /index, /search, /train; GET /livez, /readyz, /health, /status)"));
+      reply(res, 404,
+            error_json("not_found",
+                       "no endpoint " + req.method + " " + req.path +
+                           " (POST /index, /search, /train; GET /livez, /readyz, /health, /status,"
+                           " /metrics)"));
     } else {
       reply(res, res.status, error_json("error", "HTTP status " + std::to_string(res.status)));
     }
@@ -146,10 +149,18 @@ void HttpFront::routes() {
       } catch (const JsonError& e) {
         return reply(res, 400, error_json("bad_request", e.what()));
       }
+      // One trace per HTTP call: its requests share the caller's traceparent, or a new one.
+      std::string trace = req.get_header_value("traceparent");
+      if (trace.empty()) {
+        trace = new_traceparent();
+      } else if (auto problem = traceparent_problem(trace)) {
+        return reply(res, 400, error_json("bad_request", "traceparent header: " + *problem));
+      }
+      res.set_header("traceparent", trace);
       auto requests = std::make_shared<std::vector<Request>>();
       for (Document& doc : parsed.docs) {
         if (requests->empty() || requests->back().docs.size() >= parsed.request_size) {
-          requests->push_back(Request{type, {}, {}});
+          requests->push_back(Request{type, {}, {}, trace});
           if (parsed.top_k > 0) requests->back().parameters["top_k"] = parsed.top_k;
         }
         requests->back().docs.push_back(std::move(doc));
@@ -189,7 +200,7 @@ void HttpFront::routes() {
     http_->Put(path, method_not_allowed("POST"));
     http_->Delete(path, method_not_allowed("POST"));
   }
-  for (const char* path : {"/health", "/status", "/livez", "/readyz"}) {
+  for (const char* path : {"/health", "/status", "/livez", "/readyz", "/metrics"}) {
     http_->Post(path, method_not_allowed("GET"));
     http_->Put(path, method_not_allowed("GET"));
     http_->Delete(path, method_not_allowed("GET"));
@@ -198,6 +209,11 @@ void HttpFront::routes() {
   // alive (restarting the server would not help it); /readyz says whether it can serve.
   http_->Get("/livez", [](const httplib::Request&, httplib::Response& res) {
     reply(res, 200, R"({"live":true})");
+  });
+  // The metrics are read under their own lock, not on the loop thread: a scrape never waits
+  // behind the flow's work.
+  http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(prometheus_text(server_.metrics()), kPrometheusContentType);
   });
   // The flow's state is the loop thread's: ask it there, answering for it if it has ended.
   const auto with_status =

@@ -1,8 +1,9 @@
 // HttpFront: the served flow's HTTP/JSON endpoint (cpp-httplib). POST /index and /search take
 // {"data": [...]} or {"docs": [...]} and answer with the documents; GET /status and /health report
-// on the server. Handlers run on httplib's threads: they hand each request to the server's loop
-// thread (Server::post) and wait for its reply, which always comes (the request's deadline bounds
-// it); shapes and codes are in docs/SERVING.md.
+// on the server, GET /metrics the flow's metrics (Prometheus text). Handlers run on httplib's
+// threads: they hand each request to the server's loop thread (Server::post) and wait for its
+// reply, which always comes (the request's deadline bounds it); shapes and codes are in
+// docs/SERVING.md.
 #pragma once
 
 #include <memory>
@@ -23,8 +24,9 @@ struct HttpAddress {
   std::string host;  // without brackets for IPv6
   int port = 0;      // 0: any free port
 };
-// "HOST:PORT" (an http:// prefix and [IPv6] brackets allowed); throws std::invalid_argument.
-HttpAddress parse_http_address(const std::string& address);
+// "HOST:PORT" (an http:// prefix and [IPv6] brackets allowed); throws std::invalid_argument
+// whose message starts with `option`, the flag the address came from.
+HttpAddress parse_http_address(const std::string& address, const std::string& option = "--http");
 
 class HttpFront {
  public:

@@ -127,6 +127,10 @@ std::string ServerStatus::not_ready_reason() const {
   return why;
 }
 
+FlowMetrics Server::metrics() const {
+  return flow_ ? flow_->metrics() : FlowMetrics{};
+}
+
 ServerStatus Server::status() const {
   ServerStatus status;
   status.state = closed_ ? "closed" : closing_ ? "closing" : "running";

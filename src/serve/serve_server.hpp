@@ -121,6 +121,7 @@ class Server {
   // Loop thread: whether a front may take more requests now (else it waits: back-pressure).
   bool has_room() const;
   ServerStatus status() const;  // loop thread
+  FlowMetrics metrics() const;  // any thread, while the fronts run
   // Any thread: runs `task` on the loop thread. Returns false (and runs nothing) once the loop has
   // ended; the caller then answers for itself.
   bool post(std::function<void()> task);

@@ -221,8 +221,9 @@ Envelope detail::decode_envelope(std::string_view bytes, EnvelopeLayout& layout)
            std::to_string(kProtocolVersion) + ")");
   }
   out.version = kProtocolVersion;
-  if (count != detail::kEnvelopeFields) {
-    r.fail("expected an array of " + std::to_string(detail::kEnvelopeFields) + " fields, got " +
+  if (count != detail::kEnvelopeFields && count != detail::kEnvelopeFieldsWithTrace) {
+    r.fail("expected an array of " + std::to_string(detail::kEnvelopeFields) + " fields (" +
+           std::to_string(detail::kEnvelopeFieldsWithTrace) + " with a traceparent), got " +
            std::to_string(count));
   }
   str_field("request_id", out.request_id);
@@ -269,6 +270,13 @@ Envelope detail::decode_envelope(std::string_view bytes, EnvelopeLayout& layout)
       int_field("start_ns", route.start_ns);
       int_field("end_ns", route.end_ns);
     }
+    layout.routes_end = r.offset();
+  }
+  if (count == detail::kEnvelopeFieldsWithTrace) {
+    PathScope scope(r, "traceparent");
+    // Read as text only: whoever takes the request checks it, so that a request with a bad one
+    // is still matched to its caller and refused by id (the gateway, the ZeroMQ front).
+    out.traceparent = r.read_str();
   }
   r.expect_end();
   return out;

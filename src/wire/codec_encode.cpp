@@ -221,7 +221,7 @@ void write_route(Writer& w, const Route& route) {
 
 void detail::append_route_into(std::string_view bytes, const EnvelopeLayout& layout,
                                const Route& route, std::string& out) {
-  const std::size_t routes_end = layout.routes_at + layout.routes_header;
+  const std::size_t header_end = layout.routes_at + layout.routes_header;
   out.clear();
   out.reserve(bytes.size() + 32 + route.pod.size() + route.pea.size());
   out.append(bytes.data(), layout.routes_at);
@@ -230,21 +230,26 @@ void detail::append_route_into(std::string_view bytes, const EnvelopeLayout& lay
     w.array(std::size_t{layout.routes} + 1);  // may grow a fixarray header into an array16
     w.finish();
   }
-  out.append(bytes.data() + routes_end, bytes.size() - routes_end);
-  Writer w(out);
-  write_route(w, route);
-  w.finish();
+  out.append(bytes.data() + header_end, layout.routes_end - header_end);
+  {
+    Writer w(out);
+    write_route(w, route);
+    w.finish();
+  }
+  out.append(bytes.data() + layout.routes_end, bytes.size() - layout.routes_end);
 }
 
 void encode_envelope_into(const Envelope& envelope, std::string& out) {
   std::size_t reserve = 64 + envelope.request_id.size() + envelope.status.message.size() +
-                        envelope.status.pod.size() + envelope.status.executor.size();
+                        envelope.status.pod.size() + envelope.status.executor.size() +
+                        envelope.traceparent.size();
   for (const Route& route : envelope.routes) reserve += 24 + route.pod.size() + route.pea.size();
   out.clear();
   out.reserve(reserve);
   Writer w(out);
   // An array, not a map: every pea decodes and re-encodes it, so no key strings on every hop.
-  w.array(detail::kEnvelopeFields);
+  const bool traced = !envelope.traceparent.empty();
+  w.array(traced ? detail::kEnvelopeFieldsWithTrace : detail::kEnvelopeFields);
   w.uinteger(envelope.version);
   w.str(envelope.request_id);
   w.uinteger(static_cast<std::uint8_t>(envelope.type));
@@ -256,6 +261,7 @@ void encode_envelope_into(const Envelope& envelope, std::string& out) {
   w.str(envelope.status.executor);
   w.array(envelope.routes.size());
   for (const Route& route : envelope.routes) write_route(w, route);
+  if (traced) w.str(envelope.traceparent);
   w.finish();
 }
 

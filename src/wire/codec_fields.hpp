@@ -37,6 +37,9 @@ inline constexpr std::string_view kControlEndpoints = "endpoints";
 
 // The envelope is an array; these are its positions (see docs/PROTOCOL.md).
 inline constexpr std::uint32_t kEnvelopeFields = 6;
+// With the optional seventh field, the traceparent (written only when the envelope has one, so
+// an envelope without it is byte for byte what it was before).
+inline constexpr std::uint32_t kEnvelopeFieldsWithTrace = 7;
 inline constexpr std::uint32_t kStatusFields = 4;
 inline constexpr std::uint32_t kRouteFields = 4;
 

@@ -1,7 +1,7 @@
-// Appending a pea's route to an envelope as bytes. Routes are the envelope's last field, so a pea
-// that changed nothing else forwards the bytes it received with the routes' array header
-// rewritten and its own route added at the end, instead of encoding the whole envelope again
-// (the envelope is re-encoded on every hop otherwise: see docs/PROTOCOL.md).
+// Appending a pea's route to an envelope as bytes. A pea that changed nothing else forwards the
+// bytes it received with the routes' array header rewritten and its own route inserted after the
+// last one (before the optional traceparent that may follow the routes), instead of encoding the
+// whole envelope again (the envelope is re-encoded on every hop otherwise: see docs/PROTOCOL.md).
 #pragma once
 
 #include <cstddef>
@@ -19,6 +19,7 @@ struct EnvelopeLayout {
   std::size_t routes_at = 0;      // offset of the routes array header
   std::size_t routes_header = 0;  // its length in bytes (1, 3 or 5)
   std::uint32_t routes = 0;       // the routes it holds
+  std::size_t routes_end = 0;     // offset just past the last route (what follows: traceparent)
 };
 
 // decode_envelope, also reporting the layout of `bytes`.

@@ -72,7 +72,7 @@ TEST_CASE("two clients x 10,000 requests with the same ids: each reply reaches i
     // any duplicate of an earlier reply would have arrived before it.
     client.send(
         {envelope_bytes("ping", RequestType::control),
-         encode_body(Request{RequestType::control, {}, {{"command", std::string("ping")}}})});
+         encode_body(Request{RequestType::control, {}, {{"command", std::string("ping")}}, {}})});
     for (;;) {
       auto reply = client.receive();
       if (!reply) return;
@@ -140,7 +140,7 @@ TEST_CASE("malformed frames get an error reply and the server keeps serving", "[
   SECTION("an unknown control command") {
     Envelope reply = refused(
         {envelope_bytes("r5", RequestType::control),
-         encode_body(Request{RequestType::control, {}, {{"command", std::string("reboot")}}})});
+         encode_body(Request{RequestType::control, {}, {{"command", std::string("reboot")}}, {}})});
     CHECK_THAT(reply.status.message, Contains("ping"));
   }
   // Whatever came before, the next well-formed request is served.
@@ -192,7 +192,7 @@ TEST_CASE("jflow::Client: index, search, ping and a window of requests", "[serve
   }
   CHECK(total == 25);
 
-  Response searched = client.call(Request{RequestType::search, {docs[0]}, {}});
+  Response searched = client.call(Request{RequestType::search, {docs[0]}, {}, {}});
   CHECK(searched.ok());
   CHECK(searched.envelope.type == RequestType::search);
 

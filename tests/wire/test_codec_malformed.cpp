@@ -270,7 +270,7 @@ TEST_CASE("unknown protocol version, request type and status code", "[codec][mal
       Equals("envelope: unsupported protocol version 2 (this build speaks 1)"));
   CHECK_THROWS_WITH(
       decode_envelope(build([](Packer& pk) { pk.pack_array(2).pack_int(1).pack_nil(); })),
-      Equals("envelope: expected an array of 6 fields, got 2"));
+      Equals("envelope: expected an array of 6 fields (7 with a traceparent), got 2"));
   CHECK_THROWS_WITH(decode_envelope(build([](Packer& pk) { pk.pack_array(0); })),
                     Equals("envelope: expected the protocol version first, got an empty array"));
   CHECK_THROWS_WITH(decode_envelope(envelope_with(0, [](Packer& pk) { pk.pack_int(-1); })),

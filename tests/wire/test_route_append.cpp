@@ -43,6 +43,15 @@ TEST_CASE("route append equals decode, push and encode", "[codec]") {
   SECTION("a full envelope") {
     check_append(encode_envelope(test::full_envelope()), route);
   }
+  SECTION("an envelope with a traceparent after its routes") {
+    // The traceparent is the optional field after the routes: the route goes before it.
+    for (std::size_t count : {0, 1, 15}) {
+      INFO(count << " routes before");
+      Envelope envelope = with_routes(count);
+      envelope.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+      check_append(encode_envelope(envelope), route);
+    }
+  }
   SECTION("around every array header size") {
     // 15 -> 16 grows a fixarray header into an array16; 65535 -> 65536 into an array32.
     for (std::size_t count : {0, 1, 14, 15, 16, 65535, 65536}) {

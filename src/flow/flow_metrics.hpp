@@ -1,0 +1,69 @@
+// MetricsRegistry: the counters and histograms behind FlowMetrics (jflow/metrics.hpp). The
+// Gateway records every request it sends and every way one ends; the route a reply carries gives
+// the per-pea figures. One mutex guards it all, so snapshot() may run on any thread (an HTTP
+// handler scraping /metrics) while the flow's owner records: the lock is held for a few
+// additions per request. Private to jflow_core.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "jflow/envelope.hpp"
+#include "jflow/metrics.hpp"
+
+namespace jflow::detail {
+
+class MetricsRegistry {
+ public:
+  explicit MetricsRegistry(std::string flow);
+
+  void on_sent(std::size_t bytes);                     // accepted into the flow
+  void on_refused(RequestType type, StatusCode code);  // ended at once, never sent
+  // An accepted request ended: by its reply, its deadline, or the flow breaking or closing.
+  void on_ended(RequestType type, StatusCode code);
+  void on_expired();  // its deadline passed before its reply came (then on_ended)
+  // A reply arrived for a pending request (`sent_ns`: when the gateway sent it, unix ns).
+  void on_reply(const Envelope& envelope, std::int64_t sent_ns, std::size_t bytes);
+  void set_gateway_queue(std::size_t queued);
+
+  FlowMetrics snapshot() const;
+
+ private:
+  static constexpr std::size_t kTypes = 4;
+  static constexpr std::size_t kStatuses = 7;  // the six status codes, then "skipped"
+  using Counts = std::array<std::array<std::uint64_t, kStatuses>, kTypes>;
+  struct Histogram {
+    std::vector<std::uint64_t> buckets;
+    double sum = 0;
+    std::uint64_t count = 0;
+    void observe(double seconds);
+  };
+  struct Pea {
+    std::string pod;
+    std::string pea;
+    Counts requests{};
+    Histogram processing;
+    Histogram queued;
+  };
+  Pea& pea(const Route& route);
+
+  mutable std::mutex mutex_;
+  std::string flow_;
+  std::uint64_t accepted_ = 0;
+  std::uint64_t refused_ = 0;
+  std::uint64_t expired_ = 0;
+  std::uint64_t in_flight_ = 0;
+  std::uint64_t gateway_queue_ = 0;
+  std::uint64_t sent_bytes_ = 0;
+  std::uint64_t received_bytes_ = 0;
+  Counts requests_{};
+  std::vector<Pea> peas_;
+  std::unordered_map<std::string, std::size_t> pea_index_;  // pea name → peas_
+};
+
+}  // namespace jflow::detail

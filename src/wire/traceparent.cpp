@@ -1,0 +1,69 @@
+// Checking and making traceparents. The ids come from a per-thread generator seeded once from
+// std::random_device: unique enough for tracing, and no system call per request.
+#include "wire/traceparent.hpp"
+
+#include <array>
+#include <cstdint>
+#include <random>
+
+namespace jflow {
+namespace {
+
+constexpr std::size_t kLength = 55;  // 2 + 1 + 32 + 1 + 16 + 1 + 2
+constexpr char kHex[] = "0123456789abcdef";
+
+bool lower_hex(std::string_view part) {
+  for (char c : part) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+bool all_zeros(std::string_view part) {
+  return part.find_first_not_of('0') == std::string_view::npos;
+}
+
+void append_hex(std::string& out, std::uint64_t value, int digits) {
+  for (int i = digits - 1; i >= 0; --i) out += kHex[(value >> (4 * i)) & 0xf];
+}
+
+}  // namespace
+
+std::optional<std::string> traceparent_problem(std::string_view text) {
+  const std::string expected = " (expected 00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>)";
+  if (text.size() != kLength || text[2] != '-' || text[35] != '-' || text[52] != '-')
+    return "malformed" + expected;
+  const std::string_view version = text.substr(0, 2), trace = text.substr(3, 32),
+                         parent = text.substr(36, 16), flags = text.substr(53, 2);
+  if (!lower_hex(version) || !lower_hex(trace) || !lower_hex(parent) || !lower_hex(flags))
+    return "not lowercase hex" + expected;
+  if (version != "00") return "unsupported version '" + std::string(version) + "' (only 00)";
+  if (all_zeros(trace)) return "the trace id is all zeros";
+  if (all_zeros(parent)) return "the parent id is all zeros";
+  return std::nullopt;
+}
+
+std::string new_traceparent() {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  std::uint64_t high = 0, low = 0, parent = 0;
+  do {
+    high = random();
+    low = random();
+  } while (high == 0 && low == 0);
+  do parent = random();
+  while (parent == 0);
+  std::string out = "00-";
+  out.reserve(kLength);
+  append_hex(out, high, 16);
+  append_hex(out, low, 16);
+  out += '-';
+  append_hex(out, parent, 16);
+  out += "-01";
+  return out;
+}
+
+std::string_view trace_id(std::string_view traceparent) {
+  return traceparent.size() == kLength ? traceparent.substr(3, 32) : std::string_view{};
+}
+
+}  // namespace jflow
