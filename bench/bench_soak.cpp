@@ -137,7 +137,7 @@ int run(const Options& options) {
     Client client(served.endpoint(), client_options);
     std::size_t sent = 0, ended = 0;
     const auto began = std::chrono::steady_clock::now();
-    Request request{RequestType::index, {}, {}};
+    Request request{RequestType::index, {}, {}, {}};
     Document doc;
     doc.text = "a line of text of about sixty-four bytes, as the other benchmarks send";
     request.docs.push_back(doc);

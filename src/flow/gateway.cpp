@@ -85,7 +85,10 @@ std::optional<PendingRequests::Sequence> Gateway::sequence_of(std::string_view i
 std::string Gateway::send(Request request, ResponseCallback done, Duration timeout) {
   const PendingRequests::Sequence sequence = next_request_++;
   std::string id = request_id(sequence);
-  PendingRequests::Entry entry{std::move(done), request.type, std::nullopt, timeout};
+  PendingRequests::Entry entry;
+  entry.done = std::move(done);
+  entry.type = request.type;
+  entry.timeout = timeout;
   // A request ends here, at once, when its traceparent is malformed, the flow is broken or a
   // pod is down while it restarts a pea.
   std::optional<Status> refusal;

@@ -9,9 +9,15 @@ using namespace jflow;
 TEST_CASE("pending requests: take by id, expire by deadline, take all", "[pending]") {
   PendingRequests pending;
   SteadyTime now = steady_now();
-  pending.add(1, {nullptr, RequestType::index, now + std::chrono::milliseconds(10), {}});
-  pending.add(2, {nullptr, RequestType::search, now + std::chrono::milliseconds(5), {}});
-  pending.add(3, {nullptr, RequestType::index, std::nullopt, {}});
+  auto entry = [](RequestType type, std::optional<SteadyTime> deadline) {
+    PendingRequests::Entry out;
+    out.type = type;
+    out.deadline = deadline;
+    return out;
+  };
+  pending.add(1, entry(RequestType::index, now + std::chrono::milliseconds(10)));
+  pending.add(2, entry(RequestType::search, now + std::chrono::milliseconds(5)));
+  pending.add(3, entry(RequestType::index, std::nullopt));
   CHECK(pending.size() == 3);
   CHECK(pending.next_deadline() == now + std::chrono::milliseconds(5));
 
