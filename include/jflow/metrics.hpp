@@ -51,6 +51,7 @@ struct PeaMetrics {
   // the sockets' queues, and the head's queue for a replica. Hops on hosts whose clocks disagree
   // can make it negative; it is then counted as zero.
   DurationHistogram queued;
+  std::uint64_t restarts = 0;  // times the flow started this pea again after it died (restart:)
 };
 
 struct FlowMetrics {

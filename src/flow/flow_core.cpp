@@ -38,7 +38,10 @@ FlowCore::FlowCore(FlowSpec spec, FlowOptions options)
       metrics_(spec_.source.empty() ? "flow" : std::filesystem::path(spec_.source).stem().string()),
       gateway_(context_, wake_),
       owner_(std::this_thread::get_id()) {
-  if (options_.metrics) gateway_.set_metrics(&metrics_);
+  if (options_.metrics) {
+    gateway_.set_metrics(&metrics_);
+    supervisor_.set_metrics(&metrics_);
+  }
   // FlowOptions::max_in_flight 0 means "the flow file's" (FlowSpec::max_in_flight).
   if (options_.max_in_flight == 0) options_.max_in_flight = spec_.max_in_flight;
 }

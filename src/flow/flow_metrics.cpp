@@ -79,10 +79,19 @@ void MetricsRegistry::set_gateway_queue(std::size_t queued) {
   gateway_queue_ = queued;
 }
 
-MetricsRegistry::Pea& MetricsRegistry::pea(const Route& route) {
-  auto [it, added] = pea_index_.try_emplace(route.pea, peas_.size());
-  if (added) peas_.push_back({route.pod, route.pea, {}, {}, {}});
+MetricsRegistry::Pea& MetricsRegistry::pea(const std::string& pod, const std::string& name) {
+  auto [it, added] = pea_index_.try_emplace(name, peas_.size());
+  if (added) {
+    Pea& entry = peas_.emplace_back();
+    entry.pod = pod;
+    entry.pea = name;
+  }
   return peas_[it->second];
+}
+
+void MetricsRegistry::on_restart(const std::string& pod, const std::string& name) {
+  std::lock_guard lock(mutex_);
+  ++pea(pod, name).restarts;
 }
 
 void MetricsRegistry::on_reply(const Envelope& envelope, std::int64_t sent_ns, std::size_t bytes) {
@@ -97,7 +106,7 @@ void MetricsRegistry::on_reply(const Envelope& envelope, std::int64_t sent_ns, s
   const std::vector<Route>& routes = envelope.routes;
   for (std::size_t i = 0; i < routes.size(); ++i) {
     const Route& route = routes[i];
-    Pea& hop = pea(route);
+    Pea& hop = pea(route.pod, route.pea);
     std::size_t hop_status = index_of(StatusCode::ok);
     if (!status.ok() && route.pod == status.pod) {
       hop_status = index_of(status.code);
@@ -142,7 +151,7 @@ FlowMetrics MetricsRegistry::snapshot() const {
   out.requests = counts_of(requests_);
   for (const Pea& pea : peas_) {
     out.peas.push_back({pea.pod, pea.pea, counts_of(pea.requests), histogram(pea.processing),
-                        histogram(pea.queued)});
+                        histogram(pea.queued), pea.restarts});
   }
   return out;
 }

@@ -30,6 +30,7 @@ class MetricsRegistry {
   // A reply arrived for a pending request (`sent_ns`: when the gateway sent it, unix ns).
   void on_reply(const Envelope& envelope, std::int64_t sent_ns, std::size_t bytes);
   void set_gateway_queue(std::size_t queued);
+  void on_restart(const std::string& pod, const std::string& pea);  // a dead pea started again
 
   FlowMetrics snapshot() const;
 
@@ -49,8 +50,9 @@ class MetricsRegistry {
     Counts requests{};
     Histogram processing;
     Histogram queued;
+    std::uint64_t restarts = 0;
   };
-  Pea& pea(const Route& route);
+  Pea& pea(const std::string& pod, const std::string& name);
 
   mutable std::mutex mutex_;
   std::string flow_;

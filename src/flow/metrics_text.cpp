@@ -139,6 +139,10 @@ std::string prometheus_text(const FlowMetrics& m) {
          "Time a request waited between the hop before (or the gateway) and the pea.");
   for (const PeaMetrics& pea : m.peas)
     histogram(out, "jflow_pea_queued_seconds", pea_labels(m, pea), pea.queued);
+  family(out, "jflow_pea_restarts_total", "counter",
+         "Times the flow started the pea again after it died (the pod's restart: key).");
+  for (const PeaMetrics& pea : m.peas)
+    sample(out, "jflow_pea_restarts_total", pea_labels(m, pea), pea.restarts);
   return out;
 }
 

@@ -320,6 +320,7 @@ void PeaSupervisor::restart(PeaSlot& slot, SteadyTime now) {
   slot.handle->reap();
   slot.recent_restarts.push_back(now);
   ++slot.restarts;
+  if (metrics_) metrics_->on_restart(slot.pod->name, slot.name);
   try {
     slot.handle = start_pea(*slot.plan);
   } catch (const std::exception& e) {

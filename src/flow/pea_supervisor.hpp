@@ -20,6 +20,7 @@
 
 #include "base/clock.hpp"
 #include "control/control.hpp"
+#include "flow/flow_metrics.hpp"
 #include "flow/flow_wiring.hpp"
 #include "flow/wake_fd.hpp"
 #include "hosts/daemon_link.hpp"
@@ -67,6 +68,8 @@ class PeaSupervisor {
   PeaSupervisor(zmq::context_t& context, WakeFd& wake, const FlowSpec& spec,
                 const FlowOptions& options);
   ~PeaSupervisor();
+  // Where restarts are counted (jflow_pea_restarts_total); null: not counted.
+  void set_metrics(MetricsRegistry* metrics) { metrics_ = metrics; }
 
   // ---- launch ----
   // Binds the control socket (inproc; tcp too once launch() knows process or remote peas).
@@ -148,6 +151,7 @@ class PeaSupervisor {
   std::vector<std::string> session_env_;
   std::filesystem::path executable_;
   std::vector<std::string> close_problems_;
+  MetricsRegistry* metrics_ = nullptr;
   SteadyTime stop_give_up_{};
   SteadyTime next_terminate_{};
 };

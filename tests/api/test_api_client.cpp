@@ -39,7 +39,7 @@ std::vector<Document> numbered_docs(int count) {
 
 }  // namespace
 
-TEST_CASE("request_size splits N documents into ceil(N/size) requests; each comes back once",
+TEST_CASE("request_size splits N documents into ceil(N/size) requests - each comes back once",
           "[api]") {
   Flow flow(FlowBuilder().add("a").add("b").build(), test::test_options());
   flow.start();

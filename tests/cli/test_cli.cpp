@@ -44,7 +44,7 @@ TEST_CASE("jflow run on the hello flow prints every result and exits 0", "[cli]"
   CHECK_THAT(out.output, Contains("route=wait>log>pass | A flow is a graph of pods."));
 }
 
-TEST_CASE("jflow run --quiet prints a summary only; --input overrides the declared input",
+TEST_CASE("jflow run --quiet prints a summary only - --input overrides the declared input",
           "[cli]") {
   TempFile input("input.txt", "one\ntwo\n\nthree\n");
   Outcome out = run_jflow_words("run --quiet --input " + input.str() + " " +

@@ -42,7 +42,7 @@ TEST_CASE("jflow --version and jflow version name jflow, its libraries and CURVE
   }
 }
 
-TEST_CASE("summaries print milliseconds and a rate; request lines their latency", "[cli]") {
+TEST_CASE("summaries print milliseconds and a rate - request lines their latency", "[cli]") {
   jflow::test::TempDir dir("summary");
   const auto flow =
       dir.write("flow.yml", "version: 1\ntransport: inproc\npods:\n  - name: a\n    uses: _pass\n");

@@ -51,7 +51,7 @@ TEST_CASE("FeatureHashEncoder seeds give different hashings", "[executors]") {
   CHECK(encode_texts(seed0, {text}).bytes != encode_texts(seed1, {text}).bytes);
 }
 
-TEST_CASE("FeatureHashEncoder rows are unit length; no tokens gives a zero row", "[executors]") {
+TEST_CASE("FeatureHashEncoder rows are unit length - no tokens gives a zero row", "[executors]") {
   FeatureHashEncoder encoder(ExecutorMetas{}, 128, 1, 0);
   const NdArray rows = encode_texts(encoder, {"word word word other", "... !!! ---"});
   const auto values = rows.view<float>();

@@ -159,7 +159,7 @@ TEST_CASE("metrics off: nothing is counted", "[flow][metrics]") {
   flow.close();
 }
 
-TEST_CASE("prometheus_text escapes label values; promtool accepts the text", "[flow][metrics]") {
+TEST_CASE("prometheus_text escapes label values - promtool accepts the text", "[flow][metrics]") {
   FlowMetrics m;
   m.flow = "a \"quoted\" back\\slash\nnewline";
   m.requests.push_back({RequestType::index, "ok", 3});

@@ -9,8 +9,9 @@
 using namespace jflow;
 using Catch::Matchers::Contains;
 
-TEST_CASE("a driver exception becomes status ERROR naming pod and driver; the next request is fine",
-          "[integration][errors]") {
+TEST_CASE(
+    "a driver exception becomes status ERROR naming pod and driver - the next request is fine",
+    "[integration][errors]") {
   auto runtime = GENERATE(Runtime::thread, Runtime::process);
   FlowSpec spec = FlowBuilder()
                       .add("before")

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <map>
 
+#include "jflow/metrics.hpp"
 #include "jflow/plugin.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_support.hpp"
@@ -222,6 +223,15 @@ TEST_CASE("a pea that keeps crashing stops at max_restarts and its pod is report
       std::chrono::seconds(30)));
   const PeaStatus crashy = pea_status(flow, "crashy");
   CHECK(crashy.restarts == 3);
+  // The metrics count the same restarts (jflow_pea_restarts_total).
+  std::uint64_t counted = 0;
+  for (const PeaMetrics& pea : flow.metrics().peas) {
+    if (pea.pea == "crashy") counted = pea.restarts;
+  }
+  CHECK(counted == 3);
+  CHECK_THAT(
+      prometheus_text(flow.metrics()),
+      Contains("jflow_pea_restarts_total{flow=\"restart-test\",pod=\"crashy\",pea=\"crashy\"} 3"));
   CHECK_THAT(crashy.last_error,
              Contains("signal 6") && Contains("restarted 3 times within 1m (max_restarts)"));
   const PodHealth health = pod_health(flow, "crashy");

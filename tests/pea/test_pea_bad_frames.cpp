@@ -131,7 +131,7 @@ TEST_CASE("malformed frames are rejected with a reason and the pea keeps serving
         "still here");
 }
 
-TEST_CASE("a routing pea forwards an undecodable body untouched; a decoding one reports it",
+TEST_CASE("a routing pea forwards an undecodable body untouched - a decoding one reports it",
           "[pea][bad-input]") {
   std::string junk = "\x92\x01";  // a msgpack array header with missing elements
   SECTION("pass-through never opens the body") {

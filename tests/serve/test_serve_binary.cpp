@@ -73,7 +73,7 @@ TEST_CASE("jflow run --serve: ping, then SIGTERM with requests in flight drains 
   CHECK_THAT(server.output(), Contains("stopped: served 22 requests (0 failed)"));
 }
 
-TEST_CASE("a flow without input is served; Ctrl-C to the process group drains and exits 0",
+TEST_CASE("a flow without input is served - Ctrl-C to the process group drains and exits 0",
           "[serve][binary][drain]") {
   // The terminal sends SIGINT to every process of the job, process peas included: they ignore it
   // (the server starts them so) and the server drains the requests they hold before it stops them.

@@ -50,7 +50,7 @@ int open_fifo_writer(const std::filesystem::path& fifo, Duration limit) {
 
 }  // namespace
 
-TEST_CASE("GET /metrics on a served flow counts the HTTP requests; promtool accepts it",
+TEST_CASE("GET /metrics on a served flow counts the HTTP requests - promtool accepts it",
           "[serve][http][metrics]") {
   ServerThread served(FlowBuilder()
                           .transport(Transport::inproc)

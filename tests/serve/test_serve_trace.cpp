@@ -15,7 +15,7 @@ namespace {
 constexpr const char* kTrace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 }
 
-TEST_CASE("HTTP: the traceparent header comes back; absent, one is made; malformed: 400",
+TEST_CASE("HTTP: the traceparent header comes back - absent, one is made - malformed: 400",
           "[serve][http][trace]") {
   ServerThread served(test::one_pod_flow("a"));
   httplib::Client http(served.endpoints().http);
@@ -40,7 +40,7 @@ TEST_CASE("HTTP: the traceparent header comes back; absent, one is made; malform
   CHECK_THAT(bad->body, Contains("traceparent header: malformed"));
 }
 
-TEST_CASE("ZeroMQ: the envelope's traceparent comes back; a malformed one is refused by id",
+TEST_CASE("ZeroMQ: the envelope's traceparent comes back - a malformed one is refused by id",
           "[serve][zmq][trace]") {
   ServerThread served(test::one_pod_flow("a"));
   Client client(served.endpoints().zmq);

@@ -116,7 +116,7 @@ TEST_CASE("every form of a driver list resolves to the same chain", "[flow_spec]
         std::vector<DriverSpec>{{"ForwardDriver", "{}", {}}});
 }
 
-TEST_CASE("a plain driver list fills index, search and train; control is the pea's", "[uses]") {
+TEST_CASE("a plain driver list fills index, search and train - control is the pea's", "[uses]") {
   const DriverChains chains =
       resolve_uses(YAML::Load("[!WaitDriver {duration: 2s}]"), "x.yml", stub_drivers());
   CHECK(chains.by_type.size() == 3);
@@ -302,7 +302,7 @@ TEST_CASE("FlowBuilder and YAML give equal specs for a diamond and a polling-all
   CHECK_FALSE(parallel(4) == from_yaml);
 }
 
-TEST_CASE("flow-level env: feeds ${VAR}; the process environment wins over it", "[env]") {
+TEST_CASE("flow-level env: feeds ${VAR} - the process environment wins over it", "[env]") {
   const std::string yaml =
       "version: 1\nenv:\n  WAIT: 5ms\n  POD: w-${WAIT}\npods:\n"
       "  - name: ${POD:-none}\n    uses: '- !WaitDriver {duration: ${WAIT}}'\n";

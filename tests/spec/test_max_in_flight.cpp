@@ -75,7 +75,7 @@ FlowSpec holding_flow(std::size_t window) {
 
 }  // namespace
 
-TEST_CASE("max_in_flight: the spec's window holds on the running flow; FlowOptions overrides it",
+TEST_CASE("max_in_flight: the spec's window holds on the running flow - FlowOptions overrides it",
           "[api][max_in_flight]") {
   FlowOptions options = test::test_options();
   options.close_timeout = std::chrono::milliseconds(100);

@@ -49,7 +49,7 @@ TEST_CASE("traceparent: fresh ones are valid and differ", "[wire][trace]") {
   CHECK(seen.size() == 100);
 }
 
-TEST_CASE("envelope: the traceparent round-trips; a 6-field envelope still decodes",
+TEST_CASE("envelope: the traceparent round-trips - a 6-field envelope still decodes",
           "[wire][trace][codec]") {
   Envelope envelope;
   envelope.request_id = "r1";
