@@ -26,7 +26,7 @@ MetricsListener::MetricsListener(const std::string& address, std::function<FlowM
   if (port < 0) throw std::runtime_error("--metrics: cannot listen on '" + address + "'");
   url_ = "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
          std::to_string(port) + "/metrics";
-  listener_ = std::thread([this] { http_->listen_after_bind(); });
+  listener_.start(*http_);
 }
 
 MetricsListener::~MetricsListener() {
@@ -34,9 +34,7 @@ MetricsListener::~MetricsListener() {
 }
 
 void MetricsListener::stop() {
-  if (!listener_.joinable()) return;
-  http_->stop();
-  listener_.join();
+  listener_.stop();
 }
 
 }  // namespace jflow::serve

@@ -8,9 +8,9 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "jflow/metrics.hpp"
+#include "serve/http_listen_thread.hpp"
 
 namespace httplib {
 class Server;
@@ -34,7 +34,7 @@ class MetricsListener {
 
  private:
   std::unique_ptr<httplib::Server> http_;
-  std::thread listener_;
+  HttpListenThread listener_;
   std::string url_;
 };
 

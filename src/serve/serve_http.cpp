@@ -126,7 +126,7 @@ HttpFront::HttpFront(Server& server, const std::string& address, const HttpLimit
   connections.widen_backlog();
   url_ = "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
          std::to_string(port);
-  listener_ = std::thread([this] { http_->listen_after_bind(); });
+  listener_.start(*http_);
 }
 
 HttpFront::~HttpFront() {
@@ -134,9 +134,7 @@ HttpFront::~HttpFront() {
 }
 
 void HttpFront::stop() {
-  if (!listener_.joinable()) return;
-  http_->stop();
-  listener_.join();
+  listener_.stop();
 }
 
 void HttpFront::routes() {

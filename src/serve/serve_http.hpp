@@ -8,8 +8,8 @@
 
 #include <memory>
 #include <string>
-#include <thread>
 
+#include "serve/http_listen_thread.hpp"
 #include "serve/serve_server.hpp"
 
 namespace httplib {
@@ -43,7 +43,7 @@ class HttpFront {
 
   Server& server_;
   std::unique_ptr<httplib::Server> http_;
-  std::thread listener_;
+  HttpListenThread listener_;
   std::string url_;
 };
 
