@@ -74,8 +74,8 @@ struct Options {
   // Thread peas run the same pea loop inside this process: for profiling all of the flow in one
   // process (valgrind --tool=callgrind --separate-threads=yes); the default is process peas.
   bool thread_peas = false;
-  bool one_case = false;   // only 1 doc per request at --window (what a profile looks at)
-  bool flow_only = false;  // no raw chain: a profile of this process is then all flow
+  bool one_case = false;         // only 1 doc per request at --window (what a profile looks at)
+  bool flow_only = false;        // no raw chain: a profile of this process is then all flow
   bool metrics_off_too = false;  // --metrics: also run the flow without metrics
 };
 
