@@ -23,8 +23,13 @@ bool all_zeros(std::string_view part) {
   return part.find_first_not_of('0') == std::string_view::npos;
 }
 
-void append_hex(std::string& out, std::uint64_t value, int digits) {
-  for (int i = digits - 1; i >= 0; --i) out += kHex[(value >> (4 * i)) & 0xf];
+// Writes `value` as 16 lowercase hex digits at `at` (no appends: the gateway makes one
+// traceparent per request, and 48 checked appends cost more than the random numbers).
+void write_hex16(char* at, std::uint64_t value) {
+  for (int i = 15; i >= 0; --i) {
+    at[i] = kHex[value & 0xf];
+    value >>= 4;
+  }
 }
 
 }  // namespace
@@ -52,13 +57,10 @@ std::string new_traceparent() {
   } while (high == 0 && low == 0);
   do parent = random();
   while (parent == 0);
-  std::string out = "00-";
-  out.reserve(kLength);
-  append_hex(out, high, 16);
-  append_hex(out, low, 16);
-  out += '-';
-  append_hex(out, parent, 16);
-  out += "-01";
+  std::string out = "00-################################-################-01";  // kLength
+  write_hex16(out.data() + 3, high);
+  write_hex16(out.data() + 19, low);
+  write_hex16(out.data() + 36, parent);
   return out;
 }
 
