@@ -103,25 +103,27 @@ std::string prometheus_text(const FlowMetrics& m) {
          "Requests that ended, by type and status (every request, whether a reply came or not).");
   for (const RequestCount& count : m.requests)
     sample(out, "jflow_requests_total", count_labels(flow, count), count.count);
-  family(out, "jflow_requests_accepted_total", "counter", "Requests sent into the flow.");
-  sample(out, "jflow_requests_accepted_total", flow, m.accepted);
-  family(out, "jflow_requests_refused_total", "counter",
-         "Requests ended at once because the flow could no longer serve them.");
-  sample(out, "jflow_requests_refused_total", flow, m.refused);
-  family(out, "jflow_requests_expired_total", "counter",
-         "Requests whose deadline passed before their reply came.");
-  sample(out, "jflow_requests_expired_total", flow, m.expired);
-  family(out, "jflow_requests_in_flight", "gauge", "Requests accepted and not yet ended.");
-  sample(out, "jflow_requests_in_flight", flow, m.in_flight);
-  family(out, "jflow_gateway_queued_requests", "gauge",
-         "Requests accepted and waiting in the gateway until a socket can take them.");
-  sample(out, "jflow_gateway_queued_requests", flow, m.gateway_queue);
-  family(out, "jflow_gateway_sent_bytes_total", "counter",
-         "Bytes of request frames the gateway sent into the flow.");
-  sample(out, "jflow_gateway_sent_bytes_total", flow, m.sent_bytes);
-  family(out, "jflow_gateway_received_bytes_total", "counter",
-         "Bytes of reply frames the gateway read from the flow.");
-  sample(out, "jflow_gateway_received_bytes_total", flow, m.received_bytes);
+  // A family of one sample, the flow's.
+  const auto flow_value = [&](const char* name, const char* type, const char* help,
+                              std::uint64_t value) {
+    family(out, name, type, help);
+    sample(out, name, flow, value);
+  };
+  flow_value("jflow_requests_accepted_total", "counter", "Requests sent into the flow.",
+             m.accepted);
+  flow_value("jflow_requests_refused_total", "counter",
+             "Requests ended at once because the flow could no longer serve them.", m.refused);
+  flow_value("jflow_requests_expired_total", "counter",
+             "Requests whose deadline passed before their reply came.", m.expired);
+  flow_value("jflow_requests_in_flight", "gauge", "Requests accepted and not yet ended.",
+             m.in_flight);
+  flow_value("jflow_gateway_queued_requests", "gauge",
+             "Requests accepted and waiting in the gateway until a socket can take them.",
+             m.gateway_queue);
+  flow_value("jflow_gateway_sent_bytes_total", "counter",
+             "Bytes of request frames the gateway sent into the flow.", m.sent_bytes);
+  flow_value("jflow_gateway_received_bytes_total", "counter",
+             "Bytes of reply frames the gateway read from the flow.", m.received_bytes);
 
   family(out, "jflow_pea_requests_total", "counter",
          "Replies whose route passed the pea, by type and the pea's status (skipped: it forwarded "
