@@ -7,8 +7,7 @@
 #   scripts/build_tsan_libzmq.sh [PREFIX]      (default: build-tsan/libzmq)
 #
 # Cached: when PREFIX holds a build of the same version, it does nothing. The source comes from
-# `apt-get source`; when no deb-src line is configured, one is added for the same archive as the
-# binary packages (/etc/apt/sources.list.d/jflow-deb-src.sources) and the lists are updated.
+# `apt-get source` (scripts/ensure_deb_src.sh adds a deb-src entry when there is none).
 # CURVE uses libzmq's bundled tweetnacl (no libsodium-dev needed); the wire protocol is the same.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,24 +19,7 @@ if [[ -f "$stamp" && -f "$prefix/lib/libzmq.so" ]]; then
   exit 0
 fi
 
-sudo_cmd=""
-[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-has_deb_src() {
-  grep -rqsE '^(deb-src|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/
-}
-if ! has_deb_src; then
-  # The same URIs and suites as the binary archive's entries, as deb-src.
-  src_file=/etc/apt/sources.list.d/jflow-deb-src.sources
-  if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
-    sed -e 's/^Types:.*/Types: deb-src/' /etc/apt/sources.list.d/debian.sources |
-      $sudo_cmd tee "$src_file" >/dev/null
-  else
-    grep -hE '^deb ' /etc/apt/sources.list | sed -e 's/^deb /deb-src /' |
-      $sudo_cmd tee /etc/apt/sources.list.d/jflow-deb-src.list >/dev/null
-  fi
-  echo "build_tsan_libzmq: added a deb-src entry; updating the package lists"
-  $sudo_cmd apt-get update -qq
-fi
+scripts/ensure_deb_src.sh
 
 work="$prefix.build"
 rm -rf "$work"
