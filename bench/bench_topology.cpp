@@ -13,7 +13,12 @@
 //     run, a raw libzmq fan-out: the benchmark PUSHes the same two frames to S forwarder processes
 //     and PULLs the S copies back. "added" is the p50 (p99) latency minus that of S = 1.
 //
-//   build-bench/bench/bench_topology [--rounds R] [--per-replica K] [--latency-samples N] [--help]
+// (c) Timer precision. One process pea `- !WaitDriver {duration: D}` against the same pea with
+//     `_pass`, one request in flight, alternating in rounds: "over" = p50(wait) − p50(pass) − D,
+//     what a driver's wait costs beyond its own length (the pea's timer, not the hops).
+//
+//   build-bench/bench/bench_topology [--rounds R] [--per-replica K] [--latency-samples N]
+//                                    [--only scaling|shards|timer] [--help]
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -37,6 +42,7 @@
 #include <zmq.hpp>
 
 #include "jflow/codec.hpp"
+#include "jflow/duration.hpp"
 #include "jflow/flow.hpp"
 #include "jflow/flow_spec.hpp"
 #include "measurement.hpp"
@@ -53,6 +59,9 @@ struct Options {
   std::size_t rounds = 5;
   std::size_t latency_samples = 2000;
   std::size_t text_bytes = 64;
+  std::vector<std::string> timer_waits = {"1ms", "200us"};
+  std::size_t timer_samples = 400;
+  std::string only;  // empty: every case
   std::filesystem::path jflow_executable;
 };
 
@@ -293,6 +302,53 @@ LatencyRow measure_latency(const Options& options, std::size_t shards, zmq::cont
   return row;
 }
 
+struct TimerRow {
+  std::string wait;
+  double wait_us = 0;
+  std::vector<std::int64_t> pass_ns, wait_ns;
+};
+
+std::unique_ptr<Flow> start_one_pea_flow(const Options& options, const std::string& uses) {
+  FlowOptions flow_options;
+  flow_options.jflow_executable = options.jflow_executable;
+  FlowBuilder builder;
+  builder.transport(Transport::tcp).host("127.0.0.1");
+  builder.add("work", uses, Runtime::process);
+  auto flow = std::make_unique<Flow>(builder.build(), flow_options);
+  flow->start();
+  return flow;
+}
+
+TimerRow measure_timer(const Options& options, const std::string& wait) {
+  TimerRow row;
+  row.wait = wait;
+  const std::optional<Duration> length = parse_duration(wait);
+  if (!length) throw std::invalid_argument("--timer-waits: '" + wait + "' is not a duration");
+  row.wait_us = std::chrono::duration<double, std::micro>(*length).count();
+  const Request request = one_doc_request(options.text_bytes);
+  auto pass = start_one_pea_flow(options, "_pass");
+  auto waiting = start_one_pea_flow(options, "- !WaitDriver {duration: " + wait + "}");
+  const auto sample = [&request](Flow& flow, std::vector<std::int64_t>& into) {
+    auto sent = BenchClock::now();
+    Response response = flow.call(request);
+    into.push_back(elapsed_ns(sent));
+    if (!response.ok()) throw FlowError(describe_failure(response));
+  };
+  std::vector<std::int64_t> warm_up;
+  for (int i = 0; i < 20; ++i) {
+    sample(*pass, warm_up);
+    sample(*waiting, warm_up);
+  }
+  const std::size_t per_round = std::max<std::size_t>(1, options.timer_samples / options.rounds);
+  for (std::size_t round = 0; round < options.rounds; ++round) {
+    for (std::size_t i = 0; i < per_round; ++i) sample(*pass, row.pass_ns);
+    for (std::size_t i = 0; i < per_round; ++i) sample(*waiting, row.wait_ns);
+  }
+  waiting->close();
+  pass->close();
+  return row;
+}
+
 // ---- report ----
 
 void print_scaling(const std::vector<ScalingRow>& rows, const Options& options) {
@@ -337,19 +393,48 @@ void print_latency(std::vector<LatencyRow>& rows) {
   std::printf("(added = minus the 1-shard figure of the same system; 1 shard = a single pea)\n");
 }
 
-int run_bench(const Options& options) {
-  std::vector<ScalingRow> scaling;
-  for (std::size_t replicas : options.replicas) {
-    scaling.push_back(measure_scaling(options, replicas));
-    std::fprintf(stderr, "parallel %zu: %.0f req/s\n", replicas, median(scaling.back().rates));
+void print_timer(std::vector<TimerRow>& rows) {
+  std::printf(
+      "\n(c) timer precision: 1 process pea, WaitDriver D against _pass, tcp; one request in "
+      "flight\n");
+  std::printf("%8s  %10s  %10s  %10s  %10s\n", "wait", "pass p50", "wait p50", "added p50",
+              "over D");
+  for (TimerRow& row : rows) {
+    const double pass50 = quantile_us(row.pass_ns, 0.50);
+    const double wait50 = quantile_us(row.wait_ns, 0.50);
+    std::printf("%8s  %8.0fus  %8.0fus  %8.0fus  %8.0fus\n", row.wait.c_str(), pass50, wait50,
+                wait50 - pass50, wait50 - pass50 - row.wait_us);
   }
-  print_scaling(scaling, options);
-  std::fflush(stdout);
-  zmq::context_t context;
-  std::vector<LatencyRow> latency;
-  for (std::size_t shards : options.shards)
-    latency.push_back(measure_latency(options, shards, context));
-  print_latency(latency);
+  std::printf("(added = wait p50 - pass p50; over D = added - D: the cost of the wait itself)\n");
+}
+
+int run_bench(const Options& options) {
+  const auto wanted = [&options](const char* name) {
+    return options.only.empty() || options.only == name;
+  };
+  if (wanted("scaling")) {
+    std::vector<ScalingRow> scaling;
+    for (std::size_t replicas : options.replicas) {
+      scaling.push_back(measure_scaling(options, replicas));
+      std::fprintf(stderr, "parallel %zu: %.0f req/s\n", replicas, median(scaling.back().rates));
+    }
+    print_scaling(scaling, options);
+    std::fflush(stdout);
+  }
+  if (wanted("shards")) {
+    zmq::context_t context;
+    std::vector<LatencyRow> latency;
+    for (std::size_t shards : options.shards)
+      latency.push_back(measure_latency(options, shards, context));
+    print_latency(latency);
+    std::fflush(stdout);
+  }
+  if (wanted("timer")) {
+    std::vector<TimerRow> timer;
+    for (const std::string& wait : options.timer_waits)
+      timer.push_back(measure_timer(options, wait));
+    print_timer(timer);
+  }
   return 0;
 }
 
@@ -383,6 +468,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--text-bytes", options.text_bytes, "bytes of text in the one document")
       ->capture_default_str();
+  app.add_option("--timer-waits", options.timer_waits, "WaitDriver durations for the timer run")
+      ->capture_default_str();
+  app.add_option("--timer-samples", options.timer_samples,
+                 "round trips per system and wait in the timer run")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--only", options.only, "run one case: scaling, shards or timer")
+      ->check(CLI::IsMember({"scaling", "shards", "timer"}));
   app.add_option("--jflow", options.jflow_executable,
                  "the jflow binary process peas run (default: found like FlowOptions does)");
   CLI11_PARSE(app, argc, argv);

@@ -22,6 +22,7 @@
 #include "pea/deferred_queue.hpp"
 #include "pea/join_table.hpp"
 #include "pea/pea_outputs.hpp"
+#include "pea/precise_timer.hpp"
 #include "pea/replica_dispatcher.hpp"
 #include "pea/workspace_lock.hpp"
 #include "wire/route_append.hpp"
@@ -280,11 +281,15 @@ class Pea::Loop {
     if (dispatcher_) replicas_watch_.emplace(dispatcher_->socket());
     SteadyTime next_heartbeat = steady_now();
     while (!terminating_) {
-      SteadyTime wake = next_heartbeat;
-      if (auto due = deferred_.next_due(); due && *due < wake) wake = *due;
+      // What drivers wait for (deferred requests, joins) wakes the loop through the precise
+      // timer; the heartbeat's millisecond poll timeout is fine for itself.
+      std::optional<SteadyTime> driver_wake = deferred_.next_due();
       if (joins_) {
-        if (auto due = joins_->next_expiry(); due && *due < wake) wake = *due;
+        if (auto due = joins_->next_expiry(); due && (!driver_wake || *due < *driver_wake))
+          driver_wake = due;
       }
+      if (driver_wake && *driver_wake < next_heartbeat) timer_.arm(*driver_wake);
+      const SteadyTime wake = next_heartbeat;
       bool can_read = !outputs_.blocked() && !(dispatcher_ && dispatcher_->saturated());
       // Sockets touched since their last drain are asked directly; the rest wait on their fds.
       const bool control_ready = control_watch_->ready_now();
@@ -295,6 +300,8 @@ class Pea::Loop {
       items.push_back(control_watch_->poll_item(true));
       items.push_back(input_watch_->poll_item(can_read));
       if (replicas_watch_) items.push_back(replicas_watch_->poll_item(true));
+      const std::size_t timer_item = items.size();
+      if (timer_.armed()) items.push_back(timer_.poll_item());
       outputs_.add_poll_items(items);  // blocked outputs, as zmq socket items (POLLOUT)
       // Always poll, without waiting when work is known to wait: a pea kept busy by its input
       // must still see control (terminate, status, replica_lost) on every turn.
@@ -304,6 +311,7 @@ class Pea::Loop {
       const auto polled_in = [&items](std::size_t i) {
         return (items[i].revents & ZMQ_POLLIN) != 0;
       };
+      if (timer_.armed() && polled_in(timer_item)) timer_.acknowledge();
       if (control_ready || polled_in(0)) handle_control();
       outputs_.flush();
       if (replicas_watch_ && (replicas_ready || polled_in(2))) dispatcher_->on_readable();
@@ -512,6 +520,7 @@ class Pea::Loop {
   std::unique_ptr<Executor> executor_;  // declared before the chains: drivers point into it
   std::map<RequestType, Chain> chains_;
   DeferredQueue deferred_;
+  PreciseTimer timer_;  // wakes the loop when the earliest deferred request or join is due
   // Buffers reused on every request, so that forwarding one allocates as little as possible.
   std::vector<zmq::pollitem_t> poll_items_;
   // The sockets the serve loop reads, watched through their fds (see watched_socket.hpp).
