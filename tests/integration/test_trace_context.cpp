@@ -59,7 +59,7 @@ TEST_CASE("the trace id is in the peas' log lines and in jflow run's error line"
   std::smatch logged, failed;
   REQUIRE(
       std::regex_search(run.output, logged,
-                        std::regex(R"(\[logged[^\]]*\] request \S+ index trace=([0-9a-f]{32}))")));
+                        std::regex(R"(logged: request \S+ index traceparent=00-([0-9a-f]{32})-)")));
   REQUIRE(std::regex_search(
       run.output, failed,
       std::regex(
