@@ -17,7 +17,8 @@ void add_log_options(CLI::App& command, LogOptions& options) {
             if (parse_log_level(text)) return "";
             return "expected error, warn, info or debug, got '" + text + "'";
           },
-          "LEVEL"))
+          ""))
+      ->type_name("error|warn|info|debug")
       ->group("Logging");
   command
       .add_option("--log-format", options.format,
@@ -28,7 +29,8 @@ void add_log_options(CLI::App& command, LogOptions& options) {
             if (parse_log_format(text)) return "";
             return "expected text or json, got '" + text + "'";
           },
-          "FORMAT"))
+          ""))
+      ->type_name("text|json")
       ->group("Logging");
 }
 
