@@ -25,6 +25,15 @@ inline constexpr int kExitRequestsFailed = 1;  // the flow ran, some requests en
 inline constexpr int kExitUsage = 2;           // bad command line or flow file
 inline constexpr int kExitInterrupted = 130;   // SIGINT or SIGTERM (128 + SIGINT, as shells say)
 
+// --log-level and --log-format (log_options.cpp); empty: the process's default (info, text).
+struct LogOptions {
+  std::string level;
+  std::string format;
+};
+void add_log_options(CLI::App& command, LogOptions& options);
+// Sets the process's log settings (jflow/log.hpp) from what was given.
+void apply_log_options(const LogOptions& options);
+
 struct RunOptions {
   std::string flow_file;
   std::string input_file;          // FILE, or "-" for standard input
@@ -41,6 +50,7 @@ struct RunOptions {
   std::string zmq_key;                 // a .secret file: CURVE on the ZeroMQ endpoint
   std::vector<std::string> zmq_allow;  // the clients' .pub files
   std::string metrics;                 // HOST:PORT of a GET /metrics endpoint (empty: none)
+  LogOptions log;
 };
 void setup_run(CLI::App& app, RunOptions& options);
 int run_run(const RunOptions& options);
@@ -90,6 +100,7 @@ void apply_client_keys(const std::string& key, const std::string& server_key,
 struct PeaOptions {
   std::string control;
   std::string name;
+  LogOptions log;  // the orchestrator's (or the daemon's, for an older orchestrator)
 };
 void setup_pea(CLI::App& app, PeaOptions& options);
 int run_pea(const PeaOptions& options);
@@ -100,6 +111,7 @@ struct DaemonCommandOptions {
   std::vector<std::string> allow;  // .pub (or .secret) files
   bool insecure = false;
   std::string orchestrator_timeout = "3s";
+  LogOptions log;  // the daemon's own lines; its peas log as their orchestrator asks
 };
 void setup_daemon(CLI::App& app, DaemonCommandOptions& options);
 int run_daemon(const DaemonCommandOptions& options);

@@ -14,6 +14,7 @@
 #include "hosts/daemon.hpp"
 #include "jflow/defaults.hpp"
 #include "jflow/flow_spec.hpp"
+#include "jflow/log.hpp"
 
 namespace jflow::cli {
 
@@ -35,9 +36,11 @@ void setup_daemon(CLI::App& app, DaemonCommandOptions& options) {
       ->add_option("--orchestrator-timeout", options.orchestrator_timeout,
                    "Stop an orchestrator's peas once its connection has been gone this long")
       ->capture_default_str();
+  add_log_options(*daemon, options.log);
 }
 
 int run_daemon(const DaemonCommandOptions& options) {
+  apply_log_options(options.log);
   DaemonOptions daemon_options;
   daemon_options.listen = options.listen;
   daemon_options.insecure = options.insecure;
@@ -71,7 +74,7 @@ int run_daemon(const DaemonCommandOptions& options) {
   std::cout << "listening " << daemon->endpoint()
             << (daemon_options.key ? " (curve)" : " (insecure)") << std::endl;
   daemon->run(stop_fd);
-  std::cerr << "jflow daemon: stopping\n";
+  log("daemon", LogLevel::info, "stopping");
   daemon.reset();
   ::close(stop_fd);
   return kExitOk;

@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "jflow/codec.hpp"
 #include "jflow/flow.hpp"
+#include "jflow/log.hpp"
 #include "jflow/spec_error.hpp"
 
 int main(int argc, char** argv) {
@@ -35,6 +36,18 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
   }
+  // A command that runs a flow or peas reports how it failed in its log, in the format asked for
+  // (a log collector sees why a served flow did not start); a command that answers a question
+  // (check, export, ping, …) prints a plain message, `file:line:col: …` first for editors.
+  const bool logs =
+      app.got_subcommand("run") || app.got_subcommand("pea") || app.got_subcommand("daemon");
+  const auto report = [logs](const std::string& message, const char* prefix) {
+    if (logs) {
+      jflow::log(jflow::LogLevel::error, message);
+    } else {
+      std::cerr << prefix << message << "\n";
+    }
+  };
   try {
     if (app.got_subcommand("run")) return run_run(run_options);
     if (app.got_subcommand("pea")) return run_pea(pea_options);
@@ -47,16 +60,16 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("new")) return run_new(new_options);
     if (app.got_subcommand("version")) return run_version();
   } catch (const jflow::SpecError& e) {
-    std::cerr << e.what() << "\n";
+    report(e.what(), "");
     return kExitUsage;
   } catch (const UsageError& e) {
-    std::cerr << "jflow: " << e.what() << "\n";
+    report(e.what(), "jflow: ");
     return kExitUsage;
   } catch (const jflow::FlowError& e) {
-    std::cerr << "jflow: flow failed: " << e.what() << "\n";
+    report(std::string("flow failed: ") + e.what(), "jflow: ");
     return kExitRequestsFailed;
   } catch (const std::exception& e) {
-    std::cerr << "jflow: " << e.what() << "\n";
+    report(e.what(), "jflow: ");
     return kExitRequestsFailed;
   }
   return kExitUsage;

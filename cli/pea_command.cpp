@@ -11,10 +11,12 @@ void setup_pea(CLI::App& app, PeaOptions& options) {
   CLI::App* pea = app.add_subcommand("pea", "Run one pea (started by an orchestrator)");
   pea->add_option("--control", options.control, "The orchestrator's control endpoint")->required();
   pea->add_option("--name", options.name, "This pea's name (its control routing id)")->required();
+  add_log_options(*pea, options.log);
   pea->group("Internal");
 }
 
 int run_pea(const PeaOptions& options) {
+  apply_log_options(options.log);
   // A flow with `curve:` hands its session to process peas in the environment (never argv).
   std::optional<jflow::CurveKeyPair> session = jflow::take_curve_session_from_env();
   zmq::context_t context;

@@ -18,6 +18,7 @@
 #include "commands.hpp"
 #include "input_reader.hpp"
 #include "jflow/flow.hpp"
+#include "jflow/log.hpp"
 #include "serve/metrics_listener.hpp"
 #include "serve/serve_http.hpp"
 #include "summary_text.hpp"
@@ -278,6 +279,7 @@ void setup_run(CLI::App& app, RunOptions& options) {
       "--metrics", options.metrics,
       "Answer GET /metrics (Prometheus text) on HOST:PORT while the run lasts; port 0:\n"
       "any free one, printed as `metrics URL` (a served flow has /metrics on --http)");
+  add_log_options(*run, options.log);
   run->footer(
       "Input is read as requests go out (at most max_in_flight requests of request_size\n"
       "documents are held), and replies are printed as they arrive. A bad input line (tsv\n"
@@ -289,6 +291,7 @@ void setup_run(CLI::App& app, RunOptions& options) {
 }
 
 int run_run(const RunOptions& options) {
+  apply_log_options(options.log);
   FlowSpec spec = load_flow_yaml(options.flow_file);
   if (!options.max_in_flight.empty()) {
     std::size_t requests = 0;
@@ -377,12 +380,12 @@ int run_run(const RunOptions& options) {
         peak_held, flow.spec().max_in_flight, usage.ru_maxrss / 1024.0);
   }
   if (g_interrupted) {
-    std::fprintf(stderr, "jflow: interrupted; the rest of the input was not sent\n");
+    log(LogLevel::warn, "interrupted; the rest of the input was not sent");
     return kExitInterrupted;
   }
   if (!input_error.empty()) {
     // The rest of the input was not sent (README "Input"): say where it stopped.
-    std::fprintf(stderr, "jflow: %s; reading stopped there\n", input_error.c_str());
+    log(LogLevel::error, input_error + "; reading stopped there");
     return kExitUsage;
   }
   // A close problem (an executor that could not save its state) was printed by the flow; it

@@ -1,30 +1,28 @@
 #include "drivers/log_driver.hpp"
 
-#include <iostream>
-#include <sstream>
+#include <string>
 #include <utility>
 
+#include "jflow/log.hpp"
 #include "jflow/message.hpp"
 
 namespace jflow {
 
 DriverInfo LogDriver::info() {
   return {"LogDriver",
-          "logs each request (id, type, and optionally its document count) to stderr",
+          "logs each request (id, type, and optionally its document count) at level info",
           {{"docs", "bool", "false", "decode the body and log how many documents it holds"}}};
 }
 
 DriverResult LogDriver::handle(Message& message, const DriverContext& context) {
-  std::ostringstream line;  // built first so concurrent peas do not interleave within a line
+  if (!log_enabled(LogLevel::info)) return DriverResult::next();
   const Envelope& envelope = std::as_const(message).envelope();  // read only: the pea forwards it
-  line << "[" << context.pod << "/" << context.pea << "] request " << envelope.request_id << " "
-       << request_type_name(envelope.type);
-  if (show_docs_) line << " docs=" << message.request().docs.size();
-  // The trace id (a traceparent's second part) follows one request through every pea's log.
-  const std::string& trace = message.envelope().traceparent;
-  if (trace.size() > 35) line << " trace=" << std::string_view(trace).substr(3, 32);
-  line << "\n";
-  std::cerr << line.str() << std::flush;
+  std::string line =
+      "request " + envelope.request_id + " " + std::string(request_type_name(envelope.type));
+  if (show_docs_) line += " docs=" + std::to_string(message.request().docs.size());
+  // The line names its pea and carries the request's traceparent, whose trace id follows one
+  // request through every pea's log.
+  log(context.pea, LogLevel::info, line, envelope.traceparent);
   return DriverResult::next();
 }
 

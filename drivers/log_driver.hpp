@@ -1,5 +1,6 @@
-// LogDriver: writes one line per request to stderr — pod, pea, request id, type and, when asked
-// (`docs: true`, which decodes the body), the number of documents.
+// LogDriver: logs one line per request at level info (jflow/log.hpp) — from its pea, with the
+// request's id, type and traceparent and, when asked (`docs: true`, which decodes the body), the
+// number of documents.
 #pragma once
 
 #include "jflow/driver.hpp"

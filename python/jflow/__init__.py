@@ -15,9 +15,9 @@ if not _os.environ.get('JFLOW_EXECUTABLE') and 'dist-packages' in __file__ \
         and _os.path.isfile(_installed):
     _os.environ['JFLOW_EXECUTABLE'] = _os.path.normpath(_installed)
 
-from ._jflow import Document, Response, Status  # noqa: E402
+from ._jflow import Document, Response, Status, set_log  # noqa: E402
 from ._flow import AsyncFlow, Flow  # noqa: E402
 from ._client import AsyncClient, Client  # noqa: E402
 
 __all__ = ['AsyncClient', 'AsyncFlow', 'Client', 'Document', 'Flow', 'FlowError', 'FlowSpecError', 'RequestError',
-           'Response', 'Status']
+           'Response', 'Status', 'set_log']

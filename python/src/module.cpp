@@ -5,6 +5,7 @@
 #include "jflow/async_flow.hpp"
 #include "jflow/codec.hpp"
 #include "jflow/flow_spec.hpp"
+#include "jflow/log.hpp"
 #include "jflow/spec_error.hpp"
 #include "py_call.hpp"
 #include "py_document.hpp"
@@ -36,4 +37,19 @@ PYBIND11_MODULE(_jflow, module) {
   module.def(
       "check_flow_file", [](const std::string& path) { (void)jflow::load_flow_yaml(path); },
       "Parses and checks a flow file (raises FlowSpecError with file:line:col).");
+  module.def(
+      "set_log",
+      [](const std::string& level, const std::string& format) {
+        const auto parsed_level = jflow::parse_log_level(level);
+        if (!parsed_level)
+          throw py::value_error("set_log: level: expected error, warn, info or debug, got '" +
+                                level + "'");
+        const auto parsed_format = jflow::parse_log_format(format);
+        if (!parsed_format)
+          throw py::value_error("set_log: format: expected text or json, got '" + format + "'");
+        jflow::set_log_settings({*parsed_level, *parsed_format});
+      },
+      py::arg("level") = "info", py::arg("format") = "text",
+      "The process's log level and format (docs/OPERATING.md, Logging): the flows' peas, process "
+      "peas included, log as set when they start.");
 }

@@ -1,6 +1,8 @@
 // The link between an orchestrator (a DEALER per daemon) and a `jflow daemon` (a ROUTER), in
 // ControlMessages; the pea a message is about is in the field "pea".
-//   orchestrator → launch {pea, control, flow, curve_session?}
+//   orchestrator → launch {pea, control, flow, curve_session?, log_level, log_format}
+//                                  (the pea logs as the orchestrator does; a daemon given no
+//                                  log_level/log_format uses its own)
 //   daemon → launched {pea, pid}  or  launch_failed {pea, message}
 //   daemon → log {pea, line}       a line the pea printed (stdout and stderr)
 //   daemon → exited {pea, how, code, detail}   the pea process ended: how is "exited" (code: its

@@ -5,10 +5,10 @@
 #include <poll.h>
 
 #include <algorithm>
-#include <iostream>
 
 #include "flow/flow_core.hpp"
 #include "flow/request_stream.hpp"
+#include "jflow/log.hpp"
 
 namespace jflow {
 
@@ -20,7 +20,7 @@ AsyncFlow::~AsyncFlow() {
   try {
     close();
   } catch (const std::exception& e) {
-    std::cerr << "jflow: closing the flow failed: " << e.what() << "\n";
+    log("flow", LogLevel::error, std::string("closing the flow failed: ") + e.what());
   }
 }
 

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "jflow/duration.hpp"
+#include "jflow/log.hpp"
 #include "net/curve_link.hpp"
 
 namespace jflow::detail {
@@ -68,6 +69,8 @@ void FlowCore::start_async(StartedCallback on_started) {
   on_started_ = std::move(on_started);
   flow_id_ = random_flow_id();
   graph_ = build_flow_graph(spec_);  // throws SpecError for a spec that cannot run
+  log("flow", LogLevel::debug,
+      "starting " + std::to_string(graph_.peas.size()) + " peas (flow " + flow_id_ + ")");
   try {
     if (spec_.curve) session_ = generate_curve_keys();  // fresh for every run
     supervisor_.open_control(flow_id_, session_);
@@ -101,6 +104,8 @@ void FlowCore::step_start(SteadyTime now) {
   }
   next_health_check_ = now;
   phase_ = Phase::running;
+  log("flow", LogLevel::debug,
+      "running: " + std::to_string(graph_.peas.size()) + " peas wired (flow " + flow_id_ + ")");
   if (auto started = std::exchange(on_started_, nullptr)) started(std::nullopt);
 }
 

@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <charconv>
-#include <iostream>
 #include <iterator>
 
 #include <zmq_addon.hpp>
 
 #include "jflow/codec.hpp"
+#include "jflow/log.hpp"
 #include "net/curve_link.hpp"
 #include "net/endpoint.hpp"
 #include "wire/frame.hpp"
@@ -182,7 +182,8 @@ void Gateway::read_results(std::size_t budget) {
     if (!zmq::recv_multipart(*results_, std::back_inserter(frames), zmq::recv_flags::dontwait))
       return;
     if (frames.size() != 2) {
-      std::cerr << "jflow: reply with " << frames.size() << " frames ignored (expected 2)\n";
+      log("gateway", LogLevel::warn,
+          "reply with " + std::to_string(frames.size()) + " frames ignored (expected 2)");
       continue;
     }
     Response response;
@@ -190,7 +191,8 @@ void Gateway::read_results(std::size_t budget) {
       response.envelope =
           decode_envelope(std::string_view(frames[0].data<char>(), frames[0].size()));
     } catch (const DecodeError& e) {
-      std::cerr << "jflow: undecodable reply envelope ignored: " << e.what() << "\n";
+      log("gateway", LogLevel::warn,
+          std::string("undecodable reply envelope ignored: ") + e.what());
       continue;
     }
     std::optional<PendingRequests::Entry> entry;
@@ -219,6 +221,8 @@ void Gateway::expire_deadlines(SteadyTime now) {
     std::string message =
         "no reply within " + format_duration(entry.timeout) + " (deadline passed)";
     if (metrics_) metrics_->on_expired();
+    log("gateway", LogLevel::warn, "request " + request_id(sequence) + " " + message,
+        entry.traceparent);
     end_with(request_id(sequence), std::move(entry), StatusCode::timeout, message, "gateway");
   }
 }
@@ -245,6 +249,8 @@ void Gateway::end_all(StatusCode code, const std::string& message, const std::st
   record_queue();
   for (auto& [sequence, entry] : pending_.take_all()) {
     if (metrics_) metrics_->on_ended(entry.type, code);
+    log("gateway", LogLevel::error, "request " + request_id(sequence) + " failed: " + message,
+        entry.traceparent);
     Response response;
     response.envelope.request_id = request_id(sequence);
     response.envelope.type = entry.type;

@@ -2,9 +2,8 @@
 // step reads what the peas said and returns; the flow's process() calls the next one.
 #include "flow/pea_supervisor.hpp"
 
-#include <iostream>
-
 #include "control/control_channel.hpp"
+#include "jflow/log.hpp"
 #include "net/curve_link.hpp"
 #include "net/endpoint.hpp"
 #include "spec/spec_support.hpp"
@@ -66,8 +65,8 @@ void PeaSupervisor::launch(const FlowGraph& graph, const std::string& flow_id,
     control_remote_ = bind_any(*control_, Transport::tcp, spec_.host, "");
   }
   if (any_remote && !spec_.curve) {
-    std::cerr << "jflow: warning: links to other hosts are not encrypted (the flow has no "
-                 "curve:); see docs/HOSTS.md\n";
+    log("flow", LogLevel::warn,
+        "links to other hosts are not encrypted (the flow has no curve:); see docs/HOSTS.md");
   }
   flow_id_ = flow_id;
   session_ = session;
@@ -116,7 +115,7 @@ void PeaSupervisor::read_start_messages(const WiringContext& context) {
     try {
       message = try_recv_control(*control_, true);
     } catch (const DecodeError& e) {
-      std::cerr << "jflow: bad control message during start: " << e.what() << "\n";
+      log("flow", LogLevel::warn, std::string("bad control message during start: ") + e.what());
       continue;
     }
     if (!message) break;
@@ -190,10 +189,10 @@ void PeaSupervisor::read_control() {
       if (message->command == control::kRejected) {
         const std::string why = text_field(*message, "message", "?");
         slot->last_error = why;
-        std::cerr << "jflow: pea '" << slot->name << "' rejected a message: " << why << "\n";
+        log("flow", LogLevel::warn, "pea '" + slot->name + "' rejected a message: " + why);
       }
     } catch (const DecodeError& e) {
-      std::cerr << "jflow: bad control message: " << e.what() << "\n";
+      log("flow", LogLevel::warn, std::string("bad control message: ") + e.what());
     }
   }
 }
@@ -221,7 +220,8 @@ void PeaSupervisor::handle_restart_message(PeaSlot& slot, const ControlMessage& 
   } else if (message.command == control::kWired) {
     slot.state = PeaSlot::State::wired;
     slot.restarting = false;
-    std::cerr << "jflow: pea '" << slot.name << "' is back (restart " << slot.restarts << ")\n";
+    log("flow", LogLevel::info,
+        "pea '" + slot.name + "' is back (restart " + std::to_string(slot.restarts) + ")");
     if (slot.plan->role != PeaRole::replica) {
       events_.push_back({PeaEvent::Kind::back, slot.pod->name, ""});
     }
@@ -276,7 +276,7 @@ void PeaSupervisor::mark_dead(PeaSlot& slot, const std::string& how, SteadyTime 
   if (!slot.handle->host().empty()) who += " on host " + slot.handle->host();
   slot.last_error = who + " " + how;
   const bool again = can_restart && schedule_restart(slot, now);
-  std::cerr << "jflow: " << slot.last_error << (again ? "; restarting it" : "") << "\n";
+  log("flow", LogLevel::error, slot.last_error + (again ? "; restarting it" : ""));
   if (slot.plan->role == PeaRole::replica) {
     // The pod lives on with its other replicas: its head re-dispatches or fails (naming this
     // replica) exactly the requests the dead one held.
@@ -418,7 +418,7 @@ void PeaSupervisor::release_sockets() {
 // Problems of the close itself are printed where the user sees them and kept for
 // close_problems(), so that `jflow run` can fail on them.
 void PeaSupervisor::note_close_problem(std::string problem) {
-  std::cerr << "jflow: " << problem << "\n";
+  log("flow", LogLevel::error, problem);
   close_problems_.push_back(std::move(problem));
 }
 

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <iostream>
 #include <map>
 #include <vector>
 
@@ -12,6 +11,7 @@
 
 #include "base/clock.hpp"
 #include "control/control_channel.hpp"
+#include "jflow/log.hpp"
 #include "net/curve_link.hpp"
 #include "net/endpoint.hpp"
 #include "net/socket_monitor.hpp"
@@ -55,7 +55,7 @@ class Daemon::Impl {
         router_(context_, zmq::socket_type::router),
         monitor_(context_, zmq::socket_type::pair) {
     if (!options_.log) {
-      options_.log = [](const std::string& line) { std::cerr << "jflow daemon: " << line << "\n"; };
+      options_.log = [](const std::string& line) { log("daemon", LogLevel::info, line); };
     }
     if (!options_.key && !options_.insecure) {
       throw std::runtime_error(
@@ -177,7 +177,8 @@ class Daemon::Impl {
     ::fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
     try {
       Child child;
-      child.handle = start_process_pea(options_.executable, control, pea, env, pipe_fds[1]);
+      child.handle = start_process_pea(options_.executable, control, pea, env, pipe_fds[1],
+                                       pea_log_settings(message));
       child.output = pipe_fds[0];
       ::close(pipe_fds[1]);
       const int pid = child.handle->pid();
@@ -254,6 +255,16 @@ class Daemon::Impl {
       reply(orchestrator, dp::kLog, pea, {{"line", child.partial}});
       child.partial.clear();
     }
+  }
+
+  // The orchestrator's log settings, which its peas log with (their lines reach it); this
+  // daemon's own for what an orchestrator does not say (an older one).
+  static LogSettings pea_log_settings(const ControlMessage& message) {
+    LogSettings settings = log_settings();
+    if (auto level = parse_log_level(text_field(message, "log_level"))) settings.level = *level;
+    if (auto format = parse_log_format(text_field(message, "log_format")))
+      settings.format = *format;
+    return settings;
   }
 
   void kill_all(Session& session) {

@@ -29,7 +29,7 @@ struct DaemonOptions {
   // How long an orchestrator's connection may be gone (closed, or no answer to ZMTP pings for
   // kLinkTimeout) before its peas are killed.
   Duration orchestrator_timeout = daemon_protocol::kDaemonSilence;
-  std::function<void(const std::string&)> log;  // default: "jflow daemon: …" on stderr
+  std::function<void(const std::string&)> log;  // default: info lines from `daemon` (log.hpp)
 };
 
 class Daemon {

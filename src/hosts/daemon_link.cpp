@@ -1,13 +1,14 @@
 #include "hosts/daemon_link.hpp"
 
 #include <atomic>
-#include <iostream>
 
 #include <zmq_addon.hpp>
 
+#include "base/log_output.hpp"
 #include "control/control_channel.hpp"
 #include "control/daemon_protocol.hpp"
 #include "control/pea_end.hpp"
+#include "jflow/log.hpp"
 #include "net/curve_link.hpp"
 #include "net/endpoint.hpp"
 #include "net/socket_monitor.hpp"
@@ -62,6 +63,9 @@ void DaemonLink::launch(const std::string& pea, const std::string& control_endpo
   message.fields["control"] = control_endpoint;
   message.fields["flow"] = flow_id;
   if (session) message.fields["curve_session"] = curve_session_env_value(*session);
+  // The pea logs as this process does: its lines come back here (handle(), kLog).
+  message.fields["log_level"] = std::string(log_level_name(log_settings().level));
+  message.fields["log_format"] = std::string(log_format_name(log_settings().format));
   peas_[pea];
   send(message);
 }
@@ -86,7 +90,8 @@ void DaemonLink::pump(SteadyTime now) {
     try {
       message = try_recv_control(socket_, false);
     } catch (const DecodeError& e) {
-      std::cerr << "jflow: bad message from daemon " << address_ << ": " << e.what() << "\n";
+      log("flow", LogLevel::warn,
+          "bad message from daemon " + address_ + ": " + std::string(e.what()));
       continue;
     }
     if (!message) break;
@@ -105,7 +110,7 @@ void DaemonLink::pump(SteadyTime now) {
 void DaemonLink::handle(const ControlMessage& message) {
   const std::string pea = text_field(message, "pea");
   if (message.command == dp::kLog) {
-    std::cerr << "[" << address_ << " " << pea << "] " << text_field(message, "line") << "\n";
+    log_forwarded(pea, address_, text_field(message, "line"));
     return;
   }
   auto it = peas_.find(pea);

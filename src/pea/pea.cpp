@@ -1,6 +1,5 @@
 #include "pea/pea.hpp"
 
-#include <iostream>
 #include <map>
 #include <optional>
 #include <utility>
@@ -14,6 +13,7 @@
 #include "control/control_channel.hpp"
 #include "control/credit.hpp"
 #include "jflow/executor.hpp"
+#include "jflow/log.hpp"
 #include "jflow/message.hpp"
 #include "jflow/plugin.hpp"
 #include "net/curve_link.hpp"
@@ -69,6 +69,8 @@ class Pea::Loop {
   }
 
   int run() {
+    // Whatever this thread logs from here on — the pea, its drivers, its executor — names it.
+    const LogSource source(config_.pea);
     control_.set(zmq::sockopt::routing_id, config_.pea);
     control_.set(zmq::sockopt::reconnect_ivl, 10);
     control_.set(zmq::sockopt::linger, 1000);  // let `bye` and late reports reach the orchestrator
@@ -113,8 +115,9 @@ class Pea::Loop {
         if (message->command == control::kTerminate) return std::nullopt;
       }
     }
-    std::cerr << "pea " << config_.pea << ": no '" << command << "' from the orchestrator at "
-              << control_endpoint_ << " within " << kHandshakeTimeout.count() << "s; exiting\n";
+    log(LogLevel::error, "no '" + std::string(command) + "' from the orchestrator at " +
+                             control_endpoint_ + " within " +
+                             std::to_string(kHandshakeTimeout.count()) + "s; exiting");
     return std::nullopt;
   }
 
@@ -125,7 +128,7 @@ class Pea::Loop {
       if (!message && control_watch_) control_watch_->drained();
       return message;
     } catch (const DecodeError& e) {
-      std::cerr << "pea " << config_.pea << ": bad control message: " << e.what() << "\n";
+      log(LogLevel::warn, std::string("bad control message: ") + e.what());
       if (control_watch_) control_watch_->touched();  // more may wait behind it
       return std::nullopt;
     }
@@ -177,6 +180,8 @@ class Pea::Loop {
             bind_as_told(*message, "bind_router", dispatcher_->socket(), unique_name("router")));
       }
       send(ready);
+      log(LogLevel::debug, "configured: " + std::string(pea_role_name(config_.role)) + " of pod '" +
+                               config_.pod + "'");
       return true;
     } catch (const std::exception& e) {
       send_failed(e.what());
@@ -248,6 +253,7 @@ class Pea::Loop {
     }
     if (dispatcher_ && !await_replicas()) return false;
     send(make(control::kWired));
+    log(LogLevel::debug, "wired");
     return true;
   }
 
@@ -427,8 +433,18 @@ class Pea::Loop {
     run_chain(std::move(message), 0, arrival);
   }
 
+  // Ends the request with an error, and says so in the log with the request's traceparent: the
+  // line to find when a caller reports a failed request.
   void fail(Message& message, StatusCode code, const std::string& text, std::string_view driver) {
     ++errors_;
+    const LogLevel level = code == StatusCode::timeout ? LogLevel::warn : LogLevel::error;
+    if (log_enabled(level)) {
+      const Envelope& envelope = std::as_const(message).envelope();
+      log(level,
+          "request " + envelope.request_id + " " + std::string(request_type_name(envelope.type)) +
+              " failed" + (driver.empty() ? "" : " in " + std::string(driver)) + ": " + text,
+          envelope.traceparent);
+    }
     Status& status = message.envelope().status;
     status.code = code;
     status.message = text;

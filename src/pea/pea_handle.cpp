@@ -4,7 +4,6 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <iostream>
 #include <thread>
 #include <vector>
 
@@ -25,9 +24,9 @@ class ThreadPea final : public PeaHandle {
                  name = std::move(name)]() mutable {
           int code = 1;
           try {
-            code = Pea(context, std::move(control_endpoint), std::move(name), drivers).run();
+            code = Pea(context, std::move(control_endpoint), name, drivers).run();
           } catch (const std::exception& e) {
-            std::cerr << "pea thread ended by exception: " << e.what() << "\n";
+            log(name, LogLevel::error, std::string("pea thread ended by exception: ") + e.what());
           }
           exit_code_.store(code);
           finished_.store(true);
@@ -103,10 +102,19 @@ std::unique_ptr<PeaHandle> start_thread_pea(zmq::context_t& context, std::string
 std::unique_ptr<PeaHandle> start_process_pea(const std::filesystem::path& executable,
                                              std::string control_endpoint, std::string name,
                                              const std::vector<std::string>& extra_env,
-                                             int output_fd) {
+                                             int output_fd, std::optional<LogSettings> log) {
   // Everything the child needs is prepared before fork: after fork only async-signal-safe calls.
-  std::vector<std::string> args = {executable.string(), "pea",    "--control",
-                                   control_endpoint,    "--name", name};
+  const LogSettings logging = log ? *log : log_settings();
+  std::vector<std::string> args = {executable.string(),
+                                   "pea",
+                                   "--control",
+                                   control_endpoint,
+                                   "--name",
+                                   name,
+                                   "--log-level",
+                                   std::string(log_level_name(logging.level)),
+                                   "--log-format",
+                                   std::string(log_format_name(logging.format))};
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);

@@ -14,6 +14,7 @@
 #include "control/pea_end.hpp"
 #include "jflow/driver.hpp"
 #include "jflow/duration.hpp"
+#include "jflow/log.hpp"
 
 namespace jflow {
 
@@ -35,14 +36,16 @@ class PeaHandle {
 std::unique_ptr<PeaHandle> start_thread_pea(zmq::context_t& context, std::string control_endpoint,
                                             std::string name, const DriverRegistry& drivers);
 
-// Starts `executable pea --control ENDPOINT --name NAME`. The child is killed if this process
-// dies (PR_SET_PDEATHSIG), so no pea outlives its orchestrator. `extra_env` ("KEY=VALUE") is
-// added to the child's environment (the flow's CURVE session travels there). `output_fd`, when
-// not -1, becomes the child's stdout and stderr (a daemon forwards what its peas print).
+// Starts `executable pea --control ENDPOINT --name NAME --log-level L --log-format F`. The child
+// is killed if this process dies (PR_SET_PDEATHSIG), so no pea outlives its orchestrator.
+// `extra_env` ("KEY=VALUE") is added to the child's environment (the flow's CURVE session travels
+// there). `output_fd`, when not -1, becomes the child's stdout and stderr (a daemon forwards what
+// its peas print). `log`: how the pea logs (jflow/log.hpp); nullopt: as this process does.
 std::unique_ptr<PeaHandle> start_process_pea(const std::filesystem::path& executable,
                                              std::string control_endpoint, std::string name,
                                              const std::vector<std::string>& extra_env = {},
-                                             int output_fd = -1);
+                                             int output_fd = -1,
+                                             std::optional<LogSettings> log = std::nullopt);
 
 // Where the `jflow` binary is: $JFLOW_EXECUTABLE, `jflow` beside this executable, the build tree's
 // binary, or `jflow` on PATH.

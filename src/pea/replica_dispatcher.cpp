@@ -2,11 +2,10 @@
 
 #include <zmq_addon.hpp>
 
-#include <iostream>
-
 #include "base/clock.hpp"
 #include "control/credit.hpp"
 #include "jflow/codec.hpp"
+#include "jflow/log.hpp"
 
 namespace jflow {
 namespace {
@@ -136,8 +135,8 @@ void ReplicaDispatcher::on_readable() {
     try {
       report = credit::read_report(frames[1], frames[2]);
     } catch (const DecodeError& e) {
-      std::cerr << "jflow: head of '" << pod_ << "': ignored a report of replica '" << replica->name
-                << "': " << e.what() << "\n";
+      log(LogLevel::warn, "head of '" + pod_ + "': ignored a report of replica '" + replica->name +
+                              "': " + e.what());
       continue;
     }
     if (report.kind == credit::Report::Kind::credit) {
@@ -188,6 +187,7 @@ void ReplicaDispatcher::fail_to_tail(const Outgoing& outgoing, const std::string
   const zmq::message_t& head = outgoing.frames[0];
   Envelope envelope = decode_envelope(std::string_view(head.data<char>(), head.size()));
   std::string text = replica.empty() ? reason : "replica '" + replica + "' lost: " + reason;
+  log(LogLevel::error, "request " + envelope.request_id + " failed: " + text, envelope.traceparent);
   envelope.status = {StatusCode::pea_lost, text, pod_, ""};
   // Appear to come from the lost replica, so the tail's join counts this part in its place.
   std::int64_t now = unix_now_ns();

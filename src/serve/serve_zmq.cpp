@@ -5,10 +5,9 @@
 #include <stdexcept>
 #include <vector>
 
-#include <cstdio>
-
 #include "base/utf8.hpp"
 #include "jflow/codec.hpp"
+#include "jflow/log.hpp"
 #include "net/curve_link.hpp"
 #include "serve/front_request.hpp"
 #include "serve/serve_server.hpp"
@@ -30,9 +29,8 @@ ZmqFront::ZmqFront(Server& server, const std::string& address,
       router_(context_, zmq::socket_type::router),
       requests_per_client_(static_cast<std::size_t>(std::max(requests_per_client, 1))) {
   if (key) {
-    zap_.emplace(context_, std::move(allowed), [](const std::string& line) {
-      std::fprintf(stderr, "jflow serve: %s\n", line.c_str());
-    });
+    zap_.emplace(context_, std::move(allowed),
+                 [](const std::string& line) { log("serve", LogLevel::warn, line); });
     make_curve_server(router_, *key);
   }
   router_.set(zmq::sockopt::linger, kCloseLingerMs);

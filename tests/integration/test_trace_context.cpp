@@ -1,10 +1,16 @@
 // Trace context end to end: a caller's traceparent comes back with the reply unchanged, a request
 // without one gets a fresh one, a malformed one is refused naming it, and the trace id appears in
-// the peas' log lines and in `jflow run`'s line about a failed request.
+// the peas' log lines and in `jflow run`'s line about a failed request, and in the gateway's line
+// about a request its pea's death ended.
 #include <catch2/catch.hpp>
 
+#include <csignal>
+#include <optional>
 #include <regex>
 
+#include <nlohmann/json.hpp>
+
+#include "support/captured_log.hpp"
 #include "support/run_jflow.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_support.hpp"
@@ -59,10 +65,52 @@ TEST_CASE("the trace id is in the peas' log lines and in jflow run's error line"
   std::smatch logged, failed;
   REQUIRE(
       std::regex_search(run.output, logged,
-                        std::regex(R"(\[logged[^\]]*\] request \S+ index trace=([0-9a-f]{32}))")));
+                        std::regex(R"(logged: request \S+ index traceparent=00-([0-9a-f]{32})-)")));
   REQUIRE(std::regex_search(
       run.output, failed,
       std::regex(
           R"(pod=broken executor=FailDriver: no \| traceparent=00-([0-9a-f]{32})-[0-9a-f]{16}-01)")));
   CHECK(logged[1] == failed[1]);
+}
+
+TEST_CASE("a request ended because its pea died is logged with its traceparent",
+          "[integration][trace][log][death]") {
+  test::CapturedLog captured("death-log", {LogLevel::info, LogFormat::json});
+  FlowSpec spec = FlowBuilder()
+                      .add("slow", "- !WaitDriver {duration: 30s}", Runtime::process)
+                      .restart(RestartPolicy::never)
+                      .build();
+  Flow flow(spec, test::test_options());
+  flow.start();
+  int pid = 0;
+  for (const PeaStatus& pea : flow.status()) pid = pea.pid;
+  REQUIRE(pid > 0);
+  Request request = test::text_request("held");
+  request.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  std::optional<Response> response;
+  flow.submit(request, [&](Response&& r) { response = std::move(r); });
+  ::kill(pid, SIGKILL);
+  REQUIRE(test::poll_until(
+      flow, [&] { return response.has_value(); }, std::chrono::seconds(10)));
+  CHECK(response->status().code == StatusCode::pea_lost);
+  flow.close();
+
+  bool died = false, failed = false;
+  for (const std::string& line : captured.lines()) {
+    INFO(line);
+    const nlohmann::json parsed = nlohmann::json::parse(line);
+    const std::string msg = parsed["msg"];
+    if (parsed["pea"] == "flow" && msg.find("pea 'slow'") != std::string::npos) {
+      died = parsed["level"] == "error" && msg.find("signal 9") != std::string::npos;
+    }
+    if (parsed["pea"] == "gateway" &&
+        msg.find("request " + response->envelope.request_id + " failed: ") == 0) {
+      failed = true;
+      CHECK(parsed["level"] == "error");
+      CHECK(parsed["traceparent"] == request.traceparent);
+      CHECK(parsed["trace_id"] == "0af7651916cd43dd8448eb211c80319c");
+    }
+  }
+  CHECK(died);
+  CHECK(failed);
 }
