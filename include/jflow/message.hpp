@@ -8,7 +8,10 @@
 // pea's name). Thread-safety: owned by one pea loop at a time; not shared.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <zmq.hpp>
@@ -23,16 +26,35 @@ class Message {
   Message(Envelope envelope, zmq::message_t body);
   // A joined message: `envelope` already merged (routes of every part, first error status).
   Message(Envelope envelope, std::vector<zmq::message_t> part_bodies);
+  // A request as it arrived on the wire: the envelope frame is checked whole and decoded but for
+  // its routes, which are decoded from the frame kept here the first time anyone asks for
+  // envelope(); a pea that only forwards never does (throws DecodeError).
+  static Message arrived(zmq::message_t envelope_frame, zmq::message_t body);
 
   Envelope& envelope() {
+    decode_routes();
     envelope_changed_ = true;
     return envelope_;
   }
-  const Envelope& envelope() const { return envelope_; }
+  const Envelope& envelope() const {
+    decode_routes();
+    return envelope_;
+  }
+  // The envelope without decoding its routes: every field but `routes` is right; `routes` may
+  // still be empty. For the pea's own reads (id, type, deadline, status) on every hop.
+  const Envelope& envelope_header() const { return envelope_; }
   // Whether the envelope may have changed since the message was made: true once anyone asked
   // for it mutably. A pea that sees false forwards the envelope bytes it received with only its
   // own route appended, instead of encoding the envelope again.
   bool envelope_changed() const { return envelope_changed_; }
+
+  // The pea's own hop, appended to the routes (held aside while the routes are still in the
+  // frame), and the last hop of the routes, for the pea to set its end time.
+  void add_route(Route route);
+  Route& last_route();
+  // When the envelope arrived as a frame and nothing but the route added since has changed it:
+  // writes that frame's bytes with the route appended to `out` and returns true (no re-encoding).
+  bool forward_envelope_into(std::string& out) const;
 
   // Decodes the body on first use (throws DecodeError); the request's type comes from the envelope.
   // Once decoded, take_body() re-encodes it, so drivers may change documents in place.
@@ -49,7 +71,17 @@ class Message {
   zmq::message_t take_body();
 
  private:
-  Envelope envelope_;
+  void decode_routes() const;  // from envelope_frame_, when they are still there
+
+  // mutable: the routes are decoded from the kept frame inside const accessors (the message is
+  // owned by one pea loop at a time; see the top of this file).
+  mutable Envelope envelope_;
+  mutable zmq::message_t envelope_frame_;
+  mutable bool routes_in_frame_ = false;
+  mutable std::optional<Route> added_route_;  // add_route()'s, while the routes are in the frame
+  // Where the routes are in envelope_frame_ (the wire's EnvelopeLayout).
+  std::size_t routes_at_ = 0, routes_header_ = 0, routes_end_ = 0;
+  std::uint32_t routes_count_ = 0;
   zmq::message_t body_;
   std::vector<zmq::message_t> part_bodies_;
   std::optional<Request> decoded_;

@@ -25,7 +25,6 @@
 #include "pea/precise_timer.hpp"
 #include "pea/replica_dispatcher.hpp"
 #include "pea/workspace_lock.hpp"
-#include "wire/route_append.hpp"
 
 namespace jflow {
 namespace {
@@ -38,20 +37,6 @@ constexpr auto kHandshakeTimeout = std::chrono::seconds(60);
 constexpr int kBatch = 256;
 
 using Chain = std::vector<std::unique_ptr<Driver>>;
-
-// The pea's own bookkeeping on a message's envelope: its route. This is not a change that stops
-// the pea from forwarding the envelope bytes it received (Message::envelope_changed()), as the
-// route is appended to those bytes too.
-Envelope& own_envelope(Message& message) {
-  return const_cast<Envelope&>(std::as_const(message).envelope());
-}
-
-// The envelope frame of the message being handled, while it is handled without a pause (not
-// deferred, not joined): what emit() needs to append the route to its bytes.
-struct Arrival {
-  const zmq::message_t& frame;
-  detail::EnvelopeLayout layout;
-};
 
 }  // namespace
 
@@ -324,8 +309,7 @@ class Pea::Loop {
       if (input_ready || polled_in(1)) read_input();
       resume_deferred();
       if (joins_) {
-        for (Message& expired : joins_->expire(steady_now()))
-          after_join(std::move(expired), nullptr);
+        for (Message& expired : joins_->expire(steady_now())) after_join(std::move(expired));
       }
       if (steady_now() >= next_heartbeat) {
         send(heartbeat());
@@ -401,36 +385,32 @@ class Pea::Loop {
       reject("expected 2 frames [envelope | body], got " + std::to_string(frames.size()));
       return;
     }
-    Envelope envelope;
-    detail::EnvelopeLayout layout;
+    std::optional<Message> message;
     try {
-      envelope = detail::decode_envelope(std::string_view(frames[0].data<char>(), frames[0].size()),
-                                         layout);
+      message.emplace(Message::arrived(std::move(frames[0]), std::move(frames[1])));
     } catch (const DecodeError& e) {
       reject(e.what());
       return;
     }
-    Message message(std::move(envelope), std::move(frames[1]));
     if (joins_) {
-      std::optional<Message> joined = joins_->add(std::move(message));
-      if (joined) after_join(std::move(*joined), nullptr);
+      std::optional<Message> joined = joins_->add(std::move(*message));
+      if (joined) after_join(std::move(*joined));
       return;
     }
-    const Arrival arrival{frames[0], layout};
-    after_join(std::move(message), &arrival);
+    after_join(std::move(*message));
   }
 
   // The request is whole (joined, or it never needed joining): record this pea on its route and
-  // run it. An upstream error travels on to the caller untouched. `arrival`: the envelope frame
-  // the message was decoded from, when it is the one just read. (The message is passed on by
+  // run it. An upstream error travels on to the caller untouched. (The message is passed on by
   // reference down to where it is kept or sent: each move of a Message costs ~170 instructions.)
-  void after_join(Message&& message, const Arrival* arrival) {
-    own_envelope(message).routes.push_back({config_.pod, config_.pea, unix_now_ns(), 0});
-    if (!std::as_const(message).envelope().status.ok()) {
-      emit(std::move(message), arrival);
+  // The pea reads only the envelope's header: the routes stay undecoded unless a driver asks.
+  void after_join(Message&& message) {
+    message.add_route({config_.pod, config_.pea, unix_now_ns(), 0});
+    if (!message.envelope_header().status.ok()) {
+      emit(std::move(message));
       return;
     }
-    run_chain(std::move(message), 0, arrival);
+    run_chain(std::move(message), 0);
   }
 
   // Ends the request with an error, and says so in the log with the request's traceparent: the
@@ -452,13 +432,13 @@ class Pea::Loop {
     status.executor = std::string(driver);
   }
 
-  void run_chain(Message&& message, std::size_t position, const Arrival* arrival) {
-    const Envelope& envelope = std::as_const(message).envelope();
+  void run_chain(Message&& message, std::size_t position) {
+    const Envelope& envelope = message.envelope_header();
     std::int64_t deadline = envelope.deadline_ns;
     if (deadline != 0 && unix_now_ns() > deadline) {
       fail(message, StatusCode::timeout, "deadline passed before pod '" + config_.pod + "' ran it",
            "");
-      emit(std::move(message), arrival);
+      emit(std::move(message));
       return;
     }
     auto chain = chains_.find(envelope.type);
@@ -483,20 +463,20 @@ class Pea::Loop {
       }
     }
     ++handled_;
-    emit(std::move(message), arrival);
+    emit(std::move(message));
   }
 
   void resume_deferred() {
     SteadyTime now = steady_now();
     while (auto request = deferred_.pop_due(now)) {
-      run_chain(std::move(request->message), request->next_driver, nullptr);
+      run_chain(std::move(request->message), request->next_driver);
     }
   }
 
   // Sends the finished request on: a head hands it to its replicas; everyone else sends it to
   // each downstream pea, and a replica then tells its head it has room for one more.
-  void emit(Message&& message, const Arrival* arrival) {
-    own_envelope(message).routes.back().end_ns = unix_now_ns();
+  void emit(Message&& message) {
+    message.last_route().end_ns = unix_now_ns();
     if (dispatcher_) {
       dispatcher_->dispatch(std::move(message));
       return;
@@ -507,13 +487,9 @@ class Pea::Loop {
     } catch (const std::exception& e) {
       fail(message, StatusCode::error, std::string("cannot encode body: ") + e.what(), "");
     }
-    const Envelope& envelope = std::as_const(message).envelope();
-    if (arrival && !message.envelope_changed() &&
-        envelope.routes.size() == std::size_t{arrival->layout.routes} + 1) {
-      const std::string_view arrived(arrival->frame.data<char>(), arrival->frame.size());
-      detail::append_route_into(arrived, arrival->layout, envelope.routes.back(), envelope_bytes_);
-    } else {
-      encode_envelope_into(envelope, envelope_bytes_);
+    const Envelope& envelope = message.envelope_header();
+    if (!message.forward_envelope_into(envelope_bytes_)) {
+      encode_envelope_into(std::as_const(message).envelope(), envelope_bytes_);
     }
     outputs_.send(zmq::message_t(envelope_bytes_.data(), envelope_bytes_.size()), std::move(body));
     if (config_.role == PeaRole::replica) {

@@ -192,7 +192,10 @@ Envelope decode_envelope(std::string_view bytes, const DecodeLimits& limits) {
   return decode_envelope(bytes, layout);
 }
 
-Envelope detail::decode_envelope(std::string_view bytes, EnvelopeLayout& layout) {
+namespace {
+
+Envelope decode_envelope_fields(std::string_view bytes, detail::EnvelopeLayout& layout,
+                                bool keep_routes) {
   MsgpackReader r(bytes, "envelope");
   r.expect_not_empty();
   Envelope out;
@@ -260,13 +263,23 @@ Envelope detail::decode_envelope(std::string_view bytes, EnvelopeLayout& layout)
     layout.routes_header = r.offset() - layout.routes_at;
     layout.routes = routes;
     // +1: every pea appends its own route to what it decoded.
-    out.routes.reserve(std::min<std::uint32_t>(routes, 64) + 1);
+    if (keep_routes) out.routes.reserve(std::min<std::uint32_t>(routes, 64) + 1);
+    Route skipped;  // a route only checked: its texts are read as views, never copied
     for (std::uint32_t i = 0; i < routes; ++i) {
       PathScope index(r, std::size_t{i});
-      Route& route = out.routes.emplace_back();
+      Route& route = keep_routes ? out.routes.emplace_back() : skipped;
       expect_fields(r, detail::kRouteFields, 1);
-      str_field("pod", route.pod);
-      str_field("pea", route.pea);
+      if (keep_routes) {
+        str_field("pod", route.pod);
+        str_field("pea", route.pea);
+      } else {
+        {
+          PathScope pod(r, "pod");
+          (void)r.read_str();
+        }
+        PathScope pea(r, "pea");
+        (void)r.read_str();
+      }
       int_field("start_ns", route.start_ns);
       int_field("end_ns", route.end_ns);
     }
@@ -280,6 +293,16 @@ Envelope detail::decode_envelope(std::string_view bytes, EnvelopeLayout& layout)
   }
   r.expect_end();
   return out;
+}
+
+}  // namespace
+
+Envelope detail::decode_envelope(std::string_view bytes, EnvelopeLayout& layout) {
+  return decode_envelope_fields(bytes, layout, true);
+}
+
+Envelope detail::decode_envelope_header(std::string_view bytes, EnvelopeLayout& layout) {
+  return decode_envelope_fields(bytes, layout, false);
 }
 
 Request decode_body(std::string_view bytes, const DecodeLimits& limits) {

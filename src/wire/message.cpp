@@ -2,6 +2,7 @@
 
 #include "jflow/codec.hpp"
 #include "wire/frame.hpp"
+#include "wire/route_append.hpp"
 
 namespace jflow {
 namespace {
@@ -19,6 +20,57 @@ Message::Message(Envelope envelope, zmq::message_t body)
 
 Message::Message(Envelope envelope, std::vector<zmq::message_t> part_bodies)
     : envelope_(std::move(envelope)), part_bodies_(std::move(part_bodies)) {}
+
+Message Message::arrived(zmq::message_t envelope_frame, zmq::message_t body) {
+  detail::EnvelopeLayout layout;
+  Message message(detail::decode_envelope_header(
+                      std::string_view(envelope_frame.data<char>(), envelope_frame.size()), layout),
+                  std::move(body));
+  message.envelope_frame_ = std::move(envelope_frame);
+  message.routes_in_frame_ = true;
+  message.routes_at_ = layout.routes_at;
+  message.routes_header_ = layout.routes_header;
+  message.routes_end_ = layout.routes_end;
+  message.routes_count_ = layout.routes;
+  return message;
+}
+
+void Message::decode_routes() const {
+  if (!routes_in_frame_) return;
+  // The frame was checked whole when it arrived: this decode cannot fail.
+  detail::EnvelopeLayout layout;
+  envelope_.routes =
+      detail::decode_envelope(
+          std::string_view(envelope_frame_.data<char>(), envelope_frame_.size()), layout)
+          .routes;
+  if (added_route_) envelope_.routes.push_back(std::move(*added_route_));
+  added_route_.reset();
+  routes_in_frame_ = false;
+  envelope_frame_ = zmq::message_t();
+}
+
+void Message::add_route(Route route) {
+  if (routes_in_frame_ && !added_route_) {
+    added_route_ = std::move(route);
+    return;
+  }
+  decode_routes();
+  envelope_.routes.push_back(std::move(route));
+}
+
+Route& Message::last_route() {
+  if (routes_in_frame_ && added_route_) return *added_route_;
+  decode_routes();
+  return envelope_.routes.back();
+}
+
+bool Message::forward_envelope_into(std::string& out) const {
+  if (!routes_in_frame_ || envelope_changed_ || !added_route_) return false;
+  detail::EnvelopeLayout layout{routes_at_, routes_header_, routes_count_, routes_end_};
+  detail::append_route_into(std::string_view(envelope_frame_.data<char>(), envelope_frame_.size()),
+                            layout, *added_route_, out);
+  return true;
+}
 
 Request& Message::request() {
   if (decoded_) return *decoded_;

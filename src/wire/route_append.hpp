@@ -25,6 +25,11 @@ struct EnvelopeLayout {
 // decode_envelope, also reporting the layout of `bytes`.
 Envelope decode_envelope(std::string_view bytes, EnvelopeLayout& layout);
 
+// The same checks as decode_envelope, but the routes are only checked, not kept: the result's
+// routes are empty. What a pea reads of a request it forwards (Message decodes the routes from the
+// bytes if anyone asks for them): no string or vector is made for a route on every hop.
+Envelope decode_envelope_header(std::string_view bytes, EnvelopeLayout& layout);
+
 // Writes to `out` the envelope `bytes` (decoded with `layout`) with `route` appended: bytes that
 // decode equal to the decoded envelope with the route pushed back, and equal to encoding that
 // envelope when `bytes` were encoded by jflow.
