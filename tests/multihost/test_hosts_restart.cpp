@@ -46,10 +46,12 @@ std::uint64_t restarts_counted(const Flow& flow, const std::string& pea) {
   return 0;
 }
 
-// "host: ORCHESTRATOR" and one pod placed on `daemon`, as YAML.
-FlowSpec remote_pod_flow(const VirtualHosts& hosts, const std::string& pod_keys) {
-  return parse_flow_yaml("version: 1\nhost: " + hosts.orchestrator_address() +
-                             "\npods:\n"
+// `pod_keys` (a pod, as YAML) between two local peas, on a flow whose host: is the orchestrator's
+// address; `flow_keys` adds flow-level YAML (curve:).
+FlowSpec remote_pod_flow(const VirtualHosts& hosts, const std::string& pod_keys,
+                         const std::string& flow_keys = "") {
+  return parse_flow_yaml("version: 1\nhost: " + hosts.orchestrator_address() + "\n" + flow_keys +
+                             "pods:\n"
                              "  - name: in\n    uses: _pass\n" +
                              pod_keys + "  - name: out\n    uses: _pass\n",
                          "hosts-restart.yml", test::no_env);
@@ -65,10 +67,20 @@ TEST_CASE(
     WARN("skipped: " << *why);
     return;
   }
+  // Over CURVE too: the relaunched replica gets the flow's session keys again.
+  const bool curve = GENERATE(false, true);
+  INFO((curve ? "curve" : "plain tcp"));
   VirtualHosts hosts(1);
-  const test::HostDaemon daemon = test::start_daemon(hosts, 0, nullptr);
-  Flow flow(remote_pod_flow(hosts, "  - name: p\n    parallel: 3\n    host: " + daemon.address +
-                                       "\n    scheduling: round_robin\n    restart: on-failure\n"),
+  test::KeyFolder keys;
+  keys.make("orchestrator");
+  const test::HostDaemon daemon = test::start_daemon(hosts, 0, curve ? &keys : nullptr);
+  const std::string curve_keys = "curve:\n  key: " + keys.secret("orchestrator").string() +
+                                 "\n  hosts:\n    " + daemon.address + ": " +
+                                 keys.pub("h0").string() + "\n";
+  Flow flow(remote_pod_flow(hosts,
+                            "  - name: p\n    parallel: 3\n    host: " + daemon.address +
+                                "\n    scheduling: round_robin\n    restart: on-failure\n",
+                            curve ? curve_keys : ""),
             test::test_options());
   flow.start();
   const int victim = pea_status(flow, "p/1").pid;
