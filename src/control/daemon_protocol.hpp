@@ -1,14 +1,20 @@
 // The link between an orchestrator (a DEALER per daemon) and a `jflow daemon` (a ROUTER), in
 // ControlMessages; the pea a message is about is in the field "pea".
-//   orchestrator → launch {pea, control, flow, curve_session?, log_level, log_format}
+//   orchestrator → launch {pea, control, flow, curve_session?, incarnation?, log_level, log_format}
 //                                  (the pea logs as the orchestrator does; a daemon given no
 //                                  log_level/log_format uses its own)
 //   daemon → launched {pea, pid}  or  launch_failed {pea, message}
+//                                  Every reply about a pea carries the launch's `incarnation` back
+//                                  (1 for the first launch of a name, 2 for its first restart …),
+//                                  so that news of a pea's earlier incarnation is told apart.
 //   daemon → log {pea, line}       a line the pea printed (stdout and stderr)
 //   daemon → exited {pea, how, code, detail}   the pea process ended: how is "exited" (code: its
 //                                  exit code), "killed" (code: the signal) or "lost" (detail: why);
 //                                  control/pea_end.hpp writes and reads these fields
-//   orchestrator → kill {pea}      SIGKILL, for a pea that did not stop when told
+//   orchestrator → kill {pea, incarnation?}   SIGKILL, for a pea that did not stop when told; a
+//                                  kill for a pea the daemon does not run (it ended and was
+//                                  reported, or the daemon restarted since) is answered
+//                                  exited {how: lost}
 //   orchestrator → bye             the flow closed: the daemon kills whatever is left of it
 //   anyone admitted → ping         daemon → pong {orchestrators, peas}  (`jflow ping --daemon`)
 //   daemon → heartbeat every kDaemonHeartbeat; the orchestrator fails the peas of a daemon
@@ -35,6 +41,7 @@ inline constexpr const char* kBye = "bye";
 inline constexpr const char* kHeartbeat = "heartbeat";
 inline constexpr const char* kPing = "ping";
 inline constexpr const char* kPong = "pong";
+inline constexpr const char* kIncarnation = "incarnation";
 
 inline constexpr auto kDaemonHeartbeat = std::chrono::milliseconds(200);
 inline constexpr auto kDaemonSilence = std::chrono::seconds(3);

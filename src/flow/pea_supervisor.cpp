@@ -17,6 +17,9 @@ constexpr auto kTerminateResend = std::chrono::milliseconds(100);
 // cannot start is not relaunched in a tight loop (docs/YAML.md, "restart").
 constexpr Duration kFirstBackoff = std::chrono::milliseconds(100);
 constexpr Duration kMaxBackoff = std::chrono::seconds(5);
+// How often a pea on another host that is due to restart looks again whether its daemon has
+// reported the old process's end (the daemon looks at its children every 100 ms).
+constexpr Duration kRemoteEndRecheck = std::chrono::milliseconds(100);
 
 Duration backoff_after(std::size_t recent_restarts) {
   Duration backoff = kFirstBackoff;
@@ -237,7 +240,9 @@ void PeaSupervisor::handle_restart_message(PeaSlot& slot, const ControlMessage& 
 void PeaSupervisor::check_health(SteadyTime now) {
   for (PeaSlot& slot : peas_) {
     if (slot.state == PeaSlot::State::dead) {
-      if (slot.restart_at && now >= *slot.restart_at) restart(slot, now);
+      if (slot.restart_at && now >= *slot.restart_at && remote_end_known(slot, now)) {
+        restart(slot, now);
+      }
       continue;
     }
     if (auto how = slot.handle->ended()) {
@@ -297,10 +302,7 @@ void PeaSupervisor::mark_dead(PeaSlot& slot, const std::string& how, SteadyTime 
 bool PeaSupervisor::schedule_restart(PeaSlot& slot, SteadyTime now) {
   const PodSpec& pod = *slot.pod;
   if (pod.restart == RestartPolicy::never) return false;
-  if (!slot.plan->host.empty()) {
-    slot.last_error += "; not restarted (peas on other hosts are not restarted yet)";
-    return false;
-  }
+  if (host_gone(slot)) return false;
   while (!slot.recent_restarts.empty() && now - slot.recent_restarts.front() > pod.restart_window)
     slot.recent_restarts.pop_front();
   if (slot.recent_restarts.size() >= pod.max_restarts) {
@@ -311,6 +313,42 @@ bool PeaSupervisor::schedule_restart(PeaSlot& slot, SteadyTime now) {
     return false;
   }
   slot.restart_at = now + backoff_after(slot.recent_restarts.size());
+  return true;
+}
+
+// A pea on another host is started again through its daemon, and only once the daemon has
+// reported how the old process ended: until then the daemon still holds the name (a launch would
+// be refused) and might yet send news of the old process. A kill is sent again meanwhile, in case
+// the first was lost. A daemon that is gone ends the wait: that is the host failing, not the pea.
+bool PeaSupervisor::remote_end_known(PeaSlot& slot, SteadyTime now) {
+  if (slot.plan->host.empty()) return true;
+  if (host_gone(slot)) {
+    slot.restart_at.reset();
+    log("flow", LogLevel::error, slot.last_error);
+    if (slot.plan->role != PeaRole::replica) {
+      events_.push_back({PeaEvent::Kind::lost, slot.pod->name, slot.last_error});
+    }
+    return false;
+  }
+  if (slot.handle->ended()) return true;
+  slot.handle->kill();
+  slot.restart_at = now + kRemoteEndRecheck;
+  return false;
+}
+
+// Whether the daemon that runs `slot` is lost (silent, or it refused us); if so the pea is dead
+// for good, as the pod's other peas there: it is not restarted, and last_error names the host.
+bool PeaSupervisor::host_gone(PeaSlot& slot) {
+  if (slot.plan->host.empty()) return false;
+  auto link = daemons_.find(slot.plan->host);
+  if (link == daemons_.end() || !link->second->lost()) return false;
+  if (!slot.gave_up) {
+    slot.gave_up = true;
+    const std::string& why = *link->second->lost();
+    if (slot.last_error.find(why) == std::string::npos) slot.last_error += "; " + why;
+    slot.last_error += "; not restarted: its host " + slot.plan->host +
+                       " is gone, not just the pea (restart it with its daemon, then the flow)";
+  }
   return true;
 }
 

@@ -47,7 +47,7 @@ struct PeaSlot {
   std::size_t restarts = 0;                // ever
   std::optional<SteadyTime> restart_at;    // dead, and to be started again then
   bool restarting = false;                 // this incarnation is a restart not yet wired
-  bool gave_up = false;                    // dead for good: it kept crashing (max_restarts)
+  bool gave_up = false;  // dead for good: it kept crashing (max_restarts), or its host is gone
 };
 
 // What changed for the flow's request path when a pea the flow cannot do without (a head, a
@@ -123,6 +123,8 @@ class PeaSupervisor {
   void mark_dead(PeaSlot& slot, const std::string& how, SteadyTime now, bool can_restart = true);
   bool schedule_restart(PeaSlot& slot, SteadyTime now);
   void restart(PeaSlot& slot, SteadyTime now);
+  bool remote_end_known(PeaSlot& slot, SteadyTime now);
+  bool host_gone(PeaSlot& slot);
   void handle_restart_message(PeaSlot& slot, const ControlMessage& message);
   std::unique_ptr<PeaHandle> start_pea(const PeaPlan& pea);
   PeaSlot* find_slot(const std::string& name);

@@ -12,6 +12,7 @@
 #include "base/clock.hpp"
 #include "control/control_channel.hpp"
 #include "jflow/log.hpp"
+#include "control/pea_end.hpp"
 #include "net/curve_link.hpp"
 #include "net/endpoint.hpp"
 #include "net/socket_monitor.hpp"
@@ -38,8 +39,9 @@ class Daemon::Impl {
   // One pea this daemon started, and the pipe its stdout and stderr go to.
   struct Child {
     std::unique_ptr<PeaHandle> handle;
-    int output = -1;      // read end, non-blocking
-    std::string partial;  // the start of a line not yet ended
+    std::int64_t incarnation = 0;  // the orchestrator's count of launches of this name, echoed
+    int output = -1;               // read end, non-blocking
+    std::string partial;           // the start of a line not yet ended
   };
 
   // The peas of one orchestrator (one connection, known by its routing id).
@@ -146,7 +148,17 @@ class Daemon::Impl {
       launch(orchestrator, session, pea, message);
     } else if (message.command == dp::kKill) {
       auto child = session.peas.find(pea);
-      if (child != session.peas.end()) child->second.handle->kill();
+      if (child != session.peas.end()) {
+        child->second.handle->kill();
+      } else if (!pea.empty()) {
+        // Not ours (any more): it ended and was reported, or this daemon was restarted and never
+        // had it. Said so, so that an orchestrator waiting for its end does not wait for ever.
+        reply(orchestrator, dp::kExited, pea,
+              with_incarnation(
+                  pea_end_fields(PeaEnd::lost("not running on the daemon at " + endpoint_ +
+                                              " (it ended, or the daemon restarted)")),
+                  integer_field_or(message, dp::kIncarnation, 0)));
+      }
     } else if (message.command == dp::kBye) {
       session.gone = true;
       kill_all(session);
@@ -155,11 +167,22 @@ class Daemon::Impl {
     }
   }
 
+  // The fields of a reply about one incarnation of a pea: it carries the launch's incarnation back
+  // (none when the launch gave none), so that news of an older one is told apart.
+  static std::vector<std::pair<std::string, Value>> with_incarnation(
+      std::vector<std::pair<std::string, Value>> fields, std::int64_t incarnation) {
+    if (incarnation != 0) fields.emplace_back(dp::kIncarnation, incarnation);
+    return fields;
+  }
+
   void launch(const std::string& orchestrator, Session& session, const std::string& pea,
               const ControlMessage& message) {
+    const std::int64_t incarnation = integer_field_or(message, dp::kIncarnation, 0);
     if (pea.empty() || session.peas.count(pea) != 0) {
       reply(orchestrator, dp::kLaunchFailed, pea,
-            {{"message", pea.empty() ? "no pea name" : "a pea of that name runs already"}});
+            with_incarnation(
+                {{"message", pea.empty() ? "no pea name" : "a pea of that name runs already"}},
+                incarnation));
       return;
     }
     const std::string control = text_field(message, "control");
@@ -171,7 +194,8 @@ class Daemon::Impl {
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
       reply(orchestrator, dp::kLaunchFailed, pea,
-            {{"message", std::string("pipe: ") + std::strerror(errno)}});
+            with_incarnation({{"message", std::string("pipe: ") + std::strerror(errno)}},
+                             incarnation));
       return;
     }
     ::fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
@@ -180,16 +204,19 @@ class Daemon::Impl {
       child.handle = start_process_pea(options_.executable, control, pea, env, pipe_fds[1],
                                        pea_log_settings(message));
       child.output = pipe_fds[0];
+      child.incarnation = incarnation;
       ::close(pipe_fds[1]);
       const int pid = child.handle->pid();
       session.peas.emplace(pea, std::move(child));
       options_.log("started pea '" + pea + "' (pid " + std::to_string(pid) + ") for " +
                    printable(orchestrator));
-      reply(orchestrator, dp::kLaunched, pea, {{"pid", static_cast<std::int64_t>(pid)}});
+      reply(orchestrator, dp::kLaunched, pea,
+            with_incarnation({{"pid", static_cast<std::int64_t>(pid)}}, incarnation));
     } catch (const std::exception& e) {
       ::close(pipe_fds[0]);
       ::close(pipe_fds[1]);
-      reply(orchestrator, dp::kLaunchFailed, pea, {{"message", e.what()}});
+      reply(orchestrator, dp::kLaunchFailed, pea,
+            with_incarnation({{"message", e.what()}}, incarnation));
     }
   }
 
@@ -223,7 +250,8 @@ class Daemon::Impl {
         if (auto how = child.handle->ended()) {
           forward_output(orchestrator, pea->first, child, true);
           if (child.output >= 0) ::close(child.output);
-          reply(orchestrator, dp::kExited, pea->first, pea_end_fields(*how));
+          reply(orchestrator, dp::kExited, pea->first,
+                with_incarnation(pea_end_fields(*how), child.incarnation));
           pea = session.peas.erase(pea);
         } else {
           ++pea;

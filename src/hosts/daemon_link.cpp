@@ -66,7 +66,13 @@ void DaemonLink::launch(const std::string& pea, const std::string& control_endpo
   // The pea logs as this process does: its lines come back here (handle(), kLog).
   message.fields["log_level"] = std::string(log_level_name(log_settings().level));
   message.fields["log_format"] = std::string(log_format_name(log_settings().format));
-  peas_[pea];
+  // A restart launches the same name again: what was known of the last incarnation (its pid, how
+  // it ended) is forgotten, and late news of it is told apart by the incarnation the daemon echoes.
+  RemotePeaState& state = peas_[pea];
+  const std::int64_t incarnation = state.incarnation + 1;
+  state = RemotePeaState{};
+  state.incarnation = incarnation;
+  message.fields[dp::kIncarnation] = state.incarnation;
   send(message);
 }
 
@@ -74,6 +80,9 @@ void DaemonLink::kill(const std::string& pea) {
   ControlMessage message;
   message.command = dp::kKill;
   message.fields["pea"] = pea;
+  if (auto it = peas_.find(pea); it != peas_.end()) {
+    message.fields[dp::kIncarnation] = it->second.incarnation;
+  }
   send(message);
 }
 
@@ -115,6 +124,10 @@ void DaemonLink::handle(const ControlMessage& message) {
   }
   auto it = peas_.find(pea);
   if (it == peas_.end()) return;  // heartbeats, and news of peas of an earlier flow
+  // News of an earlier incarnation of a restarted pea (a daemon of an older jflow echoes none).
+  const std::int64_t incarnation = integer_field_or(message, dp::kIncarnation, 0);
+  if (incarnation != 0 && incarnation != it->second.incarnation) return;
+  if (it->second.ended) return;  // the first word on how it ended stands
   if (message.command == dp::kLaunched) {
     it->second.pid = static_cast<int>(integer_field_or(message, "pid", 0));
   } else if (message.command == dp::kLaunchFailed) {

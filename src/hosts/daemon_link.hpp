@@ -51,6 +51,7 @@ class DaemonLink {
 
  private:
   struct RemotePeaState {
+    std::int64_t incarnation = 0;  // launches of this name so far (the daemon echoes it)
     int pid = 0;
     std::optional<PeaEnd> ended;
   };

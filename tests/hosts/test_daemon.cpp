@@ -3,6 +3,8 @@
 // tests across real (namespace) hosts are in tests/multihost/.
 #include <catch2/catch.hpp>
 
+#include <csignal>
+
 #include <zmq_addon.hpp>
 
 #include "control/control_channel.hpp"
@@ -61,12 +63,20 @@ class HandMadeOrchestrator {
     socket_.set(zmq::sockopt::linger, 0);
     socket_.connect("tcp://" + daemon_address);
   }
-  void launch(const std::string& pea, const std::string& control) {
+  void launch(const std::string& pea, const std::string& control, std::int64_t incarnation = 0) {
     ControlMessage launch;
     launch.command = daemon_protocol::kLaunch;
     launch.fields["pea"] = pea;
     launch.fields["control"] = control;
+    if (incarnation != 0) launch.fields[daemon_protocol::kIncarnation] = incarnation;
     send_control(socket_, launch);
+  }
+  void kill(const std::string& pea, std::int64_t incarnation) {
+    ControlMessage kill;
+    kill.command = daemon_protocol::kKill;
+    kill.fields["pea"] = pea;
+    kill.fields[daemon_protocol::kIncarnation] = incarnation;
+    send_control(socket_, kill);
   }
   // Reads what the daemon sends until `done(message)` (also asked on each quiet 50 ms, with an
   // empty message) says so, or 10 s passed.
@@ -255,4 +265,72 @@ TEST_CASE("daemon options that cannot work are refused", "[hosts][bad-input]") {
   no_allow.listen = "tcp://127.0.0.1:0";
   no_allow.key = generate_curve_keys();
   CHECK_THROWS_WITH(Daemon(no_allow), Contains("--allow"));
+}
+
+TEST_CASE("a daemon echoes a launch's incarnation and answers a kill for a pea it does not run",
+          "[hosts][restart]") {
+  test::LocalDaemon daemon(insecure_daemon());
+  HandMadeOrchestrator orchestrator(daemon.address());
+  orchestrator.launch("confused", "not-an-endpoint", 7);  // exits 2 at once
+  std::optional<std::int64_t> launched, exited;
+  orchestrator.read_until([&](const ControlMessage& message) {
+    const std::int64_t incarnation = integer_field_or(message, daemon_protocol::kIncarnation, -1);
+    if (message.command == daemon_protocol::kLaunched) launched = incarnation;
+    if (message.command == daemon_protocol::kExited) exited = incarnation;
+    return exited.has_value();
+  });
+  CHECK(launched == 7);
+  CHECK(exited == 7);
+  // Ended and reported: a kill for it now (or for a pea a restarted daemon never had) is answered,
+  // so an orchestrator waiting to restart it does not wait for ever.
+  orchestrator.kill("confused", 7);
+  std::optional<PeaEnd> how;
+  std::int64_t incarnation = 0;
+  orchestrator.read_until([&](const ControlMessage& message) {
+    if (message.command == daemon_protocol::kExited) {
+      how = read_pea_end(message);
+      incarnation = integer_field_or(message, daemon_protocol::kIncarnation, -1);
+    }
+    return how.has_value();
+  });
+  REQUIRE(how);
+  CHECK(how->kind == PeaEnd::Kind::lost);
+  CHECK_THAT(how->describe(), Contains("not running on the daemon at tcp://" + daemon.address()));
+  CHECK(incarnation == 7);
+}
+
+TEST_CASE("restart: on-failure: a pea killed on a daemon comes back through it and serves",
+          "[hosts][restart]") {
+  test::LocalDaemon daemon(insecure_daemon());
+  Flow flow(three_pods(daemon.address()).build(), test::test_options());
+  flow.start();
+  REQUIRE(flow.call(test::text_request("before")).ok());
+  PeaStatus before;
+  for (const PeaStatus& pea : flow.status()) {
+    if (pea.pea == "there") before = pea;
+  }
+  REQUIRE(before.pid > 0);
+  REQUIRE(::kill(before.pid, SIGKILL) == 0);
+  PeaStatus after;
+  REQUIRE(test::poll_until(
+      flow,
+      [&] {
+        for (const PeaStatus& pea : flow.status()) {
+          if (pea.pea == "there") after = pea;
+        }
+        return after.state == "running" && after.restarts == 1;
+      },
+      std::chrono::seconds(10)));
+  CHECK(after.pid != before.pid);
+  CHECK(after.endpoint == before.endpoint);
+  CHECK_THAT(after.last_error,
+             Contains("on host " + daemon.address()) && Contains("killed by signal 9"));
+  int launches = 0;  // the first launch and the restart, by the same daemon
+  for (const std::string& line : daemon.logs()) {
+    launches += line.find("started pea 'there'") != std::string::npos ? 1 : 0;
+  }
+  CHECK(launches == 2);
+  CHECK(run_requests(flow, 200) == 200);
+  flow.close();
+  CHECK(flow.close_problems().empty());
 }

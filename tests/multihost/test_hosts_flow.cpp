@@ -8,41 +8,16 @@
 #include <fstream>
 
 #include "support/fault_run.hpp"
-#include "support/local_daemon.hpp"
+#include "support/host_daemons.hpp"
 #include "support/test_support.hpp"
 #include "support/virtual_hosts.hpp"
 
 using namespace jflow;
 using Catch::Matchers::Contains;
+using test::start_daemons;
 using test::VirtualHosts;
 
 namespace {
-
-constexpr auto kDaemonStart = std::chrono::seconds(10);
-// Starts a daemon in every host; returns their "ADDR:PORT". With `keys`, each host h<i> gets a key
-// pair and accepts the key "orchestrator"; without, they run --insecure.
-std::vector<std::string> start_daemons(VirtualHosts& hosts, test::KeyFolder* keys) {
-  std::vector<std::string> addresses;
-  for (std::size_t i = 0; i < hosts.size(); ++i) {
-    std::vector<std::string> argv = {JFLOW_BINARY, "daemon", "--listen",
-                                     "tcp://" + hosts.address(i) + ":0"};
-    if (keys) {
-      const std::string name = "h" + std::to_string(i);
-      keys->make(name);
-      argv.insert(argv.end(), {"--key", keys->secret(name).string(), "--allow",
-                               keys->pub("orchestrator").string()});
-    } else {
-      argv.push_back("--insecure");
-    }
-    const pid_t pid = hosts.spawn(i, argv);
-    const std::string line = hosts.wait_for_line(pid, "listening tcp://",
-                                                 std::chrono::steady_clock::now() + kDaemonStart);
-    // "listening tcp://10.213.7.2:41234 (curve)"
-    const std::string endpoint = line.substr(std::string("listening tcp://").size());
-    addresses.push_back(endpoint.substr(0, endpoint.find(' ')));
-  }
-  return addresses;
-}
 
 // Indexes `docs`, then searches every 10th one's text; returns the ids of each query's matches.
 std::vector<std::vector<std::string>> index_and_search(FlowSpec spec,
