@@ -94,7 +94,9 @@ TEST_CASE(
   CHECK(pod_health(flow, "p").peas_alive == 5);  // head, 3 replicas, tail
   CHECK(pod_ready(flow, "p"));
 
-  // It serves again: round robin over 3 live replicas gives it a third of the requests.
+  // It serves again: once its head counts it in again, round robin over 3 live replicas gives
+  // it a third of the requests.
+  REQUIRE(test::call_until_routed_through(flow, "p/1", std::chrono::seconds(10)));
   std::map<std::string, int> by_replica;
   for (int i = 0; i < 30; ++i) {
     Response r = flow.call(test::text_request("after " + std::to_string(i)));
@@ -189,6 +191,8 @@ TEST_CASE("restart: on-failure: a killed head and a killed tail come back and th
           flow, [&] { return pea_status(flow, victim_name).restarts == 1 && pod_ready(flow, "p"); },
           std::chrono::seconds(10)));
       // Both replicas still serve (after a head restart they gave the new head credit).
+      for (const char* replica : {"p/0", "p/1"})
+        REQUIRE(test::call_until_routed_through(flow, replica, std::chrono::seconds(10)));
       std::map<std::string, int> by_replica;
       for (int i = 0; i < 20; ++i) {
         Response r = flow.call(test::text_request("after"), std::chrono::seconds(10));

@@ -118,7 +118,9 @@ TEST_CASE(
   CHECK(pod_health(flow, "p").peas_alive == 5);  // head, 3 replicas, tail
   CHECK(pod_health(flow, "p").ready);
   CHECK(restarts_counted(flow, "p/1") == 1);
-  // The restarted replica serves: round robin over 3 live replicas gives it a third.
+  // The restarted replica serves: once its head counts it in again, round robin over 3 live
+  // replicas gives it a third.
+  REQUIRE(test::call_until_routed_through(flow, "p/1", std::chrono::seconds(10)));
   std::map<std::string, int> by_replica;
   for (int i = 0; i < 30; ++i) {
     Response r = flow.call(test::text_request("after " + std::to_string(i)));

@@ -47,6 +47,20 @@ inline bool poll_until(Flow& flow, const std::function<bool()>& done, Duration l
   return true;
 }
 
+// Calls the flow, one request at a time, until one is routed through `pea`; false if none is
+// before `limit`. A restarted replica is reported running once it is wired, and its head counts
+// it in only when its first credit arrives: a test of how requests are spread waits for that.
+inline bool call_until_routed_through(Flow& flow, const std::string& pea, Duration limit) {
+  auto give_up = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < give_up) {
+    Response r = flow.call(text_request("probe for " + pea), limit);
+    for (const Route& route : r.envelope.routes) {
+      if (route.pea == pea) return true;
+    }
+  }
+  return false;
+}
+
 // The close problems saying a pea was killed because it did not stop within the stop grace: what a
 // close that waited on a pea, instead of stopping it, leaves behind.
 inline std::vector<std::string> peas_killed_at_close(const Flow& flow) {
