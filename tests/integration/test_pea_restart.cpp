@@ -9,29 +9,16 @@
 
 #include "jflow/metrics.hpp"
 #include "jflow/plugin.hpp"
+#include "support/flow_lookup.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_support.hpp"
 
 using namespace jflow;
 using Catch::Matchers::Contains;
+using test::pea_status;
+using test::pod_health;
 
 namespace {
-
-PeaStatus pea_status(const Flow& flow, const std::string& name) {
-  for (const PeaStatus& pea : flow.status()) {
-    if (pea.pea == name) return pea;
-  }
-  FAIL("no pea '" << name << "'");
-  return {};
-}
-
-PodHealth pod_health(const Flow& flow, const std::string& pod) {
-  for (const PodHealth& health : flow.health()) {
-    if (health.pod == pod) return health;
-  }
-  FAIL("no pod '" << pod << "'");
-  return {};
-}
 
 Request doc_request(int i) {
   Request request = test::text_request("text " + std::to_string(i));
