@@ -94,7 +94,8 @@ void MetricsRegistry::Pea::new_incarnation() {
   sent_before += sent_now;
   received_now = 0;
   sent_now = 0;
-  in_flight = 0;  // what the dead one held ended with it (in error, or re-dispatched)
+  in_flight = 0;   // what the dead one held ended with it (in error, or re-dispatched)
+  credit.reset();  // a replica's: unknown until its head has its new credit and reports it
 }
 
 void MetricsRegistry::on_restart(const std::string& pod, const std::string& name) {

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <map>
 
+#include "control/control.hpp"
 #include "jflow/metrics.hpp"
 #include "jflow/plugin.hpp"
 #include "support/flow_lookup.hpp"
@@ -92,6 +93,13 @@ TEST_CASE(
   CHECK(pod_health(flow, "p").peas_alive == 5);  // head, 3 replicas, tail
   CHECK(pod_ready(flow, "p"));
 
+  // Wired means it sent its head credit; round robin counts on the head having read it.
+  REQUIRE(test::poll_until(
+      flow,
+      [&] {
+        return test::replica_credit(flow, "p/1") == static_cast<std::uint64_t>(PeaConfig{}.window);
+      },
+      std::chrono::seconds(10)));
   // It serves again: round robin over 3 live replicas gives it a third of the requests.
   std::map<std::string, int> by_replica;
   for (int i = 0; i < 30; ++i) {

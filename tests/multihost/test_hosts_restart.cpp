@@ -11,6 +11,7 @@
 #include <csignal>
 #include <map>
 
+#include "control/control.hpp"
 #include "jflow/metrics.hpp"
 #include "support/flow_lookup.hpp"
 #include "support/host_daemons.hpp"
@@ -105,6 +106,13 @@ TEST_CASE(
   CHECK(pod_health(flow, "p").peas_alive == 5);  // head, 3 replicas, tail
   CHECK(pod_health(flow, "p").ready);
   CHECK(restarts_counted(flow, "p/1") == 1);
+  // Wired means it sent its head credit; round robin counts on the head having read it.
+  REQUIRE(test::poll_until(
+      flow,
+      [&] {
+        return test::replica_credit(flow, "p/1") == static_cast<std::uint64_t>(PeaConfig{}.window);
+      },
+      std::chrono::seconds(10)));
   // The restarted replica serves: round robin over 3 live replicas gives it a third.
   std::map<std::string, int> by_replica;
   for (int i = 0; i < 30; ++i) {
