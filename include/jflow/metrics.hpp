@@ -8,13 +8,16 @@
 //   for (const jflow::PeaMetrics& pea : m.peas) std::cout << pea.pea << " " << pea.requests.size();
 //   std::string text = jflow::prometheus_text(m);
 //
-// Everything is counted at the gateway, from what the replies carry (their status and the route
+// Requests are counted at the gateway, from what the replies carry (their status and the route
 // with its timings, docs/PROTOCOL.md), so the counts are exact for every reply that arrives; a
 // request that ended without a reply (deadline passed, pea lost, flow closed) is counted in the
-// flow's figures only. A snapshot is a plain value: it may be read on any thread.
+// flow's figures only. A pea's bytes, in-flight requests and a replica's credit come from the
+// peas' heartbeats: they are as of the pea's last one. A snapshot is a plain value: it may be read
+// on any thread.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +55,15 @@ struct PeaMetrics {
   // can make it negative; it is then counted as zero.
   DurationHistogram queued;
   std::uint64_t restarts = 0;  // times the flow started this pea again after it died (restart:)
+  // From the pea's heartbeats, so as of its last one (FlowOptions::heartbeat_interval ago at
+  // most); the byte totals include those of its incarnations before a restart.
+  std::uint64_t received_bytes = 0;  // request frames read from its input (envelope and body)
+  std::uint64_t sent_bytes = 0;      // request frames sent on: downstream, or a head's to replicas
+  // Requests it holds: deferred by a driver, waiting to be joined, in its outbox; for a head,
+  // those waiting for a replica's credit and those its replicas hold.
+  std::uint64_t in_flight = 0;
+  // A replica: the requests its head may still hand it (its credit), as the head last reported.
+  std::optional<std::uint64_t> credit;
 };
 
 struct FlowMetrics {
@@ -64,7 +76,7 @@ struct FlowMetrics {
   std::uint64_t sent_bytes = 0;        // request frames the gateway sent (envelope and body)
   std::uint64_t received_bytes = 0;    // reply frames the gateway read
   std::vector<RequestCount> requests;  // every request that ended, by type and status
-  std::vector<PeaMetrics> peas;        // in the order of their first reply
+  std::vector<PeaMetrics> peas;        // in the order they were first heard of
 };
 
 // The snapshot in the Prometheus text exposition format (version 0.0.4), label values escaped.

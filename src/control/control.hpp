@@ -8,7 +8,9 @@
 //   orchestrator → rejoin   (to a replica, when its head was restarted: give the new head credit)
 //   A restarted pea gets `configure` with bind_in (and a head bind_router): the endpoints its
 //   predecessor had, which it binds exactly, so that its neighbours reconnect by themselves.
-//   pea → heartbeat {handled, errors, waiting} every heartbeat interval
+//   pea → heartbeat {handled, errors, waiting, outbox, in_bytes, out_bytes, in_flight; a join:
+//         joining; a head: queued, dispatched:R and credit:R per replica R} every heartbeat
+//         interval (the byte counts are totals since the pea started; the flow's metrics)
 //   orchestrator → status   pea → status {...}
 //   pea → rejected {message}  when a frame on its data socket could not be decoded
 //   orchestrator → terminate   pea → bye

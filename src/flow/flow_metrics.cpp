@@ -89,9 +89,34 @@ MetricsRegistry::Pea& MetricsRegistry::pea(const std::string& pod, const std::st
   return peas_[it->second];
 }
 
+void MetricsRegistry::Pea::new_incarnation() {
+  received_before += received_now;
+  sent_before += sent_now;
+  received_now = 0;
+  sent_now = 0;
+  in_flight = 0;   // what the dead one held ended with it (in error, or re-dispatched)
+  credit.reset();  // a replica's: unknown until its head has its new credit and reports it
+}
+
 void MetricsRegistry::on_restart(const std::string& pod, const std::string& name) {
   std::lock_guard lock(mutex_);
-  ++pea(pod, name).restarts;
+  Pea& entry = pea(pod, name);
+  ++entry.restarts;
+  entry.new_incarnation();
+}
+
+void MetricsRegistry::on_heartbeat(const std::string& pod, const std::string& name,
+                                   const PeaReport& report) {
+  std::lock_guard lock(mutex_);
+  Pea& entry = pea(pod, name);
+  // One incarnation's totals only grow: smaller ones are a new incarnation whose restart this
+  // registry did not see, and must not make the counters go back.
+  if (report.received_bytes < entry.received_now || report.sent_bytes < entry.sent_now)
+    entry.new_incarnation();
+  entry.received_now = report.received_bytes;
+  entry.sent_now = report.sent_bytes;
+  entry.in_flight = report.in_flight;
+  for (const auto& [replica, credit] : report.replica_credits) pea(pod, replica).credit = credit;
 }
 
 void MetricsRegistry::on_reply(const Envelope& envelope, std::int64_t sent_ns, std::size_t bytes) {
@@ -151,7 +176,8 @@ FlowMetrics MetricsRegistry::snapshot() const {
   out.requests = counts_of(requests_);
   for (const Pea& pea : peas_) {
     out.peas.push_back({pea.pod, pea.pea, counts_of(pea.requests), histogram(pea.processing),
-                        histogram(pea.queued), pea.restarts});
+                        histogram(pea.queued), pea.restarts, pea.received_before + pea.received_now,
+                        pea.sent_before + pea.sent_now, pea.in_flight, pea.credit});
   }
   return out;
 }

@@ -2,21 +2,33 @@
 // Gateway records every request it sends and every way one ends; the route a reply carries gives
 // the per-pea figures. One mutex guards it all, so snapshot() may run on any thread (an HTTP
 // handler scraping /metrics) while the flow's owner records: the lock is held for a few
-// additions per request. Private to jflow_core.
+// additions per request. The pea supervisor records restarts and heartbeats (bytes, in flight,
+// credits) the same way. Private to jflow_core.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "jflow/envelope.hpp"
 #include "jflow/metrics.hpp"
 
 namespace jflow::detail {
+
+// What a pea's heartbeat says about it (control.hpp): its byte totals since it started, what it
+// holds now, and for a head each replica's credit.
+struct PeaReport {
+  std::uint64_t received_bytes = 0;
+  std::uint64_t sent_bytes = 0;
+  std::uint64_t in_flight = 0;
+  std::vector<std::pair<std::string, std::uint64_t>> replica_credits;  // replica → credit
+};
 
 class MetricsRegistry {
  public:
@@ -30,7 +42,9 @@ class MetricsRegistry {
   // A reply arrived for a pending request (`sent_ns`: when the gateway sent it, unix ns).
   void on_reply(const Envelope& envelope, std::int64_t sent_ns, std::size_t bytes);
   void set_gateway_queue(std::size_t queued);
-  void on_restart(const std::string& pod, const std::string& pea);  // a dead pea started again
+  // A dead pea started again: its byte totals so far are kept, the new incarnation's added on.
+  void on_restart(const std::string& pod, const std::string& pea);
+  void on_heartbeat(const std::string& pod, const std::string& pea, const PeaReport& report);
 
   FlowMetrics snapshot() const;
 
@@ -51,6 +65,15 @@ class MetricsRegistry {
     Histogram processing;
     Histogram queued;
     std::uint64_t restarts = 0;
+    // Bytes as [dead incarnations' totals, the running one's last reported total]: a restarted
+    // pea counts from 0 again, and the sum must not go back.
+    std::uint64_t received_before = 0;
+    std::uint64_t received_now = 0;
+    std::uint64_t sent_before = 0;
+    std::uint64_t sent_now = 0;
+    std::uint64_t in_flight = 0;
+    std::optional<std::uint64_t> credit;  // a replica: its head's last report
+    void new_incarnation();
   };
   Pea& pea(const std::string& pod, const std::string& name);
 

@@ -145,6 +145,27 @@ std::string prometheus_text(const FlowMetrics& m) {
          "Times the flow started the pea again after it died (the pod's restart: key).");
   for (const PeaMetrics& pea : m.peas)
     sample(out, "jflow_pea_restarts_total", pea_labels(m, pea), pea.restarts);
+  // From the peas' heartbeats: as of each pea's last one.
+  family(out, "jflow_pea_received_bytes_total", "counter",
+         "Bytes of request frames the pea read from its input, as of its last heartbeat.");
+  for (const PeaMetrics& pea : m.peas)
+    sample(out, "jflow_pea_received_bytes_total", pea_labels(m, pea), pea.received_bytes);
+  family(out, "jflow_pea_sent_bytes_total", "counter",
+         "Bytes of request frames the pea sent on (a head: to its replicas), as of its last "
+         "heartbeat.");
+  for (const PeaMetrics& pea : m.peas)
+    sample(out, "jflow_pea_sent_bytes_total", pea_labels(m, pea), pea.sent_bytes);
+  family(out, "jflow_pea_in_flight_requests", "gauge",
+         "Requests the pea holds (deferred, joining, in its outbox; a head: waiting for or held by "
+         "its replicas), as of its last heartbeat.");
+  for (const PeaMetrics& pea : m.peas)
+    sample(out, "jflow_pea_in_flight_requests", pea_labels(m, pea), pea.in_flight);
+  family(out, "jflow_replica_credits", "gauge",
+         "Requests the head may still hand the replica (its credit), as of the head's last "
+         "heartbeat.");
+  for (const PeaMetrics& pea : m.peas) {
+    if (pea.credit) sample(out, "jflow_replica_credits", pea_labels(m, pea), *pea.credit);
+  }
   return out;
 }
 

@@ -2,6 +2,9 @@
 // step reads what the peas said and returns; the flow's process() calls the next one.
 #include "flow/pea_supervisor.hpp"
 
+#include <algorithm>
+#include <string_view>
+
 #include "control/control_channel.hpp"
 #include "jflow/log.hpp"
 #include "net/curve_link.hpp"
@@ -189,6 +192,11 @@ void PeaSupervisor::read_control() {
       if (slot == nullptr) continue;
       slot->last_seen = steady_now();
       if (slot->restarting) handle_restart_message(*slot, *message);
+      // Only a serving incarnation's: a late one from a pea already declared dead (SIGSTOP,
+      // SIGCONT) would count its bytes twice once its totals went to the restarted one.
+      if (message->command == control::kHeartbeat && metrics_ &&
+          slot->state == PeaSlot::State::wired && !slot->restarting)
+        record_heartbeat(*slot, *message);
       if (message->command == control::kRejected) {
         const std::string why = text_field(*message, "message", "?");
         slot->last_error = why;
@@ -198,6 +206,24 @@ void PeaSupervisor::read_control() {
       log("flow", LogLevel::warn, std::string("bad control message: ") + e.what());
     }
   }
+}
+
+// The figures a heartbeat carries for the flow's metrics (control.hpp); a field missing or of
+// another type reads as 0.
+void PeaSupervisor::record_heartbeat(const PeaSlot& slot, const ControlMessage& message) {
+  const auto count = [&message](const std::string& key) {
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(integer_field_or(message, key, 0), 0));
+  };
+  PeaReport report;
+  report.received_bytes = count("in_bytes");
+  report.sent_bytes = count("out_bytes");
+  report.in_flight = count("in_flight");
+  constexpr std::string_view kCredit = "credit:";
+  for (const auto& [key, value] : message.fields) {
+    if (key.starts_with(kCredit))
+      report.replica_credits.emplace_back(key.substr(kCredit.size()), count(key));
+  }
+  metrics_->on_heartbeat(slot.pod->name, slot.name, report);
 }
 
 // A restarted pea goes through the start handshake again, alone: configured as before but told

@@ -68,7 +68,8 @@ class PeaSupervisor {
   PeaSupervisor(zmq::context_t& context, WakeFd& wake, const FlowSpec& spec,
                 const FlowOptions& options);
   ~PeaSupervisor();
-  // Where restarts are counted (jflow_pea_restarts_total); null: not counted.
+  // Where restarts and heartbeats are counted (jflow_pea_restarts_total, the peas' bytes, in
+  // flight, credits); null: not counted.
   void set_metrics(MetricsRegistry* metrics) { metrics_ = metrics; }
 
   // ---- launch ----
@@ -126,6 +127,7 @@ class PeaSupervisor {
   bool remote_end_known(PeaSlot& slot, SteadyTime now);
   bool host_gone(PeaSlot& slot);
   void handle_restart_message(PeaSlot& slot, const ControlMessage& message);
+  void record_heartbeat(const PeaSlot& slot, const ControlMessage& message);
   std::unique_ptr<PeaHandle> start_pea(const PeaPlan& pea);
   PeaSlot* find_slot(const std::string& name);
   std::shared_ptr<DaemonLink> daemon_for(const std::string& address, const std::string& flow_id);

@@ -331,9 +331,26 @@ class Pea::Loop {
       message.fields["queued"] = static_cast<std::int64_t>(dispatcher_->waiting());
       for (const std::string& replica : config_.replicas) {
         message.fields["dispatched:" + replica] = dispatcher_->dispatched(replica);
+        message.fields["credit:" + replica] = dispatcher_->credit(replica);
       }
     }
+    // For the flow's metrics (jflow_pea_*_bytes_total, jflow_pea_in_flight_requests).
+    message.fields["in_bytes"] = static_cast<std::int64_t>(received_bytes_);
+    std::uint64_t sent = outputs_.sent_bytes();
+    if (dispatcher_) sent += dispatcher_->sent_bytes();
+    message.fields["out_bytes"] = static_cast<std::int64_t>(sent);
+    message.fields["in_flight"] = static_cast<std::int64_t>(in_flight());
     return message;
+  }
+
+  // The requests this pea holds: deferred by a driver, waiting for their other parts, in an
+  // outbox (one per blocked output), and for a head those waiting for a replica's credit and
+  // those its replicas hold.
+  std::size_t in_flight() const {
+    std::size_t held = deferred_.size() + outputs_.backlog();
+    if (joins_) held += joins_->waiting();
+    if (dispatcher_) held += dispatcher_->waiting() + dispatcher_->held();
+    return held;
   }
 
   void handle_control() {
@@ -365,6 +382,7 @@ class Pea::Loop {
         input_watch_->drained();
         return;
       }
+      for (const zmq::message_t& frame : frames) received_bytes_ += frame.size();
       accept(frames);
       if (outputs_.blocked() || (dispatcher_ && dispatcher_->saturated())) break;
     }
@@ -523,6 +541,7 @@ class Pea::Loop {
   std::string envelope_bytes_;
   std::int64_t handled_ = 0;
   std::int64_t errors_ = 0;
+  std::uint64_t received_bytes_ = 0;  // request frames read from the input, since the pea started
   bool terminating_ = false;
 };
 

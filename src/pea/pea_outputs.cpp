@@ -33,9 +33,11 @@ void PeaOutputs::send(zmq::message_t envelope, zmq::message_t body) {
 
 bool PeaOutputs::try_send(zmq::socket_t& socket, Frames& frames) {
   // PUSH queues whole multipart messages atomically: once the first frame is accepted, the second
-  // is too, so a would-block can only happen on the first.
+  // is too, so a would-block can only happen on the first. (Sizes first: sending empties them.)
+  const std::size_t bytes = frames[0].size() + frames[1].size();
   if (!socket.send(frames[0], zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return false;
   socket.send(frames[1], zmq::send_flags::none);
+  sent_bytes_ += bytes;
   return true;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <string>
@@ -32,16 +33,19 @@ class PeaOutputs {
   void add_poll_items(std::vector<zmq::pollitem_t>& items) const;
   void flush();
   std::size_t backlog() const;
+  // Bytes of the frames the sockets took (each output's copy counted), since the pea started.
+  std::uint64_t sent_bytes() const { return sent_bytes_; }
 
  private:
   struct Output {
     zmq::socket_t socket;
     std::deque<Frames> outbox;
   };
-  static bool try_send(zmq::socket_t& socket, Frames& frames);
+  bool try_send(zmq::socket_t& socket, Frames& frames);
 
   zmq::context_t& context_;
   std::vector<Output> outputs_;
+  std::uint64_t sent_bytes_ = 0;
 };
 
 }  // namespace jflow

@@ -70,6 +70,7 @@ bool ReplicaDispatcher::send_to(Replica& replica, Outgoing& outgoing) {
     return false;
   }
   Outgoing held = outgoing.copy();
+  sent_bytes_ += outgoing.frames[0].size() + outgoing.frames[1].size();
   router_.send(outgoing.frames[0], zmq::send_flags::sndmore);
   router_.send(outgoing.frames[1], zmq::send_flags::none);
   --replica.credit;
@@ -213,6 +214,19 @@ std::int64_t ReplicaDispatcher::dispatched(const std::string& name) const {
     if (replica.name == name) return replica.dispatched;
   }
   return 0;
+}
+
+std::int64_t ReplicaDispatcher::credit(const std::string& name) const {
+  for (const Replica& replica : replicas_) {
+    if (replica.name == name) return replica.alive ? replica.credit : 0;
+  }
+  return 0;
+}
+
+std::size_t ReplicaDispatcher::held() const {
+  std::size_t total = 0;
+  for (const Replica& replica : replicas_) total += replica.held.size();
+  return total;
 }
 
 std::vector<std::string> ReplicaDispatcher::unconnected() const {

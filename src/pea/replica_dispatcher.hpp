@@ -11,6 +11,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <string>
@@ -39,6 +40,12 @@ class ReplicaDispatcher {
   bool saturated() const;
   std::size_t waiting() const;
   std::int64_t dispatched(const std::string& replica) const;
+  // What the head may still hand the replica now (0 for a lost or unconnected one).
+  std::int64_t credit(const std::string& replica) const;
+  // Requests the replicas hold (sent, not yet reported done).
+  std::size_t held() const;
+  // Bytes of the request frames sent to replicas (envelope and body, not the routing id).
+  std::uint64_t sent_bytes() const { return sent_bytes_; }
   // The replicas that have not yet connected and given credit (empty once all have).
   std::vector<std::string> unconnected() const;
 
@@ -80,6 +87,7 @@ class ReplicaDispatcher {
   std::size_t next_turn_ = 0;
   std::map<std::string, std::string> lost_;  // replica → why, for requests that arrive later
   std::string envelope_bytes_;               // reused for every request's envelope
+  std::uint64_t sent_bytes_ = 0;
 };
 
 }  // namespace jflow

@@ -142,7 +142,8 @@ TEST_CASE("metrics: expired and refused requests are counted by the flow", "[flo
   CHECK(m.expired == 1);
   CHECK(m.in_flight == 0);
   CHECK(count_of(m.requests, RequestType::index, "timeout") == 1);
-  CHECK(m.peas.empty());  // no reply came: nothing to say about the pea
+  // No reply came: no request to count for the pea (its heartbeats may have named it already).
+  for (const PeaMetrics& pea : m.peas) CHECK(pea.requests.empty());
   flow.close();
 }
 

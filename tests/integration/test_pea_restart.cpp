@@ -7,31 +7,19 @@
 #include <csignal>
 #include <map>
 
+#include "control/control.hpp"
 #include "jflow/metrics.hpp"
 #include "jflow/plugin.hpp"
+#include "support/flow_lookup.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_support.hpp"
 
 using namespace jflow;
 using Catch::Matchers::Contains;
+using test::pea_status;
+using test::pod_health;
 
 namespace {
-
-PeaStatus pea_status(const Flow& flow, const std::string& name) {
-  for (const PeaStatus& pea : flow.status()) {
-    if (pea.pea == name) return pea;
-  }
-  FAIL("no pea '" << name << "'");
-  return {};
-}
-
-PodHealth pod_health(const Flow& flow, const std::string& pod) {
-  for (const PodHealth& health : flow.health()) {
-    if (health.pod == pod) return health;
-  }
-  FAIL("no pod '" << pod << "'");
-  return {};
-}
 
 Request doc_request(int i) {
   Request request = test::text_request("text " + std::to_string(i));
@@ -41,6 +29,14 @@ Request doc_request(int i) {
 
 bool pod_ready(const Flow& flow, const std::string& pod) {
   return pod_health(flow, pod).ready;
+}
+
+// The pea's received bytes as of its last heartbeat (0 until it has sent one).
+std::uint64_t received_by(const Flow& flow, const std::string& pea) {
+  for (const PeaMetrics& metrics : flow.metrics().peas) {
+    if (metrics.pea == pea) return metrics.received_bytes;
+  }
+  return 0;
 }
 
 FlowSpec flow_from_yaml(const std::string& text) {
@@ -64,6 +60,7 @@ TEST_CASE(
   constexpr int kRequests = 10000;
   int ended = 0, ok = 0;
   std::map<std::string, int> failures;
+  std::uint64_t received_before_kill = 0;
   for (int i = 0; i < kRequests; ++i) {
     flow.submit(test::text_request(std::to_string(i)), [&](Response&& r) {
       ++ended;
@@ -71,7 +68,9 @@ TEST_CASE(
     });
     if (i == 2000) {
       REQUIRE(test::poll_until(
-          flow, [&] { return ok >= 500; }, std::chrono::seconds(10)));
+          flow, [&] { return ok >= 500 && received_by(flow, "p/1") > 0; },
+          std::chrono::seconds(10)));
+      received_before_kill = received_by(flow, "p/1");  // ~1/3 of 500 requests at least
       REQUIRE(::kill(victim, SIGKILL) == 0);
     }
   }
@@ -104,6 +103,11 @@ TEST_CASE(
     for (const Route& route : r.envelope.routes) ++by_replica[route.pea];
   }
   CHECK(by_replica["p/1"] == 10);
+  // Its byte counter went on from the dead pea's: the new one's 10 requests alone are far fewer
+  // bytes than what the dead one had reported, so a counter that started again fails this.
+  CHECK(test::poll_until(
+      flow, [&] { return received_by(flow, "p/1") > received_before_kill; },
+      std::chrono::seconds(10)));
   flow.close();
   CHECK_FALSE(test::process_exists(victim));
 }

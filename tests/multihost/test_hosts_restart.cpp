@@ -11,7 +11,9 @@
 #include <csignal>
 #include <map>
 
+#include "control/control.hpp"
 #include "jflow/metrics.hpp"
+#include "support/flow_lookup.hpp"
 #include "support/host_daemons.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_support.hpp"
@@ -19,25 +21,11 @@
 
 using namespace jflow;
 using Catch::Matchers::Contains;
+using test::pea_status;
+using test::pod_health;
 using test::VirtualHosts;
 
 namespace {
-
-PeaStatus pea_status(const Flow& flow, const std::string& name) {
-  for (const PeaStatus& pea : flow.status()) {
-    if (pea.pea == name) return pea;
-  }
-  FAIL("no pea '" << name << "'");
-  return {};
-}
-
-PodHealth pod_health(const Flow& flow, const std::string& pod) {
-  for (const PodHealth& health : flow.health()) {
-    if (health.pod == pod) return health;
-  }
-  FAIL("no pod '" << pod << "'");
-  return {};
-}
 
 std::uint64_t restarts_counted(const Flow& flow, const std::string& pea) {
   for (const PeaMetrics& metrics : flow.metrics().peas) {
