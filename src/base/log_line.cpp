@@ -199,6 +199,7 @@ std::string forwarded_log_line(LogFormat format, std::int64_t unix_ms, std::stri
                                std::string_view host, std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (format == LogFormat::json && is_json_log_line(line)) {
+    if (host.empty()) return std::string(line) + '\n';
     std::string out(line.substr(0, line.size() - 1));
     out += ",\"host\":";
     append_json_string(out, host);
@@ -208,8 +209,10 @@ std::string forwarded_log_line(LogFormat format, std::int64_t unix_ms, std::stri
   if (format == LogFormat::text && is_text_log_line(line)) {
     std::string out;
     append_text_escaped(out, line);  // unchanged if it is truly one of ours
-    out += " host=";
-    append_text_escaped(out, host);
+    if (!host.empty()) {
+      out += " host=";
+      append_text_escaped(out, host);
+    }
     out += '\n';
     return out;
   }

@@ -41,7 +41,7 @@ std::string json_string(std::string_view text);
 // logs in the orchestrator's format — is kept as it is, with the host added (JSON: a "host" field
 // before the closing brace; text: " host=HOST" at the end): not wrapped a second time. Anything
 // else the pea printed (a plugin's printf, a crash message) is wrapped as an info line of `pea`
-// stamped `unix_ms`.
+// stamped `unix_ms`. An empty `host` (a process pea of this machine) adds nothing to a kept line.
 std::string forwarded_log_line(LogFormat format, std::int64_t unix_ms, std::string_view pea,
                                std::string_view host, std::string_view line);
 

@@ -6,9 +6,10 @@
 
 namespace jflow {
 
-// Writes what the pea `pea` on the daemon at `host` printed (one line, without its '\n') in this
-// process's format: base/log_line.hpp's forwarded_log_line(). Not filtered by level: the pea was
-// started with this process's level and filtered its lines itself.
+// Writes what the pea `pea` on the daemon at `host` (empty: a process pea of this machine) printed
+// (one line, without its '\n') in this process's format: base/log_line.hpp's forwarded_log_line().
+// Not filtered by level: the pea was started with this process's level and filtered its lines
+// itself.
 void log_forwarded(std::string_view pea, std::string_view host, std::string_view line);
 
 // Sends the log lines to `fd` instead (2, stderr, until changed) and returns the one before. The

@@ -2,6 +2,8 @@
 // step reads what the peas said and returns; the flow's process() calls the next one.
 #include "flow/pea_supervisor.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <string_view>
 
@@ -111,7 +113,16 @@ std::unique_ptr<PeaHandle> PeaSupervisor::start_pea(const PeaPlan& pea) {
     const DriverRegistry& drivers = options_.drivers ? *options_.drivers : registered_drivers();
     return start_thread_pea(context_, control_inproc_, pea.name, drivers);
   }
-  return start_process_pea(executable_, control_tcp_, pea.name, session_env_);
+  if (!output_relay_) output_relay_.emplace();
+  const int output = output_relay_->open_pipe(pea.name);
+  try {
+    auto handle = start_process_pea(executable_, control_tcp_, pea.name, session_env_, output);
+    ::close(output);
+    return handle;
+  } catch (...) {
+    ::close(output);  // the relay then sees the pipe end, and drops it
+    throw;
+  }
 }
 
 void PeaSupervisor::read_start_messages(const WiringContext& context) {

@@ -22,6 +22,7 @@
 #include "control/control.hpp"
 #include "flow/flow_metrics.hpp"
 #include "flow/flow_wiring.hpp"
+#include "flow/pea_output_relay.hpp"
 #include "flow/wake_fd.hpp"
 #include "hosts/daemon_link.hpp"
 #include "jflow/flow.hpp"
@@ -134,6 +135,9 @@ class PeaSupervisor {
   void note_close_problem(std::string problem);
   void release_sockets();
 
+  // First, so that it is destroyed last: it relays what the process peas print until their
+  // pipes end, which is after every pea has been stopped and reaped.
+  std::optional<PeaOutputRelay> output_relay_;
   zmq::context_t& context_;
   WakeFd& wake_;
   const FlowSpec& spec_;

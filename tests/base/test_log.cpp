@@ -118,6 +118,26 @@ TEST_CASE("a forwarded line of jflow's is kept with its host, anything else is w
         "2026-12-02T16:34:35.120Z info  there: printed by a plugin host=h:1\n");
 }
 
+TEST_CASE("a line of a pea on this machine is kept byte for byte, anything else is wrapped",
+          "[base][log]") {
+  // An empty host: a process pea of this orchestrator (flow/pea_output_relay.hpp).
+  const std::string pea_json =
+      format_log_line(LogFormat::json, {kWhen, LogLevel::debug, "here", "wired", kTrace, {}});
+  CHECK(forwarded_log_line(LogFormat::json, kWhen + 5, "here", "",
+                           pea_json.substr(0, pea_json.size() - 1)) == pea_json);
+  const std::string pea_text =
+      format_log_line(LogFormat::text, {kWhen, LogLevel::warn, "here", "slow", {}, {}});
+  CHECK(forwarded_log_line(LogFormat::text, kWhen + 5, "here", "",
+                           pea_text.substr(0, pea_text.size() - 1)) == pea_text);
+  CHECK(forwarded_log_line(LogFormat::text, kWhen, "here", "", "printed by a plugin") ==
+        "2026-12-02T16:34:35.120Z info  here: printed by a plugin\n");
+  const json raw =
+      json::parse(forwarded_log_line(LogFormat::json, kWhen, "here", "", "printf \"x\""));
+  CHECK(raw["msg"] == "printf \"x\"");
+  CHECK(raw["pea"] == "here");
+  CHECK_FALSE(raw.contains("host"));
+}
+
 TEST_CASE("the logger filters by level and names each thread's source", "[base][log]") {
   CapturedLog captured("log-levels", {LogLevel::warn, LogFormat::text});
   CHECK(log_enabled(LogLevel::error));

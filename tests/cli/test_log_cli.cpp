@@ -6,7 +6,6 @@
 
 #include <regex>
 #include <set>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -15,17 +14,6 @@
 
 using Catch::Matchers::Contains;
 using nlohmann::json;
-
-namespace {
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-}  // namespace
 
 TEST_CASE("jflow run --log-format json --log-level debug: every stderr line is a JSON object",
           "[cli][log]") {
@@ -53,7 +41,7 @@ pods:
                             std::regex(R"(executor=FailDriver: no "way" \| traceparent=(\S+))")));
   const std::string traceparent = printed[1];
 
-  const std::vector<std::string> lines = lines_of(run.err);
+  const std::vector<std::string> lines = jflow::test::output_lines(run.err);
   REQUIRE_FALSE(lines.empty());
   std::set<std::string> debug_from;
   bool logged_line = false, failure_line = false;
@@ -140,7 +128,7 @@ TEST_CASE("a run that fails to start reports it as a JSON line under --log-forma
       {"run", "/nonexistent/flow.yml", "--log-format", "json", "--input", "/dev/null"});
   CHECK(missing.exit_code == 2);
   INFO(missing.err);
-  const std::vector<std::string> lines = lines_of(missing.err);
+  const std::vector<std::string> lines = jflow::test::output_lines(missing.err);
   REQUIRE(lines.size() == 1);
   const json parsed = json::parse(lines[0]);
   CHECK(parsed["level"] == "error");

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,14 @@ struct Outcome {
   int exit_code = -1;
   std::string output;  // stdout and stderr together
 };
+
+// The lines of a program's output, without their line breaks.
+inline std::vector<std::string> output_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
 
 // Runs the jflow binary with these arguments (no shell: each one is passed as it is), and `env`
 // ("NAME=value") ahead of this process's environment.
