@@ -11,8 +11,8 @@
 
 #include "base/clock.hpp"
 #include "control/control_channel.hpp"
-#include "jflow/log.hpp"
 #include "control/pea_end.hpp"
+#include "jflow/log.hpp"
 #include "net/curve_link.hpp"
 #include "net/endpoint.hpp"
 #include "net/socket_monitor.hpp"
@@ -57,7 +57,7 @@ class Daemon::Impl {
         router_(context_, zmq::socket_type::router),
         monitor_(context_, zmq::socket_type::pair) {
     if (!options_.log) {
-      options_.log = [](const std::string& line) { log("daemon", LogLevel::info, line); };
+      options_.log = [](LogLevel level, const std::string& line) { log("daemon", level, line); };
     }
     if (!options_.key && !options_.insecure) {
       throw std::runtime_error(
@@ -73,7 +73,9 @@ class Daemon::Impl {
     router_.set(zmq::sockopt::router_mandatory, true);  // a send to a gone orchestrator says so
     set_link_heartbeats(router_);
     if (options_.key) {
-      zap_.emplace(context_, options_.allowed, options_.log);
+      zap_.emplace(context_, options_.allowed, [log = options_.log](const std::string& refusal) {
+        log(LogLevel::warn, refusal);
+      });
       make_curve_server(router_, *options_.key);
     }
     detail::monitor_socket(
@@ -123,7 +125,7 @@ class Daemon::Impl {
       try {
         message = try_recv_control(router_, true);
       } catch (const DecodeError& e) {
-        options_.log(std::string("ignored a malformed message: ") + e.what());
+        options_.log(LogLevel::warn, std::string("ignored a malformed message: ") + e.what());
         continue;
       }
       if (!message) return;
@@ -137,7 +139,8 @@ class Daemon::Impl {
       }
       auto [it, fresh] = sessions_.try_emplace(orchestrator);
       Session& session = it->second;
-      if (fresh) options_.log("orchestrator " + printable(orchestrator) + " connected");
+      if (fresh)
+        options_.log(LogLevel::info, "orchestrator " + printable(orchestrator) + " connected");
       handle(orchestrator, session, *message);
     }
   }
@@ -163,7 +166,7 @@ class Daemon::Impl {
       session.gone = true;
       kill_all(session);
     } else {
-      options_.log("ignored an unknown command '" + message.command + "'");
+      options_.log(LogLevel::warn, "ignored an unknown command '" + message.command + "'");
     }
   }
 
@@ -208,8 +211,8 @@ class Daemon::Impl {
       ::close(pipe_fds[1]);
       const int pid = child.handle->pid();
       session.peas.emplace(pea, std::move(child));
-      options_.log("started pea '" + pea + "' (pid " + std::to_string(pid) + ") for " +
-                   printable(orchestrator));
+      options_.log(LogLevel::info, "started pea '" + pea + "' (pid " + std::to_string(pid) +
+                                       ") for " + printable(orchestrator));
       reply(orchestrator, dp::kLaunched, pea,
             with_incarnation({{"pid", static_cast<std::int64_t>(pid)}}, incarnation));
     } catch (const std::exception& e) {
@@ -238,9 +241,10 @@ class Daemon::Impl {
       }
       if (!session.gone && session.unreachable_since &&
           now - *session.unreachable_since >= options_.orchestrator_timeout) {
-        options_.log("orchestrator " + printable(orchestrator) + " gone for " +
-                     format_duration(options_.orchestrator_timeout) + ": stopping its " +
-                     std::to_string(session.peas.size()) + " peas");
+        options_.log(LogLevel::warn, "orchestrator " + printable(orchestrator) + " gone for " +
+                                         format_duration(options_.orchestrator_timeout) +
+                                         ": stopping its " + std::to_string(session.peas.size()) +
+                                         " peas");
         session.gone = true;
         kill_all(session);
       }
@@ -323,11 +327,12 @@ class Daemon::Impl {
 
   void read_monitor() {
     while (detail::next_monitor_event(monitor_)) {
-      options_.log(std::string("refused a connection on ") + endpoint_ + ": " +
-                   (options_.key ? "the CURVE handshake failed (a client without CURVE, or one "
-                                   "that does not have this daemon's public key)"
-                                 : "the handshake failed (a CURVE client at an --insecure "
-                                   "daemon?)"));
+      options_.log(LogLevel::warn,
+                   std::string("refused a connection on ") + endpoint_ + ": " +
+                       (options_.key ? "the CURVE handshake failed (a client without CURVE, or one "
+                                       "that does not have this daemon's public key)"
+                                     : "the handshake failed (a CURVE client at an --insecure "
+                                       "daemon?)"));
     }
   }
 

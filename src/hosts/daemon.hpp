@@ -16,6 +16,7 @@
 #include "jflow/curve_keys.hpp"
 #include "jflow/defaults.hpp"
 #include "jflow/duration.hpp"
+#include "jflow/log.hpp"
 
 namespace jflow {
 
@@ -29,7 +30,9 @@ struct DaemonOptions {
   // How long an orchestrator's connection may be gone (closed, or no answer to ZMTP pings for
   // kLinkTimeout) before its peas are killed.
   Duration orchestrator_timeout = daemon_protocol::kDaemonSilence;
-  std::function<void(const std::string&)> log;  // default: info lines from `daemon` (log.hpp)
+  // What the daemon has to say, at a level: connections and launches are info, what it refused or
+  // ignored a warning. Default: lines from `daemon` through the logger (jflow/log.hpp).
+  std::function<void(LogLevel, const std::string&)> log;
 };
 
 class Daemon {

@@ -149,7 +149,7 @@ TEST_CASE("a daemon refuses an orchestrator whose key it does not list", "[hosts
   // Told by the handshake, not by a timeout: the error is the refusal, not "did not … within".
   REQUIRE_THROWS_WITH(flow.start(), Contains("pea 'there'") && Contains("refused by the daemon") &&
                                         Contains(daemon.address()) && !Contains(" within "));
-  CHECK(daemon.logged("refused a connection from 127.0.0.1"));
+  CHECK(daemon.logged("warn: refused a connection from 127.0.0.1"));
   CHECK(daemon.logged("is not in the --allow list"));
   CHECK_FALSE(daemon.logged("started pea"));
 }
@@ -179,6 +179,7 @@ TEST_CASE("a daemon with a key refuses a flow without curve:", "[hosts][curve]")
   FlowSpec spec = three_pods(daemon.address()).timeout_ready(std::chrono::seconds(3)).build();
   Flow flow(spec, test::test_options());
   REQUIRE_THROWS_WITH(flow.start(), Contains("pea 'there'"));
+  CHECK(daemon.logged("warn: refused a connection on "));
   CHECK(daemon.logged("the CURVE handshake failed"));
   CHECK_FALSE(daemon.logged("started pea"));
 }
@@ -327,7 +328,7 @@ TEST_CASE("restart: on-failure: a pea killed on a daemon comes back through it a
              Contains("on host " + daemon.address()) && Contains("killed by signal 9"));
   int launches = 0;  // the first launch and the restart, by the same daemon
   for (const std::string& line : daemon.logs()) {
-    launches += line.find("started pea 'there'") != std::string::npos ? 1 : 0;
+    launches += line.find("info: started pea 'there'") != std::string::npos ? 1 : 0;
   }
   CHECK(launches == 2);
   CHECK(run_requests(flow, 200) == 200);

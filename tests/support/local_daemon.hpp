@@ -23,10 +23,10 @@ class LocalDaemon {
   explicit LocalDaemon(DaemonOptions options) {
     if (options.listen == DaemonOptions().listen) options.listen = "tcp://127.0.0.1:0";
     options.executable = JFLOW_BINARY;
-    options.log = [this](const std::string& line) {
+    options.log = [this](LogLevel level, const std::string& line) {
       {
         std::lock_guard<std::mutex> lock(mutex_);
-        logs_.push_back(line);
+        logs_.push_back(std::string(log_level_name(level)) + ": " + line);
       }
       logged_.notify_all();
     };
@@ -39,6 +39,7 @@ class LocalDaemon {
   // "127.0.0.1:PORT", as a pod's host: names it.
   std::string address() const { return daemon_->endpoint().substr(std::string("tcp://").size()); }
 
+  // Each line the daemon logged, after its level: "warn: refused a connection …".
   std::vector<std::string> logs() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return logs_;
