@@ -318,7 +318,9 @@ void PeaSupervisor::mark_dead(PeaSlot& slot, const std::string& how, SteadyTime 
   if (!slot.handle->host().empty()) who += " on host " + slot.handle->host();
   slot.last_error = who + " " + how;
   const bool again = can_restart && schedule_restart(slot, now);
-  log("flow", LogLevel::error, slot.last_error + (again ? "; restarting it" : ""));
+  if (again && host_silent(slot)) note_waiting_for_host(slot);
+  log("flow", LogLevel::error,
+      slot.last_error + (again && !host_silent(slot) ? "; restarting it" : ""));
   if (slot.plan->role == PeaRole::replica) {
     // The pod lives on with its other replicas: its head re-dispatches or fails (naming this
     // replica) exactly the requests the dead one held.
@@ -359,6 +361,17 @@ bool PeaSupervisor::schedule_restart(PeaSlot& slot, SteadyTime now) {
 // the first was lost. A daemon that is gone ends the wait: that is the host failing, not the pea.
 bool PeaSupervisor::remote_end_known(PeaSlot& slot, SteadyTime now) {
   if (slot.plan->host.empty()) return true;
+  if (host_silent(slot)) {
+    if (note_waiting_for_host(slot)) {
+      log("flow", LogLevel::error, slot.last_error);
+      if (slot.plan->role != PeaRole::replica) {
+        events_.push_back({PeaEvent::Kind::down, slot.pod->name,
+                           slot.last_error + "; pod '" + slot.pod->name + "' is restarting it"});
+      }
+    }
+    slot.restart_at = now + kRemoteEndRecheck;  // until a daemon answers there again
+    return false;
+  }
   if (host_gone(slot)) {
     slot.restart_at.reset();
     log("flow", LogLevel::error, slot.last_error);
@@ -373,18 +386,39 @@ bool PeaSupervisor::remote_end_known(PeaSlot& slot, SteadyTime now) {
   return false;
 }
 
-// Whether the daemon that runs `slot` is lost (silent, or it refused us); if so the pea is dead
-// for good, as the pod's other peas there: it is not restarted, and last_error names the host.
+// Whether the daemon that runs `slot` has stopped answering (and is pinged until it does): the
+// pea is dead, and is restarted there once a daemon answers at the address again — the same one
+// behind a healed network, or a new one (an engine such as Kubernetes restarted its container).
+bool PeaSupervisor::host_silent(const PeaSlot& slot) const {
+  if (slot.plan->host.empty()) return false;
+  auto link = daemons_.find(slot.plan->host);
+  return link != daemons_.end() && link->second->lost() && !link->second->lost_for_good();
+}
+
+// Adds to last_error, once, that `slot` waits for its silent host and why; false if it was there.
+bool PeaSupervisor::note_waiting_for_host(PeaSlot& slot) {
+  const std::string waiting =
+      "; restarting it when a daemon answers at " + slot.plan->host + " again";
+  if (slot.last_error.find(waiting) != std::string::npos) return false;
+  const std::string& why = *daemons_.at(slot.plan->host)->lost();
+  if (slot.last_error.find(why) == std::string::npos) slot.last_error += "; " + why;
+  slot.last_error += waiting;
+  return true;
+}
+
+// Whether the daemon that runs `slot` is lost for good (it refused our key); if so the pea is
+// dead for good, as the pod's other peas there: it is not restarted, and last_error names the
+// host.
 bool PeaSupervisor::host_gone(PeaSlot& slot) {
   if (slot.plan->host.empty()) return false;
   auto link = daemons_.find(slot.plan->host);
-  if (link == daemons_.end() || !link->second->lost()) return false;
+  if (link == daemons_.end() || !link->second->lost_for_good()) return false;
   if (!slot.gave_up) {
     slot.gave_up = true;
     const std::string& why = *link->second->lost();
     if (slot.last_error.find(why) == std::string::npos) slot.last_error += "; " + why;
     slot.last_error += "; not restarted: its host " + slot.plan->host +
-                       " is gone, not just the pea (restart it with its daemon, then the flow)";
+                       " refused this orchestrator (fix its keys, then restart the flow)";
   }
   return true;
 }

@@ -126,6 +126,8 @@ class PeaSupervisor {
   bool schedule_restart(PeaSlot& slot, SteadyTime now);
   void restart(PeaSlot& slot, SteadyTime now);
   bool remote_end_known(PeaSlot& slot, SteadyTime now);
+  bool host_silent(const PeaSlot& slot) const;
+  bool note_waiting_for_host(PeaSlot& slot);
   bool host_gone(PeaSlot& slot);
   void handle_restart_message(PeaSlot& slot, const ControlMessage& message);
   void record_heartbeat(const PeaSlot& slot, const ControlMessage& message);

@@ -139,6 +139,13 @@ class Daemon::Impl {
       }
       auto [it, fresh] = sessions_.try_emplace(orchestrator);
       Session& session = it->second;
+      if (session.gone) {
+        // Back after it counted as gone (a network that healed): its peas here were killed, and it
+        // launches them again; it is served, and heartbeated, like a new one.
+        session.gone = false;
+        session.unreachable_since.reset();
+        options_.log(LogLevel::info, "orchestrator " + printable(orchestrator) + " is back");
+      }
       if (fresh)
         options_.log(LogLevel::info, "orchestrator " + printable(orchestrator) + " connected");
       handle(orchestrator, session, *message);

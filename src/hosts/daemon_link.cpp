@@ -106,6 +106,14 @@ void DaemonLink::pump(SteadyTime now) {
     if (!message) break;
     last_heard_ = steady_now();
     heard_ = true;
+    if (silent_) {
+      // A daemon answers at the address again. What ran there before is asked about like any
+      // dead pea's process (the supervisor kills it through this link and waits for the answer:
+      // a new daemon says "not running", an old one behind a healed network kills it first).
+      log("flow", LogLevel::info, "the daemon at " + address_ + " answers again");
+      silent_ = false;
+      lost_.reset();
+    }
     handle(*message);
   }
   // Before the first answer, the pea's timeout_ready decides how long to wait (the daemon may be
@@ -113,6 +121,16 @@ void DaemonLink::pump(SteadyTime now) {
   if (!lost_ && heard_ && now - last_heard_ > dp::kDaemonSilence) {
     lost_ = "lost with its host: the daemon at " + address_ + " has been silent for " +
             format_duration(dp::kDaemonSilence);
+    silent_ = true;
+    next_ping_ = now;
+  }
+  // A ping is what a daemon that does not know this orchestrator (a new one) answers; the DEALER
+  // reconnects by itself. One every kLinkPing: the daemon may come back at any time.
+  if (silent_ && now >= next_ping_) {
+    ControlMessage ping;
+    ping.command = dp::kPing;
+    send(ping);
+    next_ping_ = now + dp::kLinkPing;
   }
 }
 

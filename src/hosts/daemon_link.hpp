@@ -48,6 +48,10 @@ class DaemonLink {
   int pea_pid(const std::string& pea) const;
   // Why the daemon cannot be used (silent, refused our key); nullopt while it is fine.
   const std::optional<std::string>& lost() const { return lost_; }
+  // Whether it is lost for good (it refused our key), rather than silent: a silent daemon is
+  // pinged, and when one answers at the address again (a restarted daemon, a healed network) the
+  // link is fine again and the peas there can be launched anew.
+  bool lost_for_good() const { return lost_ && !silent_; }
 
  private:
   struct RemotePeaState {
@@ -66,6 +70,8 @@ class DaemonLink {
   SteadyTime last_heard_;
   bool heard_ = false;  // the daemon answered at least once
   std::optional<std::string> lost_;
+  bool silent_ = false;  // lost_ because it stopped answering: pinged until it answers again
+  SteadyTime next_ping_{};
 };
 
 // A pea launched by a daemon on another host.

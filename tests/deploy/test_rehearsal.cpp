@@ -4,13 +4,11 @@
 // items it mounts as files at their mount paths, and the Services' names resolved as cluster DNS
 // would (`ip netns exec` bind-mounts /etc/netns/NAME/hosts, and /etc/netns/NAME/jflow over
 // /etc/jflow). The daemons' readiness probes are run as the kubelet would, then the gateway's; the
-// flow serves requests through the exported gateway. Then the gateway's pod is killed and started
-// again, as Kubernetes restarts a failed container, and the flow serves again. A pod's daemon is
-// killed too: its requests end with errors naming it (none hangs), and after Kubernetes would
-// have restarted it the flow serves again once the gateway restarts.
-//
-// Not rehearsed (needs the restart work of the operate issue, not on main): the running flow
-// taking a restarted pod's peas back without the gateway restarting.
+// flow serves requests through the exported gateway. Then a pod's daemon is killed: its requests
+// end with errors naming it (none hangs), and once it is started again at its address, as
+// Kubernetes restarts a failed container, the running flow launches that pod's peas there again
+// and serves, without the gateway restarting. Last the gateway's container is killed and started
+// again, and the (new) flow serves.
 #include <catch2/catch.hpp>
 
 #include <httplib.h>
@@ -241,9 +239,9 @@ TEST_CASE("rehearsal: the exported hello flow runs as its manifests say, one nam
   serve_once("ps23");
 
   // The encode pod's container dies: the requests that need it end with an error naming it, none
-  // hangs. Kubernetes starts the daemon again; the running flow does not take it back (a pea
-  // rejoining needs the restart work of the operate issue), so the gateway is restarted too, as
-  // `kubectl rollout restart` would.
+  // hangs. Kubernetes starts the daemon again at the pod's address, and the running flow takes
+  // it back: it launches the pod's peas there again, and they rejoin without the gateway
+  // restarting (the index pod still has what it was given).
   std::size_t encode = daemons.size();
   for (std::size_t i = 0; i < daemons.size(); ++i) {
     if (daemons[i]->name() == "hello-encode") encode = i;
@@ -265,12 +263,33 @@ TEST_CASE("rehearsal: the exported hello flow runs as its manifests say, one nam
     CHECK(result->status == 503);
     CHECK_THAT(result->body, Catch::Contains("encode"));
   }
+  // Kubernetes takes seconds to restart a container: longer than the 3 s after which the flow
+  // counts the daemon as gone. Wait for the gateway to say so, then restart it.
+  {
+    httplib::Client http(gateway_address, 45680);
+    const auto deadline = Clock::now() + std::chrono::seconds(20);
+    while (true) {
+      auto result = http.Get(containers[gateway_host].readiness_path);
+      REQUIRE(result);
+      if (result->body.find("has been silent") != std::string::npos) break;
+      REQUIRE(Clock::now() < deadline);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a probe's period
+    }
+  }
   const pid_t restarted = start(encode);
   hosts.wait_for_line(restarted, "listening ", Clock::now() + std::chrono::seconds(10));
   {
     std::vector<std::string> probe = containers[encode].readiness;
     probe.insert(probe.begin(), {"env", path});
     wait_for_probe(hosts, hosts.name(encode), probe, "readiness of the restarted hello-encode");
+  }
+  wait_ready(gateway_address, 45680, containers[gateway_host].readiness_path);
+  {
+    json found =
+        post(gateway_address, 45680, "/search", R"({"docs":[{"text":"my shepherd"}],"top_k":1})");
+    REQUIRE(found["docs"].size() == 1);
+    REQUIRE(found["docs"][0]["matches"].size() == 1);
+    CHECK(found["docs"][0]["matches"][0]["id"] == "ps23");  // indexed before: the same flow
   }
 
   // The gateway's container dies; Kubernetes starts it again with the same command.
