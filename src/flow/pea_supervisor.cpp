@@ -479,6 +479,7 @@ bool PeaSupervisor::step_stop(SteadyTime now) {
   }
   bool all_ended = true;
   for (PeaSlot& slot : peas_) {
+    if (killed_on_another_host(slot)) continue;
     if (auto how = slot.handle->ended()) {
       // A pea that stopped cleanly sent `bye` first, perhaps with a close problem; it may still
       // be on its way (a process is seen gone before its last message is read).
@@ -496,7 +497,7 @@ bool PeaSupervisor::step_stop(SteadyTime now) {
   if (now >= next_terminate_) next_terminate_ = now + kTerminateResend;
   if (!all_ended && now < stop_give_up_) return false;
   for (PeaSlot& slot : peas_) {
-    if (!slot.handle->ended()) {
+    if (!slot.handle->ended() && !killed_on_another_host(slot)) {
       note_close_problem("pea '" + slot.name + "' did not stop within " +
                          format_duration(options_.stop_grace) + "; killed it");
       slot.handle->kill();
@@ -508,6 +509,14 @@ bool PeaSupervisor::step_stop(SteadyTime now) {
   }
   release_sockets();
   return true;
+}
+
+// A dead pea on another host was killed through its daemon when it was found dead; whether the
+// daemon has said so yet does not matter at close, as the `bye` that ends the session makes the
+// daemon kill whatever of this flow still runs there. Waiting for that word would wait out the
+// stop grace whenever the host itself died before its daemon counted as silent.
+bool PeaSupervisor::killed_on_another_host(const PeaSlot& slot) const {
+  return slot.state == PeaSlot::State::dead && !slot.plan->host.empty();
 }
 
 void PeaSupervisor::release_sockets() {

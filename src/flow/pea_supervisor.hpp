@@ -127,6 +127,7 @@ class PeaSupervisor {
   void restart(PeaSlot& slot, SteadyTime now);
   bool remote_end_known(PeaSlot& slot, SteadyTime now);
   bool host_silent(const PeaSlot& slot) const;
+  bool killed_on_another_host(const PeaSlot& slot) const;
   bool note_waiting_for_host(PeaSlot& slot);
   bool host_gone(PeaSlot& slot);
   void handle_restart_message(PeaSlot& slot, const ControlMessage& message);
