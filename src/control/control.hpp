@@ -7,7 +7,10 @@
 //   orchestrator → replica_lost {replica, reason}   (to a head, when one of its replicas died)
 //   orchestrator → rejoin   (to a replica, when its head was restarted: give the new head credit)
 //   A restarted pea gets `configure` with bind_in (and a head bind_router): the endpoints its
-//   predecessor had, which it binds exactly, so that its neighbours reconnect by themselves.
+//   predecessor had, which it binds again, so that its neighbours reconnect by themselves. When
+//   one cannot be bound (the pod came back at a new address, the port is taken), it binds a free
+//   one and reports that in `ready`; then every other pea is sent
+//   orchestrator → rewire {from, to}   (what is connected to `from` connects to `to` instead)
 //   pea → heartbeat {handled, errors, waiting, outbox, in_bytes, out_bytes, in_flight; a join:
 //         joining; a head: queued, dispatched:R and credit:R per replica R} every heartbeat
 //         interval (the byte counts are totals since the pea started; the flow's metrics)
@@ -36,6 +39,7 @@ inline constexpr const char* kStatus = "status";
 inline constexpr const char* kRejected = "rejected";
 inline constexpr const char* kReplicaLost = "replica_lost";  // to a head: {replica, reason}
 inline constexpr const char* kRejoin = "rejoin";             // to a replica: its head was restarted
+inline constexpr const char* kRewire = "rewire";             // to any pea: {from, to} endpoints
 inline constexpr const char* kTerminate = "terminate";
 inline constexpr const char* kBye = "bye";
 

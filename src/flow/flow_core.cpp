@@ -147,6 +147,9 @@ void FlowCore::step_running(SteadyTime now, std::size_t budget) {
     next_health_check_ = steady_now() + kHealthInterval;
   }
   // Also after read_control(): a restarted pea reports itself wired there.
+  for (const EndpointMove& move : supervisor_.take_moved_endpoints()) {
+    gateway_.reconnect(move.from, move.to);
+  }
   for (const PeaEvent& event : supervisor_.take_events()) {
     switch (event.kind) {
       case PeaEvent::Kind::down:

@@ -53,12 +53,24 @@ void Gateway::connect(const std::vector<std::string>& targets, std::size_t max_i
     socket.set(zmq::sockopt::sndhwm, hwm);
     secure_connecting_side(socket, session);
     socket.connect(target);
+    targets_.push_back(target);
   }
   wake_.watch(*gateway_);
 }
 
+void Gateway::reconnect(const std::string& from, const std::string& to) {
+  for (std::size_t i = 0; i < targets_.size(); ++i) {
+    if (targets_[i] != from) continue;
+    zmq::socket_t& socket = i == 0 ? *gateway_ : more_gateways_[i - 1];
+    socket.disconnect(from);
+    socket.connect(to);
+    targets_[i] = to;
+  }
+}
+
 void Gateway::close() {
   more_gateways_.clear();
+  targets_.clear();
   for (auto* socket : {&gateway_, &results_}) {
     if (!*socket) continue;
     wake_.unwatch(**socket);

@@ -40,6 +40,9 @@ class Gateway {
   // several peas would deal requests out among them instead).
   void connect(const std::vector<std::string>& targets, std::size_t max_in_flight,
                const std::optional<CurveKeyPair>& session);
+  // A restarted entry pea bound another endpoint than its predecessor: the PUSH connected to
+  // `from` connects to `to` instead. Other endpoints are not the gateway's: nothing happens.
+  void reconnect(const std::string& from, const std::string& to);
   // Where the gateway records what it sends and how each request ends; null: nothing recorded.
   void set_metrics(MetricsRegistry* metrics) { metrics_ = metrics; }
   // Unwatches and closes every socket. Replies that arrive later are not read.
@@ -106,7 +109,8 @@ class Gateway {
   // request. Not watched: a PUSH whose queue is bounded by max_in_flight never blocks in
   // practice, and try_send() checks that each can take the request before sending any copy.
   std::vector<zmq::socket_t> more_gateways_;
-  std::string id_prefix_;  // the flow's id and "-": request ids are unique across flows
+  std::vector<std::string> targets_;  // what gateway_, then each of more_gateways_, connects to
+  std::string id_prefix_;             // the flow's id and "-": request ids are unique across flows
   std::uint64_t next_request_ = 0;
   PendingRequests pending_;
   std::deque<Frames> outbox_;

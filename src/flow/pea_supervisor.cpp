@@ -247,6 +247,16 @@ void PeaSupervisor::handle_restart_message(PeaSlot& slot, const ControlMessage& 
     if (!slot.endpoints.router.empty()) configure.fields["bind_router"] = slot.endpoints.router;
     send_control_to(*control_, configure);
   } else if (message.command == control::kReady) {
+    PeaEndpoints bound;
+    try {
+      bound = read_ready(slot.plan->role, message.endpoints);
+    } catch (const FlowError& e) {
+      slot.handle->kill();
+      mark_dead(slot, e.what(), steady_now());
+      return;
+    }
+    move_endpoint(slot, slot.endpoints.in, bound.in);
+    move_endpoint(slot, slot.endpoints.router, bound.router);
     slot.state = PeaSlot::State::ready;
     send_control_to(*control_, wire_for(*slot.plan, endpoints(), results_endpoint_));
     if (slot.plan->role != PeaRole::head) return;
@@ -272,6 +282,29 @@ void PeaSupervisor::handle_restart_message(PeaSlot& slot, const ControlMessage& 
     mark_dead(slot, "failed to start again: " + text_field(message, "message", "no reason given"),
               steady_now());
   }
+}
+
+// A restarted pea that could not bind its predecessor's endpoint (a new pod address, a port
+// taken) reports another one: every other pea is told to connect there instead — those that were
+// never connected to the old one ignore it, and one that is itself restarting gets the new one in
+// its `wire` — and so is the gateway (moved_endpoints()).
+void PeaSupervisor::move_endpoint(const PeaSlot& slot, std::string& endpoint,
+                                  const std::string& bound) {
+  if (bound == endpoint) return;
+  log("flow", LogLevel::info,
+      "pea '" + slot.name + "' is back at " + bound + " (was " + endpoint +
+          "): its neighbours reconnect");
+  for (const PeaSlot& other : peas_) {
+    if (&other == &slot || other.state == PeaSlot::State::dead) continue;
+    ControlMessage rewire;
+    rewire.command = control::kRewire;
+    rewire.pea = other.name;
+    rewire.fields["from"] = endpoint;
+    rewire.fields["to"] = bound;
+    send_control_to(*control_, rewire);
+  }
+  moved_.push_back({endpoint, bound});
+  endpoint = bound;
 }
 
 void PeaSupervisor::check_health(SteadyTime now) {

@@ -64,6 +64,12 @@ struct PeaEvent {
   std::string why;  // "pea 'p' (pid 12) killed by signal 9 (Killed)"
 };
 
+// A restarted pea bound `to` where its predecessor had bound `from`.
+struct EndpointMove {
+  std::string from;
+  std::string to;
+};
+
 class PeaSupervisor {
  public:
   PeaSupervisor(zmq::context_t& context, WakeFd& wake, const FlowSpec& spec,
@@ -101,6 +107,8 @@ class PeaSupervisor {
   void check_health(SteadyTime now);
   // What happened to the peas the flow cannot do without since the last call.
   std::vector<PeaEvent> take_events() { return std::exchange(events_, {}); }
+  // Endpoints restarted peas left for others since the last call, for the gateway to follow.
+  std::vector<EndpointMove> take_moved_endpoints() { return std::exchange(moved_, {}); }
   // The earliest back-off that ends, for the flow's timer.
   std::optional<SteadyTime> next_restart() const;
   // Reads the daemons' news (launched, exited, output lines) and notices a silent one.
@@ -127,6 +135,7 @@ class PeaSupervisor {
   void restart(PeaSlot& slot, SteadyTime now);
   bool remote_end_known(PeaSlot& slot, SteadyTime now);
   bool host_silent(const PeaSlot& slot) const;
+  void move_endpoint(const PeaSlot& slot, std::string& endpoint, const std::string& bound);
   bool killed_on_another_host(const PeaSlot& slot) const;
   bool note_waiting_for_host(PeaSlot& slot);
   bool host_gone(PeaSlot& slot);
@@ -154,6 +163,7 @@ class PeaSupervisor {
   std::map<std::string, std::shared_ptr<DaemonLink>> daemons_;  // by "ADDR:PORT"
   std::vector<PeaSlot> peas_;
   std::vector<PeaEvent> events_;
+  std::vector<EndpointMove> moved_;
   // Kept from the start, to configure and wire restarted peas the same way.
   std::optional<WiringContext> wiring_;
   std::string results_endpoint_;

@@ -176,12 +176,22 @@ class Pea::Loop {
 
   // A first start binds any free endpoint; a restarted pea binds the one its predecessor had
   // (the orchestrator sends it in `field`), so peers connected to it reconnect by themselves.
+  // When that one cannot be bound — the pod came back at another address (Kubernetes gives a
+  // recreated pod a new IP), or another process took the port — it binds a free one as a first
+  // start does; the orchestrator then tells its neighbours to connect there (`rewire`).
   std::string bind_as_told(const ControlMessage& message, const char* field, zmq::socket_t& socket,
                            const std::string& inproc_name) {
     const std::string endpoint = text_field(message, field);
-    if (endpoint.empty()) return bind_any(socket, config_.transport, config_.host, inproc_name);
-    socket.bind(endpoint);
-    return endpoint;
+    if (!endpoint.empty()) {
+      try {
+        socket.bind(endpoint);
+        return endpoint;
+      } catch (const zmq::error_t& e) {
+        log(LogLevel::info, "cannot bind its old endpoint " + endpoint + " again (" +
+                                std::string(e.what()) + "); binds a new one");
+      }
+    }
+    return bind_any(socket, config_.transport, config_.host, inproc_name);
   }
 
   std::unique_ptr<Executor> create_executor(const ExecutorSpec& spec) const {
@@ -228,7 +238,8 @@ class Pea::Loop {
     try {
       outputs_.connect(message->endpoints, config_.curve);
       if (config_.role == PeaRole::replica) {
-        input_->connect(text_field(*message, "head"));
+        head_endpoint_ = text_field(*message, "head");
+        input_->connect(head_endpoint_);
         // The replica's credit: how many requests its head may hand it before it reports done.
         zmq::send_multipart(*input_, credit::credit_message(config_.window));
       }
@@ -363,6 +374,8 @@ class Pea::Loop {
         send(status);
       } else if (message->command == control::kReplicaLost && dispatcher_) {
         dispatcher_->replica_lost(text_field(*message, "replica"), text_field(*message, "reason"));
+      } else if (message->command == control::kRewire) {
+        rewire(text_field(*message, "from"), text_field(*message, "to"));
       } else if (message->command == control::kRejoin && config_.role == PeaRole::replica) {
         // The head was restarted under the same endpoint; the DEALER reconnects by itself, but
         // the new head knows nothing of this replica until it gives credit again. Requests held
@@ -371,6 +384,29 @@ class Pea::Loop {
         zmq::send_multipart(*input_, credit::credit_message(config_.window));
         input_watch_->touched();
       }
+    }
+  }
+
+  // A neighbour was restarted at another endpoint (it could not bind its old one: a new pod
+  // address, a port taken): what is connected to the old one connects to the new one instead.
+  // A replica's new head learns of it from the `rejoin` that follows.
+  void rewire(const std::string& from, const std::string& to) {
+    if (from.empty() || to.empty()) {
+      log(LogLevel::warn, "a rewire without both 'from' and 'to' was ignored");
+      return;
+    }
+    try {
+      bool moved = outputs_.reconnect(from, to);
+      if (config_.role == PeaRole::replica && head_endpoint_ == from) {
+        input_->disconnect(from);
+        input_->connect(to);
+        head_endpoint_ = to;
+        moved = true;
+      }
+      if (moved) log(LogLevel::info, "reconnected from " + from + " to " + to);
+    } catch (const zmq::error_t& e) {
+      log(LogLevel::error,
+          "cannot reconnect from " + from + " to " + to + ": " + std::string(e.what()));
     }
   }
 
@@ -523,6 +559,7 @@ class Pea::Loop {
   PeaConfig config_;
   zmq::socket_t control_;
   std::optional<zmq::socket_t> input_;  // PULL, or a replica's DEALER to its head
+  std::string head_endpoint_;           // a replica's: the router of its head it connects to
   PeaOutputs outputs_;
   std::optional<ReplicaDispatcher> dispatcher_;  // head only
   std::optional<JoinTable> joins_;               // peas that join parts

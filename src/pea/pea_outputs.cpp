@@ -8,12 +8,25 @@ namespace jflow {
 void PeaOutputs::connect(const std::vector<std::string>& endpoints,
                          const std::optional<CurveKeyPair>& curve) {
   for (const std::string& endpoint : endpoints) {
-    Output& output =
-        outputs_.emplace_back(Output{zmq::socket_t(context_, zmq::socket_type::push), {}});
+    Output& output = outputs_.emplace_back(
+        Output{zmq::socket_t(context_, zmq::socket_type::push), endpoint, {}});
     set_common_options(output.socket);
     secure_connecting_side(output.socket, curve);
     output.socket.connect(endpoint);
   }
+}
+
+bool PeaOutputs::reconnect(const std::string& from, const std::string& to) {
+  bool moved = false;
+  for (Output& output : outputs_) {
+    if (output.endpoint != from) continue;
+    output.socket.disconnect(from);
+    output.socket.connect(to);
+    output.endpoint = to;
+    output.outbox.clear();
+    moved = true;
+  }
+  return moved;
 }
 
 void PeaOutputs::send(zmq::message_t envelope, zmq::message_t body) {

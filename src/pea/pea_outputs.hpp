@@ -25,6 +25,10 @@ class PeaOutputs {
   // `curve`: the flow's CURVE session, when it has one (jflow/curve_link.hpp).
   void connect(const std::vector<std::string>& endpoints,
                const std::optional<CurveKeyPair>& curve = std::nullopt);
+  // Moves every output connected to `from` over to `to` (a restarted neighbour that could not
+  // bind its old endpoint); what such an output still had queued for `from` is dropped, as the
+  // requests in the dead neighbour were ended by the orchestrator. True if any output moved.
+  bool reconnect(const std::string& from, const std::string& to);
 
   // Sends [envelope | body] to every output (copies share large bodies; libzmq refcounts them).
   void send(zmq::message_t envelope, zmq::message_t body);
@@ -39,6 +43,7 @@ class PeaOutputs {
  private:
   struct Output {
     zmq::socket_t socket;
+    std::string endpoint;
     std::deque<Frames> outbox;
   };
   bool try_send(zmq::socket_t& socket, Frames& frames);

@@ -8,7 +8,8 @@
 // end with errors naming it (none hangs), and once it is started again at its address, as
 // Kubernetes restarts a failed container, the running flow launches that pod's peas there again
 // and serves, without the gateway restarting. Last the gateway's container is killed and started
-// again, and the (new) flow serves.
+// again, and the (new) flow serves. In between, the encode pod is recreated at a new address (a
+// rescheduled pod) and its peas rejoin the running flow there.
 #include <catch2/catch.hpp>
 
 #include <httplib.h>
@@ -100,6 +101,13 @@ class NamespaceFiles {
     std::error_code ignored;
     for (const auto& folder : made_) std::filesystem::remove_all(folder, ignored);
     made_.clear();
+  }
+  // Writes the hosts file again in place (the same file, not a new one in its place), so that
+  // processes running in the namespace, whose /etc/hosts is a bind mount of it, read the change.
+  void rewrite_hosts(const std::string& ns, const std::string& hosts) {
+    std::ofstream(std::filesystem::path("/etc/netns") / ns / "hosts", std::ios::trunc)
+        << "127.0.0.1 localhost\n"
+        << hosts;
   }
   void write(const std::string& ns, const std::string& hosts, const Container& container) {
     const std::filesystem::path root = std::filesystem::path("/etc/netns") / ns;
@@ -194,10 +202,13 @@ TEST_CASE("rehearsal: the exported hello flow runs as its manifests say, one nam
 
   VirtualHosts hosts(daemons.size() + 1);
   const std::size_t gateway_host = daemons.size();
-  std::string hosts_file;
-  for (std::size_t i = 0; i < daemons.size(); ++i)
-    hosts_file += hosts.address(i) + " " + daemons[i]->name() + "\n";
-  hosts_file += hosts.address(gateway_host) + " hello-gateway\n";
+  const auto services = [&] {  // cluster DNS: each Service's name at its pod's address
+    std::string text;
+    for (std::size_t i = 0; i < daemons.size(); ++i)
+      text += hosts.address(i) + " " + daemons[i]->name() + "\n";
+    return text + hosts.address(gateway_host) + " hello-gateway\n";
+  };
+  const std::string hosts_file = services();
   NamespaceFiles files;
   std::vector<Container> containers;
   for (std::size_t i = 0; i <= daemons.size(); ++i) {
@@ -265,7 +276,7 @@ TEST_CASE("rehearsal: the exported hello flow runs as its manifests say, one nam
   }
   // Kubernetes takes seconds to restart a container: longer than the 3 s after which the flow
   // counts the daemon as gone. Wait for the gateway to say so, then restart it.
-  {
+  const auto wait_until_silent = [&] {
     httplib::Client http(gateway_address, 45680);
     const auto deadline = Clock::now() + std::chrono::seconds(20);
     while (true) {
@@ -275,22 +286,34 @@ TEST_CASE("rehearsal: the exported hello flow runs as its manifests say, one nam
       REQUIRE(Clock::now() < deadline);
       std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a probe's period
     }
-  }
-  const pid_t restarted = start(encode);
-  hosts.wait_for_line(restarted, "listening ", Clock::now() + std::chrono::seconds(10));
-  {
+  };
+  const auto restart_encode_and_search = [&](const char* what) {
+    INFO(what);
+    const pid_t restarted = start(encode);
+    hosts.wait_for_line(restarted, "listening ", Clock::now() + std::chrono::seconds(10));
     std::vector<std::string> probe = containers[encode].readiness;
     probe.insert(probe.begin(), {"env", path});
     wait_for_probe(hosts, hosts.name(encode), probe, "readiness of the restarted hello-encode");
-  }
-  wait_ready(gateway_address, 45680, containers[gateway_host].readiness_path);
-  {
+    wait_ready(gateway_address, 45680, containers[gateway_host].readiness_path);
     json found =
         post(gateway_address, 45680, "/search", R"({"docs":[{"text":"my shepherd"}],"top_k":1})");
     REQUIRE(found["docs"].size() == 1);
     REQUIRE(found["docs"][0]["matches"].size() == 1);
     CHECK(found["docs"][0]["matches"][0]["id"] == "ps23");  // indexed before: the same flow
-  }
+  };
+  wait_until_silent();
+  restart_encode_and_search("the encode pod's container restarted at its address");
+
+  // The encode pod is recreated (its node drained, say): Kubernetes gives the new pod another IP
+  // and the Service name resolves there. Its peas cannot bind their old endpoints there: they
+  // bind new ones, and what sent to the old ones (split, the pod's own head and replicas) is
+  // told to follow. The flow serves on, still without the gateway restarting.
+  hosts.kill_host(encode);
+  wait_until_silent();
+  hosts.readdress_host(encode);
+  for (std::size_t i = 0; i <= daemons.size(); ++i) files.rewrite_hosts(hosts.name(i), services());
+  containers[encode] = container_of(objects, *daemons[encode], hosts.address(encode));
+  restart_encode_and_search("the encode pod recreated at a new address");
 
   // The gateway's container dies; Kubernetes starts it again with the same command.
   hosts.kill_host(gateway_host);

@@ -7,6 +7,12 @@
 #include <csignal>
 #include <map>
 
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include "control/control.hpp"
 #include "jflow/metrics.hpp"
 #include "jflow/plugin.hpp"
@@ -208,6 +214,102 @@ TEST_CASE("restart: on-failure: a killed head and a killed tail come back and th
       flow.close();
     }
   }
+}
+
+namespace {
+
+// Waits until the process `pid` (a child of the flow's) has exited, without reaping it: the flow
+// reaps its peas. A pidfd turns readable at the exit, when the kernel has closed its sockets.
+bool exited_within(int pid, std::chrono::milliseconds limit) {
+  const int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (fd < 0) return false;
+  pollfd item{fd, POLLIN, 0};
+  const bool exited = ::poll(&item, 1, static_cast<int>(limit.count())) == 1;
+  ::close(fd);
+  return exited;
+}
+
+// The port of a tcp://127.0.0.1:PORT endpoint.
+int port_of(const std::string& endpoint) {
+  return std::stoi(endpoint.substr(endpoint.rfind(':') + 1));
+}
+
+// Holds a TCP port on 127.0.0.1, listening, as another program that took the port would: a bind
+// there fails (EADDRINUSE) even with SO_REUSEADDR, which libzmq sets. (The dead pea's closed
+// connections are in TIME_WAIT on that port, so this needs SO_REUSEADDR too.)
+class PortHolder {
+ public:
+  explicit PortHolder(int port) : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+    const int on = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);  // as libzmq binds
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    held_ = ::bind(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0 &&
+            ::listen(fd_, 16) == 0;
+  }
+  ~PortHolder() { ::close(fd_); }
+  PortHolder(const PortHolder&) = delete;
+  PortHolder& operator=(const PortHolder&) = delete;
+  bool held() const { return held_; }
+
+ private:
+  int fd_;
+  bool held_ = false;
+};
+
+}  // namespace
+
+TEST_CASE(
+    "restart: on-failure: a pea whose old port was taken meanwhile binds another and what sent "
+    "to it follows",
+    "[integration][restart][rewire]") {
+  // in: an entry pea (the gateway sends to it); mid/head: a head (in's output sends to it, its
+  // replicas keep its router); out: the last pea (mid's tail sends to it).
+  const std::string victim_name = GENERATE(as<std::string>{}, "in", "mid/head", "out");
+  INFO("victim " << victim_name);
+  Flow flow(FlowBuilder()
+                .transport(Transport::tcp)
+                .add("in", "_pass", Runtime::process)
+                .add("mid", "_pass", Runtime::process)
+                .parallel(2)
+                .scheduling(Scheduling::round_robin)
+                .add("out", "_pass", Runtime::process)
+                .build(),
+            test::test_options());
+  flow.start();
+  for (int i = 0; i < 20; ++i) REQUIRE(flow.call(doc_request(i)).ok());
+  const PeaStatus before = pea_status(flow, victim_name);
+  REQUIRE(before.endpoint.rfind("tcp://127.0.0.1:", 0) == 0);
+  REQUIRE(::kill(before.pid, SIGKILL) == 0);
+  REQUIRE(exited_within(before.pid, std::chrono::seconds(10)));
+  const PortHolder taken(port_of(before.endpoint));
+  REQUIRE(taken.held());
+
+  REQUIRE(test::poll_until(
+      flow,
+      [&] {
+        return pea_status(flow, victim_name).restarts == 1 && pod_ready(flow, "mid") &&
+               pod_ready(flow, "in") && pod_ready(flow, "out");
+      },
+      std::chrono::seconds(15)));
+  const PeaStatus after = pea_status(flow, victim_name);
+  CHECK(after.state == "running");
+  CHECK(after.endpoint != before.endpoint);
+  // Everything that sent to the old endpoint sends to the new one: every request succeeds, over
+  // both replicas.
+  std::map<std::string, int> by_replica;
+  for (int i = 0; i < 200; ++i) {
+    Response r = flow.call(doc_request(100 + i), std::chrono::seconds(10));
+    INFO(r.status().message);
+    REQUIRE(r.ok());
+    for (const Route& route : r.envelope.routes) ++by_replica[route.pea];
+  }
+  CHECK(by_replica["mid/0"] > 0);
+  CHECK(by_replica["mid/1"] > 0);
+  flow.close();
+  CHECK(flow.close_problems().empty());
 }
 
 TEST_CASE("a pea that keeps crashing stops at max_restarts and its pod is reported failed",

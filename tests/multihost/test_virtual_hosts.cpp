@@ -179,6 +179,24 @@ TEST_CASE("virtual hosts reach each other and the orchestrator, and a cut host r
     hosts.kill_host(0);
     CHECK_FALSE(jflow::test::process_exists(shell));
     CHECK_FALSE(jflow::test::process_exists(sleeper));
+
+    // A host moved to a new address (a recreated Kubernetes pod) has only that one, and is
+    // reached there.
+    const std::string old_address = hosts.address(2);
+    hosts.readdress_host(2);
+    const std::string ip2 = hosts.address(2);
+    CHECK(ip2 != old_address);
+    pid_t moved = hosts.spawn(
+        2, {"/bin/sh", "-c", "ip -o -4 addr show | grep -F \" 10.213.\" | grep -c inet"});
+    CHECK(hosts.wait_for_line(moved, "", VirtualHosts::Clock::now() + kWait) == "1");
+    CHECK(exit_code(hosts, moved) == 0);
+    pid_t moved_listener =
+        hosts.fork_in_host(2, [&ip2] { return listen_and_accept(ip2.c_str(), 1, 5000); });
+    int moved_port = port_of(
+        hosts.wait_for_line(moved_listener, "listening ", VirtualHosts::Clock::now() + kWait));
+    CHECK(reaches(hosts, 0, ip2, moved_port));
+    CHECK(exit_code(hosts, moved_listener) == 0);
+    CHECK_THROWS(hosts.readdress_host(2));
   }
   for (const std::string& name : names) CHECK_FALSE(has_namespace(name));
 }

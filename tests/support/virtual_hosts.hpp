@@ -35,6 +35,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -108,7 +109,9 @@ class VirtualHosts {
 
   std::size_t size() const { return hosts_; }
   std::string name(std::size_t i) const { return "jf" + std::to_string(pid_) + "-" + idx(i); }
-  std::string address(std::size_t i) const { return subnet_ + std::to_string(check(i) + 2); }
+  std::string address(std::size_t i) const {
+    return subnet_ + std::to_string(readdressed_.count(check(i)) ? 130 + i : i + 2);
+  }
   std::string orchestrator_address() const { return subnet_ + "1"; }
   // The veth end on the bridge (in the root namespace) and the one inside the host.
   std::string bridge_port(std::size_t i) const {
@@ -223,6 +226,19 @@ class VirtualHosts {
         throw std::runtime_error("virtual hosts: processes in " + name(i) + " survive SIGKILL");
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
+  }
+
+  // Host i moves to another address of the segment (10.213.X.(130+i)), as a Kubernetes pod that
+  // is recreated gets a new IP: its old address is removed, and address(i) is the new one from
+  // now on. Once per host (up to 124 hosts).
+  void readdress_host(std::size_t i) {
+    if (readdressed_.count(check(i)) || i >= 124)
+      throw std::runtime_error("virtual hosts: host " + idx(i) + " cannot move again");
+    const std::string old = address(i);
+    readdressed_.insert(i);
+    // The old one first: deleting a primary address deletes the secondaries of its subnet too.
+    ip({"-n", name(i), "addr", "del", old + "/24", "dev", host_interface(i)});
+    ip({"-n", name(i), "addr", "add", address(i) + "/24", "dev", host_interface(i)});
   }
 
   // A network partition: host i's veth goes down, so nothing reaches it and it reaches nothing.
@@ -539,7 +555,8 @@ class VirtualHosts {
 
   pid_t pid_;
   std::size_t hosts_ = 0;
-  std::string subnet_;  // "10.213.X."
+  std::set<std::size_t> readdressed_;  // hosts moved by readdress_host()
+  std::string subnet_;                 // "10.213.X."
   std::string bridge_;
   int lock_fd_ = -1;
   std::map<pid_t, Child> children_;
