@@ -11,6 +11,7 @@
 #include "control/control_channel.hpp"
 #include "jflow/codec.hpp"
 #include "pea/pea.hpp"
+#include "support/captured_log.hpp"
 #include "support/test_support.hpp"
 
 using namespace jflow;
@@ -60,6 +61,19 @@ class PeaHarness {
       }
     }
     return std::nullopt;
+  }
+
+  void send_control(const ControlMessage& message) { send_control_to(control_, message); }
+  // Asks the pea for its status and waits for the answer: everything sent to it on the control
+  // socket before has been handled by then.
+  bool round_trip() {
+    send_control(ControlMessage{control::kStatus, "p", {}, {}});
+    return expect(control::kStatus).has_value();
+  }
+  zmq::socket_t bind_pull(const std::string& endpoint) {
+    zmq::socket_t socket(context_, zmq::socket_type::pull);
+    socket.bind(endpoint);
+    return socket;
   }
 
   void send_frames(const std::vector<std::string>& frames) {
@@ -154,4 +168,47 @@ TEST_CASE("a routing pea forwards an undecodable body untouched - a decoding one
     CHECK(reply.status.executor == "LogDriver");
     CHECK_FALSE(reply.status.message.empty());
   }
+}
+
+TEST_CASE("rewire moves a pea's output to another endpoint - one without from or to is ignored",
+          "[pea][bad-input][rewire]") {
+  test::CapturedLog captured("rewire", {LogLevel::info, LogFormat::text});
+  PeaHarness pea("_pass");
+  zmq::socket_t moved_to = pea.bind_pull("inproc://harness-out-moved");
+  const std::string envelope = encode_envelope(pea.valid_envelope("r1"));
+
+  pea.send_control(ControlMessage{control::kRewire, "p", {{"from", "inproc://harness-out"}}, {}});
+  pea.send_control(
+      ControlMessage{control::kRewire, "p", {{"to", "inproc://harness-out-moved"}}, {}});
+  REQUIRE(pea.round_trip());
+  int ignored = 0;
+  for (const std::string& line : captured.lines())
+    ignored += line.find("a rewire without both 'from' and 'to' was ignored") != std::string::npos;
+  CHECK(ignored == 2);
+  pea.send_frames({envelope, body_of("not moved")});
+  REQUIRE(pea.receive().size() == 2);  // still to the first output
+
+  // One for an endpoint the pea is not connected to changes nothing either.
+  pea.send_control(ControlMessage{
+      control::kRewire, "p", {{"from", "inproc://elsewhere"}, {"to", "inproc://nowhere"}}, {}});
+  pea.send_control(
+      ControlMessage{control::kRewire,
+                     "p",
+                     {{"from", "inproc://harness-out"}, {"to", "inproc://harness-out-moved"}},
+                     {}});
+  REQUIRE(pea.round_trip());
+  pea.send_frames({envelope, body_of("moved")});
+  zmq::pollitem_t item{moved_to.handle(), 0, ZMQ_POLLIN, 0};
+  REQUIRE(zmq::poll(&item, 1, std::chrono::seconds(5)) == 1);
+  std::vector<zmq::message_t> frames;
+  REQUIRE(zmq::recv_multipart(moved_to, std::back_inserter(frames), zmq::recv_flags::dontwait));
+  REQUIRE(frames.size() == 2);
+  CHECK(decode_body(std::string_view(frames[1].data<char>(), frames[1].size())).docs.at(0).text ==
+        "moved");
+  int reconnected = 0;
+  for (const std::string& line : captured.lines())
+    reconnected += line.find(
+                       "reconnected from inproc://harness-out to "
+                       "inproc://harness-out-moved") != std::string::npos;
+  CHECK(reconnected == 1);
 }
