@@ -16,9 +16,6 @@ namespace {
 
 // How long the relay waits, once stopping, for the pipes of exited peas to end.
 constexpr auto kDrainLimit = std::chrono::seconds(2);
-// A pea that prints without ever ending a line is written out in pieces of this size, so that
-// the relay's memory stays bounded.
-constexpr std::size_t kMaxLine = 64 * 1024;
 
 std::system_error errno_error(const char* what) {
   return std::system_error(errno, std::generic_category(), what);
@@ -46,7 +43,7 @@ int PeaOutputRelay::open_pipe(std::string pea) {
   ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
   {
     std::lock_guard lock(mutex_);
-    added_.push_back({fds[0], std::move(pea), {}});
+    added_.push_back({fds[0], std::move(pea), LineSplitter()});
   }
   const std::uint64_t one = 1;
   (void)!::write(wake_fd_, &one, sizeof one);
@@ -93,33 +90,23 @@ void PeaOutputRelay::run() {
   }
   for (Pipe& pipe : pipes) {
     relay(pipe);  // what is there now, without waiting for more
-    if (!pipe.partial.empty()) write_line(pipe, pipe.partial);
+    pipe.lines.finish([&](std::string_view line) { write_line(pipe, line); });
     ::close(pipe.fd);
   }
 }
 
 bool PeaOutputRelay::relay(Pipe& pipe) {
   char buffer[8192];
+  const auto write = [&](std::string_view line) { write_line(pipe, line); };
   while (true) {
     const ssize_t got = ::read(pipe.fd, buffer, sizeof buffer);
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
     if (got == 0) {
-      if (!pipe.partial.empty()) write_line(pipe, pipe.partial);
-      pipe.partial.clear();
+      pipe.lines.finish(write);
       return false;
     }
-    pipe.partial.append(buffer, static_cast<std::size_t>(got));
-    std::size_t start = 0;
-    for (std::size_t end; (end = pipe.partial.find('\n', start)) != std::string::npos;
-         start = end + 1) {
-      write_line(pipe, std::string_view(pipe.partial).substr(start, end - start));
-    }
-    pipe.partial.erase(0, start);
-    if (pipe.partial.size() >= kMaxLine) {
-      write_line(pipe, pipe.partial);
-      pipe.partial.clear();
-    }
+    pipe.lines.feed(std::string_view(buffer, static_cast<std::size_t>(got)), write);
   }
 }
 

@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+#include "base/line_splitter.hpp"
+
 namespace jflow::detail {
 
 class PeaOutputRelay {
@@ -39,7 +41,7 @@ class PeaOutputRelay {
   struct Pipe {
     int fd = -1;  // read end, non-blocking
     std::string pea;
-    std::string partial;  // the start of a line not ended yet
+    LineSplitter lines;  // a line printed without newlines is written in pieces of 64 KiB
   };
   void run();
   // Reads what `pipe` holds; false once it has ended (then its last partial line is written).

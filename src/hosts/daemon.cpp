@@ -10,6 +10,7 @@
 #include <zmq_addon.hpp>
 
 #include "base/clock.hpp"
+#include "base/line_splitter.hpp"
 #include "control/control_channel.hpp"
 #include "control/pea_end.hpp"
 #include "jflow/log.hpp"
@@ -41,7 +42,7 @@ class Daemon::Impl {
     std::unique_ptr<PeaHandle> handle;
     std::int64_t incarnation = 0;  // the orchestrator's count of launches of this name, echoed
     int output = -1;               // read end, non-blocking
-    std::string partial;           // the start of a line not yet ended
+    LineSplitter lines;            // a line without newlines goes on in pieces of 64 KiB
   };
 
   // The peas of one orchestrator (one connection, known by its routing id).
@@ -279,21 +280,15 @@ class Daemon::Impl {
   void forward_output(const std::string& orchestrator, const std::string& pea, Child& child,
                       bool final) {
     if (child.output < 0) return;
+    const auto send = [&](std::string_view line) {
+      reply(orchestrator, dp::kLog, pea, {{"line", std::string(line)}});
+    };
     char buffer[4096];
     ssize_t got = 0;
     while ((got = ::read(child.output, buffer, sizeof buffer)) > 0) {
-      child.partial.append(buffer, static_cast<std::size_t>(got));
+      child.lines.feed(std::string_view(buffer, static_cast<std::size_t>(got)), send);
     }
-    std::size_t start = 0;
-    for (std::size_t end; (end = child.partial.find('\n', start)) != std::string::npos;
-         start = end + 1) {
-      reply(orchestrator, dp::kLog, pea, {{"line", child.partial.substr(start, end - start)}});
-    }
-    child.partial.erase(0, start);
-    if (final && !child.partial.empty()) {
-      reply(orchestrator, dp::kLog, pea, {{"line", child.partial}});
-      child.partial.clear();
-    }
+    if (final) child.lines.finish(send);
   }
 
   // The orchestrator's log settings, which its peas log with (their lines reach it); this
