@@ -10,6 +10,7 @@
 
 #include "jflow/codec.hpp"
 #include "wire/codec_fields.hpp"
+#include "wire/msgpack_put.hpp"
 #include "wire/route_append.hpp"
 
 namespace jflow {
@@ -221,22 +222,31 @@ void write_route(Writer& w, const Route& route) {
 
 void detail::append_route_into(std::string_view bytes, const EnvelopeLayout& layout,
                                const Route& route, std::string& out) {
+  // Sized first, then written in place: one resize instead of a stream of small appends.
   const std::size_t header_end = layout.routes_at + layout.routes_header;
-  out.clear();
-  out.reserve(bytes.size() + 32 + route.pod.size() + route.pea.size());
-  out.append(bytes.data(), layout.routes_at);
-  {
-    Writer w(out);
-    w.array(std::size_t{layout.routes} + 1);  // may grow a fixarray header into an array16
-    w.finish();
+  if (layout.routes == std::numeric_limits<std::uint32_t>::max()) {
+    throw std::length_error("an envelope cannot hold more than 2^32-1 routes");
   }
-  out.append(bytes.data() + header_end, layout.routes_end - header_end);
-  {
-    Writer w(out);
-    write_route(w, route);
-    w.finish();
+  if (route.pod.size() > std::numeric_limits<std::uint32_t>::max() ||
+      route.pea.size() > std::numeric_limits<std::uint32_t>::max()) {
+    throw std::length_error("a route's pod or pea name is longer than msgpack can hold");
   }
-  out.append(bytes.data() + layout.routes_end, bytes.size() - layout.routes_end);
+  const std::uint32_t routes = layout.routes + 1;  // may grow a fixarray header into an array16
+  const std::size_t size = bytes.size() - layout.routes_header + array_header_size(routes) +
+                           array_header_size(detail::kRouteFields) + str_size(route.pod) +
+                           str_size(route.pea) + int_size(route.start_ns) + int_size(route.end_ns);
+  out.resize(size);
+  char* p = out.data();
+  std::memcpy(p, bytes.data(), layout.routes_at);
+  p = put_array_header(p + layout.routes_at, routes);
+  std::memcpy(p, bytes.data() + header_end, layout.routes_end - header_end);
+  p += layout.routes_end - header_end;
+  p = put_array_header(p, detail::kRouteFields);
+  p = put_str(p, route.pod);
+  p = put_str(p, route.pea);
+  p = put_int(p, route.start_ns);
+  p = put_int(p, route.end_ns);
+  std::memcpy(p, bytes.data() + layout.routes_end, bytes.size() - layout.routes_end);
 }
 
 void encode_envelope_into(const Envelope& envelope, std::string& out) {
