@@ -194,6 +194,8 @@ Envelope decode_envelope(std::string_view bytes, const DecodeLimits& limits) {
 
 namespace {
 
+// keep_routes false: the routes, the request id and the traceparent are checked but not kept
+// (their places are in `layout`).
 Envelope decode_envelope_fields(std::string_view bytes, detail::EnvelopeLayout& layout,
                                 bool keep_routes) {
   MsgpackReader r(bytes, "envelope");
@@ -229,7 +231,14 @@ Envelope decode_envelope_fields(std::string_view bytes, detail::EnvelopeLayout& 
            std::to_string(detail::kEnvelopeFieldsWithTrace) + " with a traceparent), got " +
            std::to_string(count));
   }
-  str_field("request_id", out.request_id);
+  if (keep_routes) {
+    str_field("request_id", out.request_id);
+  } else {
+    PathScope scope(r, "request_id");
+    std::string_view id = r.read_str();
+    layout.request_id_at = static_cast<std::size_t>(id.data() - bytes.data());
+    layout.request_id_size = id.size();
+  }
   {
     PathScope scope(r, "type");
     std::uint64_t type = r.read_uint();
@@ -289,7 +298,13 @@ Envelope decode_envelope_fields(std::string_view bytes, detail::EnvelopeLayout& 
     PathScope scope(r, "traceparent");
     // Read as text only: whoever takes the request checks it, so that a request with a bad one
     // is still matched to its caller and refused by id (the gateway, the ZeroMQ front).
-    out.traceparent = r.read_str();
+    std::string_view traceparent = r.read_str();
+    if (keep_routes) {
+      out.traceparent = traceparent;
+    } else {
+      layout.traceparent_at = static_cast<std::size_t>(traceparent.data() - bytes.data());
+      layout.traceparent_size = traceparent.size();
+    }
   }
   r.expect_end();
   return out;
