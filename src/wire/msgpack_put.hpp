@@ -13,8 +13,27 @@
 
 namespace jflow::detail {
 
+// `value`'s low `width` bytes (1, 2, 4 or 8), big-endian: one byte swap and one store.
 inline char* put_be(char* p, std::uint64_t value, std::size_t width) {
-  for (std::size_t i = 0; i < width; ++i) p[i] = static_cast<char>(value >> (8 * (width - 1 - i)));
+  switch (width) {
+    case 1:
+      *p = static_cast<char>(value);
+      break;
+    case 2: {
+      const std::uint16_t v = __builtin_bswap16(static_cast<std::uint16_t>(value));
+      std::memcpy(p, &v, 2);
+      break;
+    }
+    case 4: {
+      const std::uint32_t v = __builtin_bswap32(static_cast<std::uint32_t>(value));
+      std::memcpy(p, &v, 4);
+      break;
+    }
+    default: {
+      const std::uint64_t v = __builtin_bswap64(value);
+      std::memcpy(p, &v, 8);
+    }
+  }
   return p + width;
 }
 

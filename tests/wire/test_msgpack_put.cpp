@@ -8,6 +8,7 @@
 
 #include <msgpack.hpp>
 
+#include "jflow/codec.hpp"
 #include "wire/msgpack_put.hpp"
 
 using namespace jflow;
@@ -79,4 +80,50 @@ TEST_CASE("put_str and put_array_header write msgpack-c's headers", "[codec]") {
     CHECK(detail::put_array_header(out.data(), count) == out.data() + out.size());
     CHECK(out == std::string(buffer.data(), buffer.size()));
   }
+}
+
+namespace {
+
+// The envelope as msgpack-c packs it (docs/PROTOCOL.md's field order), for comparison.
+std::string packed_envelope(const Envelope& e) {
+  msgpack::sbuffer buffer;
+  msgpack::packer<msgpack::sbuffer> pack(buffer);
+  const auto str = [&pack](const std::string& text) {
+    pack.pack_str(static_cast<std::uint32_t>(text.size()))
+        .pack_str_body(text.data(), static_cast<std::uint32_t>(text.size()));
+  };
+  pack.pack_array(e.traceparent.empty() ? 6 : 7).pack_uint64(e.version);
+  str(e.request_id);
+  pack.pack_uint64(static_cast<std::uint8_t>(e.type)).pack_int64(e.deadline_ns);
+  pack.pack_array(4).pack_uint64(static_cast<std::uint8_t>(e.status.code));
+  str(e.status.message);
+  str(e.status.pod);
+  str(e.status.executor);
+  pack.pack_array(static_cast<std::uint32_t>(e.routes.size()));
+  for (const Route& route : e.routes) {
+    pack.pack_array(4);
+    str(route.pod);
+    str(route.pea);
+    pack.pack_int64(route.start_ns).pack_int64(route.end_ns);
+  }
+  if (!e.traceparent.empty()) str(e.traceparent);
+  return std::string(buffer.data(), buffer.size());
+}
+
+}  // namespace
+
+TEST_CASE("encode_envelope writes what msgpack-c's packer writes", "[codec]") {
+  Envelope envelope;
+  envelope.request_id = std::string(300, 'i');  // a str16
+  envelope.type = RequestType::search;
+  envelope.deadline_ns = 1'700'000'000'000'000'000;
+  envelope.status = {StatusCode::timeout, std::string(40, 'm'), "pod", ""};
+  for (std::int64_t i = 0; i < 17; ++i) {  // an array16 of routes
+    envelope.routes.push_back({"p" + std::to_string(i), std::string(33, 'q'), -i * 1000, i << 40});
+  }
+  CHECK(encode_envelope(envelope) == packed_envelope(envelope));
+  envelope.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  CHECK(encode_envelope(envelope) == packed_envelope(envelope));
+  CHECK(decode_envelope(encode_envelope(envelope)) == envelope);
+  CHECK(encode_envelope(Envelope{}) == packed_envelope(Envelope{}));
 }
