@@ -81,6 +81,7 @@ class Message {
   zmq::message_t take_body();
 
  private:
+  Message() = default;         // for arrived(), which decodes into the new message's envelope_
   void decode_routes() const;  // from envelope_frame_, when they are still there
   void make_texts() const;     // request_id and traceparent, from envelope_frame_ when there
 

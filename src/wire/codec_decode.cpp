@@ -196,11 +196,12 @@ namespace {
 
 // keep_routes false: the routes, the request id and the traceparent are checked but not kept
 // (their places are in `layout`).
-Envelope decode_envelope_fields(std::string_view bytes, detail::EnvelopeLayout& layout,
-                                bool keep_routes) {
+// Decodes into `out`, which is fresh (default-constructed): the caller's own envelope, so that a
+// pea's Message is filled where it lives instead of moved into it.
+void decode_envelope_fields(std::string_view bytes, detail::EnvelopeLayout& layout,
+                            bool keep_routes, Envelope& out) {
   MsgpackReader r(bytes, "envelope");
   r.expect_not_empty();
-  Envelope out;
   auto str_field = [&r](std::string_view name, std::string& field) {
     PathScope scope(r, name);
     // `field` is fresh and empty: most status strings stay so, and constructing a string is
@@ -307,17 +308,19 @@ Envelope decode_envelope_fields(std::string_view bytes, detail::EnvelopeLayout& 
     }
   }
   r.expect_end();
-  return out;
 }
 
 }  // namespace
 
 Envelope detail::decode_envelope(std::string_view bytes, EnvelopeLayout& layout) {
-  return decode_envelope_fields(bytes, layout, true);
+  Envelope out;
+  decode_envelope_fields(bytes, layout, true, out);
+  return out;
 }
 
-Envelope detail::decode_envelope_header(std::string_view bytes, EnvelopeLayout& layout) {
-  return decode_envelope_fields(bytes, layout, false);
+void detail::decode_envelope_header_into(std::string_view bytes, EnvelopeLayout& layout,
+                                         Envelope& out) {
+  decode_envelope_fields(bytes, layout, false, out);
 }
 
 Request decode_body(std::string_view bytes, const DecodeLimits& limits) {

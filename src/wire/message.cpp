@@ -23,9 +23,11 @@ Message::Message(Envelope envelope, std::vector<zmq::message_t> part_bodies)
 
 Message Message::arrived(zmq::message_t envelope_frame, zmq::message_t body) {
   detail::EnvelopeLayout layout;
-  Message message(detail::decode_envelope_header(
-                      std::string_view(envelope_frame.data<char>(), envelope_frame.size()), layout),
-                  std::move(body));
+  Message message;
+  detail::decode_envelope_header_into(
+      std::string_view(envelope_frame.data<char>(), envelope_frame.size()), layout,
+      message.envelope_);
+  message.body_ = std::move(body);
   message.envelope_frame_ = std::move(envelope_frame);
   message.routes_in_frame_ = true;
   message.routes_at_ = layout.routes_at;

@@ -30,10 +30,11 @@ struct EnvelopeLayout {
 Envelope decode_envelope(std::string_view bytes, EnvelopeLayout& layout);
 
 // The same checks as decode_envelope, but the routes, the request id and the traceparent are only
-// checked, not kept: in the result they are empty, and `layout` says where they are. What a pea
+// checked, not kept: in `out` they stay empty, and `layout` says where they are. What a pea
 // reads of a request it forwards (Message makes the rest from the bytes if anyone asks for them):
 // no string or vector is made for them on every hop.
-Envelope decode_envelope_header(std::string_view bytes, EnvelopeLayout& layout);
+// Decodes into `out`, which must be fresh (default-constructed).
+void decode_envelope_header_into(std::string_view bytes, EnvelopeLayout& layout, Envelope& out);
 
 // Writes to `out` the envelope `bytes` (decoded with `layout`) with `route` appended: bytes that
 // decode equal to the decoded envelope with the route pushed back, and equal to encoding that
