@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <zmq.hpp>
@@ -41,8 +42,17 @@ class Message {
     return envelope_;
   }
   // The envelope without decoding its routes: every field but `routes` is right; `routes` may
-  // still be empty. For the pea's own reads (id, type, deadline, status) on every hop.
-  const Envelope& envelope_header() const { return envelope_; }
+  // still be empty.
+  const Envelope& envelope_header() const {
+    make_texts();
+    return envelope_;
+  }
+  // Less still, for the pea's own reads on every hop: version, type, deadline and status are
+  // right; request_id, traceparent and routes may be empty (they may still be in the frame).
+  const Envelope& envelope_core() const { return envelope_; }
+  // The request id, without making a string of it (a view into the frame, or into the envelope;
+  // valid until the message changes).
+  std::string_view request_id() const;
   // Whether the envelope may have changed since the message was made: true once anyone asked
   // for it mutably. A pea that sees false forwards the envelope bytes it received with only its
   // own route appended, instead of encoding the envelope again.
@@ -71,17 +81,23 @@ class Message {
   zmq::message_t take_body();
 
  private:
+  Message() = default;         // for arrived(), which decodes into the new message's envelope_
   void decode_routes() const;  // from envelope_frame_, when they are still there
+  void make_texts() const;     // request_id and traceparent, from envelope_frame_ when there
 
   // mutable: the routes are decoded from the kept frame inside const accessors (the message is
   // owned by one pea loop at a time; see the top of this file).
   mutable Envelope envelope_;
   mutable zmq::message_t envelope_frame_;
   mutable bool routes_in_frame_ = false;
+  mutable bool texts_in_frame_ = false;       // request_id and traceparent not yet made
   mutable std::optional<Route> added_route_;  // add_route()'s, while the routes are in the frame
   // Where the routes are in envelope_frame_ (the wire's EnvelopeLayout).
   std::size_t routes_at_ = 0, routes_header_ = 0, routes_end_ = 0;
   std::uint32_t routes_count_ = 0;
+  std::size_t request_id_at_ = 0,
+              request_id_size_ = 0;  // in envelope_frame_, while texts_in_frame_
+  std::size_t traceparent_at_ = 0, traceparent_size_ = 0;
   zmq::message_t body_;
   std::vector<zmq::message_t> part_bodies_;
   std::optional<Request> decoded_;

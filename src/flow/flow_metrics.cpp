@@ -131,7 +131,12 @@ void MetricsRegistry::on_reply(const Envelope& envelope, std::int64_t sent_ns, s
   const std::vector<Route>& routes = envelope.routes;
   for (std::size_t i = 0; i < routes.size(); ++i) {
     const Route& route = routes[i];
-    Pea& hop = pea(route.pod, route.pea);
+    if (i >= last_route_.size()) last_route_.push_back(0);
+    std::size_t& cached = last_route_[i];
+    if (cached >= peas_.size() || peas_[cached].pea != route.pea) {
+      cached = static_cast<std::size_t>(&pea(route.pod, route.pea) - peas_.data());
+    }
+    Pea& hop = peas_[cached];
     std::size_t hop_status = index_of(StatusCode::ok);
     if (!status.ok() && route.pod == status.pod) {
       hop_status = index_of(status.code);

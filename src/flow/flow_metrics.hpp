@@ -89,6 +89,9 @@ class MetricsRegistry {
   Counts requests_{};
   std::vector<Pea> peas_;
   std::unordered_map<std::string, std::size_t> pea_index_;  // pea name → peas_
+  // The peas_ index of each hop of the last reply's route: the next reply almost always takes
+  // the same route, and comparing a name is cheaper than hashing it (peas_ only grows).
+  std::vector<std::size_t> last_route_;
 };
 
 }  // namespace jflow::detail

@@ -105,11 +105,11 @@ std::string Gateway::send(Request request, ResponseCallback done, Duration timeo
   // pod is down while it restarts a pea.
   std::optional<Status> refusal;
   if (request.traceparent.empty()) {
-    entry.traceparent = new_traceparent();
+    entry.traceparent = InlineTraceparent::fresh();
   } else if (auto problem = traceparent_problem(request.traceparent)) {
     refusal = Status{StatusCode::bad_request, "traceparent: " + *problem, "gateway", ""};
   } else {
-    entry.traceparent = std::move(request.traceparent);
+    entry.traceparent = InlineTraceparent(request.traceparent);  // accepted: does not throw
   }
   if (!refusal && broken_) {
     refusal = Status{StatusCode::pea_lost, "flow cannot serve: " + *broken_, broken_pod_, ""};
@@ -122,7 +122,7 @@ std::string Gateway::send(Request request, ResponseCallback done, Duration timeo
     response.envelope.request_id = id;
     response.envelope.type = request.type;
     response.envelope.status = std::move(*refusal);
-    response.envelope.traceparent = std::move(entry.traceparent);
+    response.envelope.traceparent = entry.traceparent.view();
     if (metrics_) metrics_->on_refused(request.type, response.envelope.status.code);
     ready_.emplace_back(std::move(entry.done), std::move(response));
     return id;
@@ -133,7 +133,7 @@ std::string Gateway::send(Request request, ResponseCallback done, Duration timeo
   envelope.request_id = id;
   envelope.type = request.type;
   envelope.deadline_ns = 0;
-  envelope.traceparent = entry.traceparent;
+  envelope.traceparent = entry.traceparent.view();
   const std::int64_t now_ns = timeout > Duration::zero() || metrics_ ? unix_now_ns() : 0;
   if (timeout > Duration::zero()) {
     envelope.deadline_ns = now_ns + timeout.count();
@@ -234,7 +234,7 @@ void Gateway::expire_deadlines(SteadyTime now) {
         "no reply within " + format_duration(entry.timeout) + " (deadline passed)";
     if (metrics_) metrics_->on_expired();
     log("gateway", LogLevel::warn, "request " + request_id(sequence) + " " + message,
-        entry.traceparent);
+        entry.traceparent.view());
     end_with(request_id(sequence), std::move(entry), StatusCode::timeout, message, "gateway");
   }
 }
@@ -262,12 +262,12 @@ void Gateway::end_all(StatusCode code, const std::string& message, const std::st
   for (auto& [sequence, entry] : pending_.take_all()) {
     if (metrics_) metrics_->on_ended(entry.type, code);
     log("gateway", LogLevel::error, "request " + request_id(sequence) + " failed: " + message,
-        entry.traceparent);
+        entry.traceparent.view());
     Response response;
     response.envelope.request_id = request_id(sequence);
     response.envelope.type = entry.type;
     response.envelope.status = {code, message, pod, ""};
-    response.envelope.traceparent = std::move(entry.traceparent);
+    response.envelope.traceparent = entry.traceparent.view();
     ready_.emplace_back(std::move(entry.done), std::move(response));
   }
 }
@@ -284,7 +284,7 @@ void Gateway::end_with(std::string id, PendingRequests::Entry entry, StatusCode 
   response.envelope.request_id = std::move(id);
   response.envelope.type = entry.type;
   response.envelope.status = {code, std::move(message), std::move(pod), ""};
-  response.envelope.traceparent = entry.traceparent;
+  response.envelope.traceparent = entry.traceparent.view();
   end(std::move(entry), std::move(response));
 }
 

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory_resource>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -14,6 +15,7 @@
 
 #include "base/clock.hpp"
 #include "jflow/flow.hpp"
+#include "wire/traceparent.hpp"
 
 namespace jflow {
 
@@ -24,11 +26,17 @@ class PendingRequests {
     RequestType type = RequestType::index;
     std::optional<SteadyTime> deadline;
     Duration timeout{};
-    std::string traceparent;   // so that a request ended without a reply still carries it
+    // So that a request ended without a reply still carries it; held in place, not on the heap.
+    InlineTraceparent traceparent;
     std::int64_t sent_ns = 0;  // unix ns when the gateway sent it (metrics only; else 0)
   };
   using Sequence = std::uint64_t;
   using Taken = std::pair<Sequence, Entry>;
+
+  PendingRequests() = default;
+  // Not copied or moved: the containers allocate from pool_, a member.
+  PendingRequests(const PendingRequests&) = delete;
+  PendingRequests& operator=(const PendingRequests&) = delete;
 
   void add(Sequence id, Entry entry);
   // Removes the request; nullopt when it is not pending (already ended, or never sent).
@@ -41,8 +49,12 @@ class PendingRequests {
   bool empty() const { return entries_.empty(); }
 
  private:
-  std::unordered_map<Sequence, Entry> entries_;
-  std::multimap<SteadyTime, Sequence> deadlines_;
+  // The nodes come from a pool that keeps what was freed: a request in flight costs no heap
+  // allocation once the window has been full once (a node per request was one of the
+  // gateway's allocations per request; bench_chain counts them).
+  std::pmr::unsynchronized_pool_resource pool_;
+  std::pmr::unordered_map<Sequence, Entry> entries_{&pool_};
+  std::pmr::multimap<SteadyTime, Sequence> deadlines_{&pool_};
 };
 
 }  // namespace jflow

@@ -460,7 +460,7 @@ class Pea::Loop {
   // The pea reads only the envelope's header: the routes stay undecoded unless a driver asks.
   void after_join(Message&& message) {
     message.add_route({config_.pod, config_.pea, unix_now_ns(), 0});
-    if (!message.envelope_header().status.ok()) {
+    if (!message.envelope_core().status.ok()) {
       emit(std::move(message));
       return;
     }
@@ -487,7 +487,7 @@ class Pea::Loop {
   }
 
   void run_chain(Message&& message, std::size_t position) {
-    const Envelope& envelope = message.envelope_header();
+    const Envelope& envelope = message.envelope_core();
     std::int64_t deadline = envelope.deadline_ns;
     if (deadline != 0 && unix_now_ns() > deadline) {
       fail(message, StatusCode::timeout, "deadline passed before pod '" + config_.pod + "' ran it",
@@ -541,13 +541,12 @@ class Pea::Loop {
     } catch (const std::exception& e) {
       fail(message, StatusCode::error, std::string("cannot encode body: ") + e.what(), "");
     }
-    const Envelope& envelope = message.envelope_header();
     if (!message.forward_envelope_into(envelope_bytes_)) {
       encode_envelope_into(std::as_const(message).envelope(), envelope_bytes_);
     }
     outputs_.send(zmq::message_t(envelope_bytes_.data(), envelope_bytes_.size()), std::move(body));
     if (config_.role == PeaRole::replica) {
-      zmq::send_multipart(*input_, credit::done_message(envelope.request_id));
+      zmq::send_multipart(*input_, credit::done_message(message.request_id()));
       input_watch_->touched();
     }
   }

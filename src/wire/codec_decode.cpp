@@ -194,11 +194,14 @@ Envelope decode_envelope(std::string_view bytes, const DecodeLimits& limits) {
 
 namespace {
 
-Envelope decode_envelope_fields(std::string_view bytes, detail::EnvelopeLayout& layout,
-                                bool keep_routes) {
+// keep_routes false: the routes, the request id and the traceparent are checked but not kept
+// (their places are in `layout`).
+// Decodes into `out`, which is fresh (default-constructed): the caller's own envelope, so that a
+// pea's Message is filled where it lives instead of moved into it.
+void decode_envelope_fields(std::string_view bytes, detail::EnvelopeLayout& layout,
+                            bool keep_routes, Envelope& out) {
   MsgpackReader r(bytes, "envelope");
   r.expect_not_empty();
-  Envelope out;
   auto str_field = [&r](std::string_view name, std::string& field) {
     PathScope scope(r, name);
     // `field` is fresh and empty: most status strings stay so, and constructing a string is
@@ -229,7 +232,14 @@ Envelope decode_envelope_fields(std::string_view bytes, detail::EnvelopeLayout& 
            std::to_string(detail::kEnvelopeFieldsWithTrace) + " with a traceparent), got " +
            std::to_string(count));
   }
-  str_field("request_id", out.request_id);
+  if (keep_routes) {
+    str_field("request_id", out.request_id);
+  } else {
+    PathScope scope(r, "request_id");
+    std::string_view id = r.read_str();
+    layout.request_id_at = static_cast<std::size_t>(id.data() - bytes.data());
+    layout.request_id_size = id.size();
+  }
   {
     PathScope scope(r, "type");
     std::uint64_t type = r.read_uint();
@@ -289,20 +299,28 @@ Envelope decode_envelope_fields(std::string_view bytes, detail::EnvelopeLayout& 
     PathScope scope(r, "traceparent");
     // Read as text only: whoever takes the request checks it, so that a request with a bad one
     // is still matched to its caller and refused by id (the gateway, the ZeroMQ front).
-    out.traceparent = r.read_str();
+    std::string_view traceparent = r.read_str();
+    if (keep_routes) {
+      out.traceparent = traceparent;
+    } else {
+      layout.traceparent_at = static_cast<std::size_t>(traceparent.data() - bytes.data());
+      layout.traceparent_size = traceparent.size();
+    }
   }
   r.expect_end();
-  return out;
 }
 
 }  // namespace
 
 Envelope detail::decode_envelope(std::string_view bytes, EnvelopeLayout& layout) {
-  return decode_envelope_fields(bytes, layout, true);
+  Envelope out;
+  decode_envelope_fields(bytes, layout, true, out);
+  return out;
 }
 
-Envelope detail::decode_envelope_header(std::string_view bytes, EnvelopeLayout& layout) {
-  return decode_envelope_fields(bytes, layout, false);
+void detail::decode_envelope_header_into(std::string_view bytes, EnvelopeLayout& layout,
+                                         Envelope& out) {
+  decode_envelope_fields(bytes, layout, false, out);
 }
 
 Request decode_body(std::string_view bytes, const DecodeLimits& limits) {

@@ -10,6 +10,7 @@
 
 #include "jflow/codec.hpp"
 #include "wire/codec_fields.hpp"
+#include "wire/msgpack_put.hpp"
 #include "wire/route_append.hpp"
 
 namespace jflow {
@@ -209,60 +210,86 @@ std::string encode_envelope(const Envelope& envelope) {
 
 namespace {
 
-void write_route(Writer& w, const Route& route) {
-  w.array(detail::kRouteFields);
-  w.str(route.pod);
-  w.str(route.pea);
-  w.integer(route.start_ns);
-  w.integer(route.end_ns);
+// msgpack lengths are 32-bit: a larger string or array cannot be represented at all.
+void check_length(std::size_t size, std::string_view what) {
+  if (size > std::numeric_limits<std::uint32_t>::max()) {
+    throw std::length_error("msgpack cannot hold " + std::string(what) + " of " +
+                            std::to_string(size) + " bytes/elements (limit 2^32-1)");
+  }
+}
+
+std::size_t route_size(const Route& route) {
+  check_length(route.pod.size(), "a route's pod name");
+  check_length(route.pea.size(), "a route's pea name");
+  return detail::array_header_size(detail::kRouteFields) + detail::str_size(route.pod) +
+         detail::str_size(route.pea) + detail::int_size(route.start_ns) +
+         detail::int_size(route.end_ns);
+}
+
+char* put_route(char* p, const Route& route) {
+  p = detail::put_array_header(p, detail::kRouteFields);
+  p = detail::put_str(p, route.pod);
+  p = detail::put_str(p, route.pea);
+  p = detail::put_int(p, route.start_ns);
+  return detail::put_int(p, route.end_ns);
 }
 
 }  // namespace
 
+// The envelope and the route a pea appends are written with msgpack_put.hpp, sized first and
+// then written in place (one resize, no stream of small appends): they are encoded on every
+// request and hop. The bytes are what msgpack-c's packer would write.
 void detail::append_route_into(std::string_view bytes, const EnvelopeLayout& layout,
                                const Route& route, std::string& out) {
   const std::size_t header_end = layout.routes_at + layout.routes_header;
-  out.clear();
-  out.reserve(bytes.size() + 32 + route.pod.size() + route.pea.size());
-  out.append(bytes.data(), layout.routes_at);
-  {
-    Writer w(out);
-    w.array(std::size_t{layout.routes} + 1);  // may grow a fixarray header into an array16
-    w.finish();
-  }
-  out.append(bytes.data() + header_end, layout.routes_end - header_end);
-  {
-    Writer w(out);
-    write_route(w, route);
-    w.finish();
-  }
-  out.append(bytes.data() + layout.routes_end, bytes.size() - layout.routes_end);
+  check_length(std::size_t{layout.routes} + 1, "a routes array");
+  const std::uint32_t routes = layout.routes + 1;  // may grow a fixarray header into an array16
+  const std::size_t size =
+      bytes.size() - layout.routes_header + array_header_size(routes) + route_size(route);
+  out.resize(size);
+  char* p = out.data();
+  std::memcpy(p, bytes.data(), layout.routes_at);
+  p = put_array_header(p + layout.routes_at, routes);
+  std::memcpy(p, bytes.data() + header_end, layout.routes_end - header_end);
+  p = put_route(p + (layout.routes_end - header_end), route);
+  std::memcpy(p, bytes.data() + layout.routes_end, bytes.size() - layout.routes_end);
 }
 
 void encode_envelope_into(const Envelope& envelope, std::string& out) {
-  std::size_t reserve = 64 + envelope.request_id.size() + envelope.status.message.size() +
-                        envelope.status.pod.size() + envelope.status.executor.size() +
-                        envelope.traceparent.size();
-  for (const Route& route : envelope.routes) reserve += 24 + route.pod.size() + route.pea.size();
-  out.clear();
-  out.reserve(reserve);
-  Writer w(out);
+  using namespace detail;
+  const Status& status = envelope.status;
+  check_length(envelope.request_id.size(), "a request id");
+  check_length(status.message.size(), "a status message");
+  check_length(status.pod.size(), "a status pod");
+  check_length(status.executor.size(), "a status executor");
+  check_length(envelope.traceparent.size(), "a traceparent");
+  check_length(envelope.routes.size(), "a routes array");
   // An array, not a map: every pea decodes and re-encodes it, so no key strings on every hop.
   const bool traced = !envelope.traceparent.empty();
-  w.array(traced ? detail::kEnvelopeFieldsWithTrace : detail::kEnvelopeFields);
-  w.uinteger(envelope.version);
-  w.str(envelope.request_id);
-  w.uinteger(static_cast<std::uint8_t>(envelope.type));
-  w.integer(envelope.deadline_ns);
-  w.array(detail::kStatusFields);
-  w.uinteger(static_cast<std::uint8_t>(envelope.status.code));
-  w.str(envelope.status.message);
-  w.str(envelope.status.pod);
-  w.str(envelope.status.executor);
-  w.array(envelope.routes.size());
-  for (const Route& route : envelope.routes) write_route(w, route);
-  if (traced) w.str(envelope.traceparent);
-  w.finish();
+  const std::uint32_t fields = traced ? kEnvelopeFieldsWithTrace : kEnvelopeFields;
+  const auto routes = static_cast<std::uint32_t>(envelope.routes.size());
+  std::size_t size =
+      array_header_size(fields) + int_size(envelope.version) + str_size(envelope.request_id) +
+      int_size(static_cast<std::uint8_t>(envelope.type)) + int_size(envelope.deadline_ns) +
+      array_header_size(kStatusFields) + int_size(static_cast<std::uint8_t>(status.code)) +
+      str_size(status.message) + str_size(status.pod) + str_size(status.executor) +
+      array_header_size(routes) + (traced ? str_size(envelope.traceparent) : 0);
+  for (const Route& route : envelope.routes) size += route_size(route);
+  out.resize(size);
+  char* p = out.data();
+  p = put_array_header(p, fields);
+  p = put_int(p, envelope.version);
+  p = put_str(p, envelope.request_id);
+  p = put_int(p, static_cast<std::uint8_t>(envelope.type));
+  p = put_int(p, envelope.deadline_ns);
+  p = put_array_header(p, kStatusFields);
+  p = put_int(p, static_cast<std::uint8_t>(status.code));
+  p = put_str(p, status.message);
+  p = put_str(p, status.pod);
+  p = put_str(p, status.executor);
+  p = put_array_header(p, routes);
+  for (const Route& route : envelope.routes) p = put_route(p, route);
+  if (traced) put_str(p, envelope.traceparent);
 }
 
 std::string encode_body(const Request& request) {

@@ -23,20 +23,42 @@ Message::Message(Envelope envelope, std::vector<zmq::message_t> part_bodies)
 
 Message Message::arrived(zmq::message_t envelope_frame, zmq::message_t body) {
   detail::EnvelopeLayout layout;
-  Message message(detail::decode_envelope_header(
-                      std::string_view(envelope_frame.data<char>(), envelope_frame.size()), layout),
-                  std::move(body));
+  Message message;
+  detail::decode_envelope_header_into(
+      std::string_view(envelope_frame.data<char>(), envelope_frame.size()), layout,
+      message.envelope_);
+  message.body_ = std::move(body);
   message.envelope_frame_ = std::move(envelope_frame);
   message.routes_in_frame_ = true;
   message.routes_at_ = layout.routes_at;
   message.routes_header_ = layout.routes_header;
   message.routes_end_ = layout.routes_end;
   message.routes_count_ = layout.routes;
+  message.texts_in_frame_ = true;
+  message.request_id_at_ = layout.request_id_at;
+  message.request_id_size_ = layout.request_id_size;
+  message.traceparent_at_ = layout.traceparent_at;
+  message.traceparent_size_ = layout.traceparent_size;
   return message;
+}
+
+void Message::make_texts() const {
+  if (!texts_in_frame_) return;
+  const char* bytes = envelope_frame_.data<char>();
+  if (request_id_size_ != 0) envelope_.request_id.assign(bytes + request_id_at_, request_id_size_);
+  if (traceparent_size_ != 0)
+    envelope_.traceparent.assign(bytes + traceparent_at_, traceparent_size_);
+  texts_in_frame_ = false;
+}
+
+std::string_view Message::request_id() const {
+  if (texts_in_frame_) return {envelope_frame_.data<char>() + request_id_at_, request_id_size_};
+  return envelope_.request_id;
 }
 
 void Message::decode_routes() const {
   if (!routes_in_frame_) return;
+  make_texts();  // before the frame goes
   // The frame was checked whole when it arrived: this decode cannot fail.
   detail::EnvelopeLayout layout;
   envelope_.routes =

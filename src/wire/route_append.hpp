@@ -20,15 +20,21 @@ struct EnvelopeLayout {
   std::size_t routes_header = 0;  // its length in bytes (1, 3 or 5)
   std::uint32_t routes = 0;       // the routes it holds
   std::size_t routes_end = 0;     // offset just past the last route (what follows: traceparent)
+  // Where the request id's and the traceparent's bytes are (size 0: empty or absent), for a
+  // reader that keeps them as views into the frame.
+  std::size_t request_id_at = 0, request_id_size = 0;
+  std::size_t traceparent_at = 0, traceparent_size = 0;
 };
 
 // decode_envelope, also reporting the layout of `bytes`.
 Envelope decode_envelope(std::string_view bytes, EnvelopeLayout& layout);
 
-// The same checks as decode_envelope, but the routes are only checked, not kept: the result's
-// routes are empty. What a pea reads of a request it forwards (Message decodes the routes from the
-// bytes if anyone asks for them): no string or vector is made for a route on every hop.
-Envelope decode_envelope_header(std::string_view bytes, EnvelopeLayout& layout);
+// The same checks as decode_envelope, but the routes, the request id and the traceparent are only
+// checked, not kept: in `out` they stay empty, and `layout` says where they are. What a pea
+// reads of a request it forwards (Message makes the rest from the bytes if anyone asks for them):
+// no string or vector is made for them on every hop.
+// Decodes into `out`, which must be fresh (default-constructed).
+void decode_envelope_header_into(std::string_view bytes, EnvelopeLayout& layout, Envelope& out);
 
 // Writes to `out` the envelope `bytes` (decoded with `layout`) with `route` appended: bytes that
 // decode equal to the decoded envelope with the route pushed back, and equal to encoding that

@@ -4,12 +4,14 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <random>
+#include <stdexcept>
 
 namespace jflow {
 namespace {
 
-constexpr std::size_t kLength = 55;  // 2 + 1 + 32 + 1 + 16 + 1 + 2
+constexpr std::size_t kLength = kTraceparentLength;  // 2 + 1 + 32 + 1 + 16 + 1 + 2
 constexpr char kHex[] = "0123456789abcdef";
 
 bool lower_hex(std::string_view part) {
@@ -48,7 +50,10 @@ std::optional<std::string> traceparent_problem(std::string_view text) {
   return std::nullopt;
 }
 
-std::string new_traceparent() {
+namespace {
+
+// Writes a fresh traceparent's kLength characters at `out`.
+void write_new_traceparent(char* out) {
   thread_local std::mt19937_64 random{std::random_device{}()};
   std::uint64_t high = 0, low = 0, parent = 0;
   do {
@@ -57,10 +62,32 @@ std::string new_traceparent() {
   } while (high == 0 && low == 0);
   do parent = random();
   while (parent == 0);
-  std::string out = "00-################################-################-01";  // kLength
-  write_hex16(out.data() + 3, high);
-  write_hex16(out.data() + 19, low);
-  write_hex16(out.data() + 36, parent);
+  std::memcpy(out, "00-################################-################-01", kLength);
+  write_hex16(out + 3, high);
+  write_hex16(out + 19, low);
+  write_hex16(out + 36, parent);
+}
+
+}  // namespace
+
+std::string new_traceparent() {
+  std::string out(kLength, '\0');
+  write_new_traceparent(out.data());
+  return out;
+}
+
+InlineTraceparent::InlineTraceparent(std::string_view text) {
+  if (auto problem = traceparent_problem(text)) {
+    throw std::invalid_argument("traceparent: " + *problem);
+  }
+  std::memcpy(text_.data(), text.data(), kLength);
+  size_ = kLength;
+}
+
+InlineTraceparent InlineTraceparent::fresh() {
+  InlineTraceparent out;
+  write_new_traceparent(out.text_.data());
+  out.size_ = kLength;
   return out;
 }
 

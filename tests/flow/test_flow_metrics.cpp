@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 
+#include "flow/flow_metrics.hpp"
 #include "jflow/flow.hpp"
 #include "jflow/metrics.hpp"
 #include "support/prometheus_text.hpp"
@@ -195,4 +196,28 @@ TEST_CASE("prometheus_text escapes label values - promtool accepts the text", "[
   const test::PromtoolResult checked = test::promtool_check(text);
   INFO(checked.output);
   CHECK(checked.exit_code == 0);
+}
+
+TEST_CASE("the registry counts each hop at its own pea when routes change between replies",
+          "[flow][metrics]") {
+  // The registry remembers the last route's peas by position: routes that differ from one reply
+  // to the next (replicas taking turns, longer and shorter ones) must still count every pea.
+  jflow::detail::MetricsRegistry registry("test");
+  const auto reply = [&registry](std::vector<std::string> peas) {
+    jflow::Envelope envelope;
+    for (const std::string& name : peas)
+      envelope.routes.push_back({name.substr(0, 1), name, 10, 20});
+    registry.on_reply(envelope, 5, 100);
+  };
+  reply({"a0", "b0"});
+  reply({"a1", "b0"});
+  reply({"a0", "b0", "c0"});
+  reply({"a1"});
+  reply({"a0", "b0"});
+  std::map<std::string, std::uint64_t> counted;
+  for (const jflow::PeaMetrics& pea : registry.snapshot().peas) {
+    for (const jflow::RequestCount& count : pea.requests) counted[pea.pea] += count.count;
+  }
+  CHECK(counted ==
+        std::map<std::string, std::uint64_t>{{"a0", 3}, {"a1", 2}, {"b0", 4}, {"c0", 1}});
 }

@@ -38,3 +38,27 @@ TEST_CASE("pending requests: take by id, expire by deadline, take all", "[pendin
   CHECK(rest[0].first == 3);
   CHECK(pending.empty());
 }
+
+TEST_CASE("pending requests keep working as their nodes are reused", "[pending]") {
+  // The entries live in a pool that hands freed nodes out again: many rounds of add and take,
+  // out of order, with and without deadlines, each find exactly what was added.
+  PendingRequests pending;
+  const SteadyTime now = steady_now();
+  PendingRequests::Sequence next = 0;
+  for (int round = 0; round < 50; ++round) {
+    const PendingRequests::Sequence first = next;
+    for (int i = 0; i < 64; ++i, ++next) {
+      PendingRequests::Entry entry;
+      entry.sent_ns = static_cast<std::int64_t>(next);
+      if (next % 3 == 0) entry.deadline = now + std::chrono::milliseconds(next % 7);
+      pending.add(next, std::move(entry));
+    }
+    for (PendingRequests::Sequence id = next; id-- > first;) {  // newest first
+      auto entry = pending.take(id);
+      REQUIRE(entry);
+      CHECK(entry->sent_ns == static_cast<std::int64_t>(id));
+    }
+    CHECK(pending.empty());
+    CHECK_FALSE(pending.next_deadline());
+  }
+}

@@ -47,6 +47,75 @@ TEST_CASE("an arrived message reads its header without its routes, and all of it
   }
 }
 
+TEST_CASE("an arrived message keeps its request id and traceparent in the frame until asked",
+          "[codec][message]") {
+  const Envelope sent = traced_with_routes(3);
+  Message message = arrived(sent);
+  // The core is what a forwarding pea reads: no strings made for the texts.
+  CHECK(message.envelope_core().request_id.empty());
+  CHECK(message.envelope_core().traceparent.empty());
+  CHECK(message.envelope_core().type == sent.type);
+  CHECK(message.envelope_core().deadline_ns == sent.deadline_ns);
+  CHECK(message.request_id() == sent.request_id);
+  message.add_route({"mine", "mine-pea", 1, 2});
+  std::string forwarded;
+  REQUIRE(message.forward_envelope_into(forwarded));
+  CHECK(message.request_id() == sent.request_id);  // still the frame's, still valid
+  CHECK(message.envelope_header().request_id == sent.request_id);
+  CHECK(message.envelope_header().traceparent == sent.traceparent);
+  CHECK(message.request_id() == sent.request_id);  // now the envelope's
+
+  SECTION("a message without a traceparent or id") {
+    Envelope bare = traced_with_routes(1);
+    bare.request_id.clear();
+    bare.traceparent.clear();
+    Message plain = arrived(bare);
+    CHECK(plain.request_id().empty());
+    CHECK(std::as_const(plain).envelope() == bare);
+  }
+  SECTION("a mutable read makes them too") {
+    Message changed = arrived(sent);
+    changed.envelope().status.code = StatusCode::error;
+    CHECK(changed.envelope_core().request_id == sent.request_id);
+    CHECK(changed.envelope_core().traceparent == sent.traceparent);
+    CHECK(changed.envelope_core().routes == sent.routes);
+  }
+}
+
+TEST_CASE("an envelope frame with a bad request id or traceparent is refused on arrival",
+          "[codec][message][malformed]") {
+  const Envelope sent = traced_with_routes(1);
+  const std::string good = encode_envelope(sent);
+  const auto refused = [](std::string bytes, const char* where) {
+    try {
+      (void)Message::arrived(zmq::message_t(bytes.data(), bytes.size()), zmq::message_t());
+      FAIL("a bad envelope was accepted");
+    } catch (const DecodeError& e) {
+      CHECK_THAT(e.what(), Catch::Contains(where));
+    }
+  };
+  SECTION("an id that is not a str") {
+    std::string bytes = good;
+    const std::size_t at = bytes.find(sent.request_id);
+    REQUIRE(at != std::string::npos);
+    bytes[at - 1] = 0x07;  // its fixstr header becomes an int
+    refused(bytes, "request_id");
+  }
+  SECTION("an id longer than the frame") {
+    std::string bytes = good;
+    const std::size_t at = bytes.find(sent.request_id);
+    // A str8 header declaring 255 bytes, more than the rest of the frame holds.
+    bytes[at - 1] = static_cast<char>(0xd9);
+    bytes.insert(at, 1, static_cast<char>(0xff));
+    refused(bytes, "request_id: declared str of 255 bytes");
+  }
+  SECTION("a traceparent cut short") {
+    std::string bytes = good;
+    bytes.resize(bytes.size() - 5);
+    refused(bytes, "traceparent");
+  }
+}
+
 TEST_CASE("a forwarded message's bytes equal encoding it with the added route",
           "[codec][message]") {
   for (std::size_t routes : {0u, 2u, 15u}) {

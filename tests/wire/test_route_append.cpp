@@ -61,6 +61,21 @@ TEST_CASE("route append equals decode, push and encode", "[codec]") {
   }
 }
 
+TEST_CASE("route append writes every int and name size as the encoder does", "[codec]") {
+  // The appended route is written in place, not by msgpack-c: each int form and each str header.
+  const std::string bytes = encode_envelope(with_routes(2));
+  for (std::int64_t time : {std::int64_t{0}, std::int64_t{5}, std::int64_t{200}, std::int64_t{-7},
+                            std::int64_t{-200}, std::int64_t{70'000}, std::int64_t{-70'000},
+                            std::int64_t{5'000'000'000}, std::int64_t{-5'000'000'000}}) {
+    INFO(time);
+    check_append(bytes, Route{"a", "b", time, -time});
+  }
+  for (std::size_t length : {31, 32, 255, 256, 70'000}) {
+    INFO(length << " byte names");
+    check_append(bytes, Route{std::string(length, 'p'), std::string(length, 'q'), 1, 2});
+  }
+}
+
 TEST_CASE("route append keeps a wider routes header from another encoder valid", "[codec]") {
   // The same envelope, but its routes array written as an array16 holding 1 route.
   Envelope envelope = with_routes(1);

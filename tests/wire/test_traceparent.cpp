@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 #include <set>
+#include <vector>
 
 #include "jflow/codec.hpp"
 #include "support/test_support.hpp"
@@ -79,4 +80,22 @@ TEST_CASE("the fuzz corpus's traced envelope decodes", "[wire][trace][codec]") {
   const std::string bytes{std::istreambuf_iterator<char>(file), {}};
   REQUIRE_FALSE(bytes.empty());
   CHECK(decode_envelope(bytes).traceparent == kValid);
+}
+
+TEST_CASE("an inline traceparent holds an accepted one and refuses the rest", "[trace]") {
+  const std::string text = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  CHECK(jflow::InlineTraceparent(text).view() == text);
+  CHECK(jflow::InlineTraceparent().empty());
+  CHECK(jflow::InlineTraceparent().view().empty());
+  const jflow::InlineTraceparent fresh = jflow::InlineTraceparent::fresh();
+  CHECK_FALSE(jflow::traceparent_problem(fresh.view()));
+  CHECK(fresh.view() != jflow::InlineTraceparent::fresh().view());
+  for (const std::string& bad :
+       std::vector<std::string>{std::string(), text.substr(1), text + "0",
+                                "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                                "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+                                "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"}) {
+    INFO(bad);
+    CHECK_THROWS_AS(jflow::InlineTraceparent(bad), std::invalid_argument);
+  }
 }
