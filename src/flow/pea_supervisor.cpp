@@ -25,6 +25,10 @@ constexpr Duration kMaxBackoff = std::chrono::seconds(5);
 // How often a pea on another host that is due to restart looks again whether its daemon has
 // reported the old process's end (the daemon looks at its children every 100 ms).
 constexpr Duration kRemoteEndRecheck = std::chrono::milliseconds(100);
+// How long a start that saw a pea exit waits for the `failed` it sent before exiting (already
+// in the control socket's kernel buffer, or in libzmq's I/O thread), so that the start fails
+// with the pea's reason rather than only its exit code.
+constexpr Duration kLastWords = std::chrono::milliseconds(500);
 
 Duration backoff_after(std::size_t recent_restarts) {
   Duration backoff = kFirstBackoff;
@@ -169,6 +173,11 @@ bool PeaSupervisor::all_reached(PeaSlot::State state, const char* what, SteadyTi
     if (slot.state == state) continue;
     all = false;
     if (auto how = slot.handle->ended()) {
+      // A pea that cannot start says why (`failed`: read_start_messages throws with its reason)
+      // and then exits, and its exit may be seen before that message is read: it gets a moment
+      // for its last words before the start fails with only how it ended.
+      if (!slot.seen_ended) slot.seen_ended = now;
+      if (now - *slot.seen_ended < kLastWords) continue;
       throw FlowError("pea '" + slot.name + "' " + how->describe() + " before it could " + what);
     }
     Duration timeout = slot.pod->timeout_ready;

@@ -43,6 +43,7 @@ struct PeaSlot {
   SteadyTime last_seen{};
   std::string last_error;
   bool said_bye = false;  // its `bye` arrived (a pea that stops cleanly sends one before it exits)
+  std::optional<SteadyTime> seen_ended;  // when the start saw it gone (waiting for its `failed`)
   // Restarts (PodSpec::restart).
   std::deque<SteadyTime> recent_restarts;  // those within the pod's restart_window
   std::size_t restarts = 0;                // ever
