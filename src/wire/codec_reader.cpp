@@ -153,7 +153,7 @@ void MsgpackReader::read_int_body(std::uint8_t lead, bool& negative, std::uint64
   }
 }
 
-std::int64_t MsgpackReader::read_int() {
+std::int64_t MsgpackReader::read_int_slow() {
   std::uint8_t lead = peek_byte();
   if (!is_int(lead)) wrong_type("int", lead);
   ++pos_;
@@ -166,7 +166,7 @@ std::int64_t MsgpackReader::read_int() {
   return static_cast<std::int64_t>(bits);
 }
 
-std::uint64_t MsgpackReader::read_uint() {
+std::uint64_t MsgpackReader::read_uint_slow() {
   std::uint8_t lead = peek_byte();
   if (!is_int(lead)) wrong_type("uint", lead);
   ++pos_;
@@ -198,7 +198,7 @@ double MsgpackReader::read_number() {
                   : static_cast<double>(bits);
 }
 
-std::string_view MsgpackReader::read_str() {
+std::string_view MsgpackReader::read_str_slow() {
   std::uint8_t lead = peek_byte();
   std::uint32_t length = 0;
   if (lead >= 0xa0 && lead <= 0xbf) {
@@ -240,7 +240,7 @@ Value MsgpackReader::read_value() {
   wrong_type("nil, bool, int, float or str", lead);
 }
 
-std::uint32_t MsgpackReader::read_array_header(std::size_t min_element_bytes) {
+std::uint32_t MsgpackReader::read_array_header_slow(std::size_t min_element_bytes) {
   std::uint8_t lead = peek_byte();
   std::uint32_t count = 0;
   if (lead >= 0x90 && lead <= 0x9f) {
@@ -259,7 +259,7 @@ std::uint32_t MsgpackReader::read_array_header(std::size_t min_element_bytes) {
   return count;
 }
 
-std::uint32_t MsgpackReader::read_map_header() {
+std::uint32_t MsgpackReader::read_map_header_slow() {
   std::uint8_t lead = peek_byte();
   std::uint32_t count = 0;
   if (lead >= 0x80 && lead <= 0x8f) {
@@ -275,7 +275,7 @@ std::uint32_t MsgpackReader::read_map_header() {
   return count;
 }
 
-std::string_view MsgpackReader::read_key() {
+std::string_view MsgpackReader::read_key_slow() {
   std::uint8_t lead = peek_byte();
   bool is_str = (lead >= 0xa0 && lead <= 0xbf) || (lead >= 0xd9 && lead <= 0xdb);
   if (!is_str) fail("map key must be str, got " + std::string(msgpack_type_name(lead)));

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,20 +40,78 @@ class MsgpackReader {
   void expect_end() const;
 
   // Scalars. Each checks the msgpack type first ("expected str, got int").
+  //
+  // The encodings every envelope is made of (fixstr, fixint, int64, fixarray, fixmap) are read
+  // here, inline; anything else, and every error, goes to the out-of-line *_slow twin, which
+  // reads the value again from the same position. So the checks and messages are those of one
+  // implementation, and a pea's per-hop decode pays no call per field (about a third of it).
   bool read_bool();
-  std::int64_t read_int();    // any msgpack int that fits int64
-  std::uint64_t read_uint();  // any msgpack int >= 0
-  double read_number();       // float32, float64, or an int (converted)
-  std::string_view read_str();
+  std::int64_t read_int() {  // any msgpack int that fits int64
+    if (pos_ < input_.size()) {
+      const std::uint8_t lead = byte_at(pos_);
+      if (lead <= 0x7f || lead >= 0xe0) {
+        ++pos_;
+        return static_cast<std::int8_t>(lead);
+      }
+      if ((lead == 0xd3 || lead == 0xcf) && remaining() > 8) {
+        const std::uint64_t bits = load_be64(pos_ + 1);
+        if (lead == 0xd3 || bits >> 63 == 0) {  // a uint64 past int64's range is an error
+          pos_ += 9;
+          return static_cast<std::int64_t>(bits);
+        }
+      }
+    }
+    return read_int_slow();
+  }
+  std::uint64_t read_uint() {  // any msgpack int >= 0
+    if (pos_ < input_.size() && byte_at(pos_) <= 0x7f) return byte_at(pos_++);
+    return read_uint_slow();
+  }
+  double read_number();  // float32, float64, or an int (converted)
+  std::string_view read_str() {
+    if (pos_ < input_.size()) {
+      const std::uint8_t lead = byte_at(pos_);
+      const std::size_t length = lead & 0x1fu;
+      if ((lead & 0xe0) == 0xa0 && length < remaining()) {
+        std::string_view text(input_.data() + pos_ + 1, length);
+        pos_ += 1 + length;
+        return text;
+      }
+    }
+    return read_str_slow();
+  }
   std::string_view read_bin();
   Value read_value();  // nil, bool, int, float or str
 
   // Container headers. The count is checked against the remaining input: every element needs at
   // least `min_element_bytes` (every map entry at least 2), so a forged header fails here.
-  std::uint32_t read_array_header(std::size_t min_element_bytes = 1);
-  std::uint32_t read_map_header();
+  std::uint32_t read_array_header(std::size_t min_element_bytes = 1) {
+    if (pos_ < input_.size()) {
+      const std::uint8_t lead = byte_at(pos_);
+      const std::uint32_t count = lead & 0x0fu;
+      if ((lead & 0xf0) == 0x90 && count * min_element_bytes < remaining()) {
+        ++pos_;
+        return count;
+      }
+    }
+    return read_array_header_slow(min_element_bytes);
+  }
+  std::uint32_t read_map_header() {
+    if (pos_ < input_.size()) {
+      const std::uint8_t lead = byte_at(pos_);
+      const std::uint32_t count = lead & 0x0fu;
+      if ((lead & 0xf0) == 0x80 && std::size_t{count} * 2 < remaining()) {
+        ++pos_;
+        return count;
+      }
+    }
+    return read_map_header_slow();
+  }
   // A map key, which jflow requires to be a str; the error names the map, not the key.
-  std::string_view read_key();
+  std::string_view read_key() {
+    if (pos_ < input_.size() && (byte_at(pos_) & 0xe0) == 0xa0) return read_str();
+    return read_key_slow();
+  }
 
   // Reads a map of str -> Value into `out` (tags, parameters, control fields).
   void read_value_map(ValueMap& out, std::size_t max_entries);
@@ -69,6 +128,19 @@ class MsgpackReader {
     if (pos_ >= input_.size()) fail_truncated(1);
     return static_cast<std::uint8_t>(input_[pos_]);
   }
+  std::uint8_t byte_at(std::size_t at) const { return static_cast<std::uint8_t>(input_[at]); }
+  std::uint64_t load_be64(std::size_t at) const {
+    std::uint64_t v;
+    std::memcpy(&v, input_.data() + at, sizeof v);
+    return __builtin_bswap64(v);  // msgpack is big-endian; jflow builds for little-endian hosts
+  }
+  // The whole readers, for what the inline fast paths above leave (and every error).
+  std::int64_t read_int_slow();
+  std::uint64_t read_uint_slow();
+  std::string_view read_str_slow();
+  std::uint32_t read_array_header_slow(std::size_t min_element_bytes);
+  std::uint32_t read_map_header_slow();
+  std::string_view read_key_slow();
   [[noreturn]] void fail_truncated(std::size_t missing) const;
   [[noreturn]] void wrong_type(std::string_view expected, std::uint8_t lead) const;
   // Reads the integer whose lead byte is `lead`, as a sign flag plus magnitude bits.

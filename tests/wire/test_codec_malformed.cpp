@@ -142,6 +142,21 @@ TEST_CASE("truncation messages give the missing byte count and offset", "[codec]
                     Equals("envelope.deadline_ns: truncated: needed 8 more bytes at offset 8"));
 }
 
+// The one-byte encodings (fixstr, fixarray, fixmap) are read by an inline fast path that leaves
+// any doubt to the full reader: one byte short of what a header declares must still fail there,
+// with the full reader's message.
+TEST_CASE("a fixstr, fixarray or fixmap one byte short of its declared size is refused",
+          "[codec][malformed]") {
+  CHECK_THROWS_WITH(decode_body(body_with_field("text", [](Packer&) {}) + "\xa3" + "ab"),
+                    Equals("body.docs[0].text: declared str of 3 bytes but only 2 bytes remain"));
+  CHECK_THROWS_WITH(decode_body(raw({0x81, 0xa4, 'd', 'o', 'c', 's', 0x92, 0x80})),
+                    Equals("body.docs: declared 2 elements but only 1 byte remains"));
+  CHECK_THROWS_WITH(decode_body(raw({0x82, 0xa2, 'd', 'o'})),
+                    Equals("body: declared 2 entries but only 3 bytes remain"));
+  // Exactly enough is accepted: an empty docs array, then nothing after it.
+  CHECK(decode_body(raw({0x81, 0xa4, 'd', 'o', 'c', 's', 0x90})).docs.empty());
+}
+
 TEST_CASE("trailing bytes after a message are rejected", "[codec][malformed]") {
   CHECK_THROWS_WITH(decode_body(encode_body(test::full_request()) + "abc"),
                     Equals("body: 3 trailing bytes after the message"));
