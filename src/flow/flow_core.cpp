@@ -140,6 +140,7 @@ void FlowCore::step_running(SteadyTime now, std::size_t budget) {
   supervisor_.read_control();
   gateway_.flush_outbox();
   gateway_.read_results(budget);
+  gateway_.flush_outbox();  // what the replies' callbacks submitted, held for a burst
   gateway_.expire_deadlines(steady_now());
   const auto restart = supervisor_.next_restart();
   if (now >= next_health_check_ || (restart && now >= *restart)) {
@@ -301,9 +302,10 @@ void FlowCore::rearm() {
 // A submit sent on (or queued for) the gateway and nothing else: the control and results sockets
 // were not touched, so their ZMQ_FD edges and the last re-arm's verdict on them still hold;
 // reading their ZMQ_EVENTS again (a poll() system call each) would change nothing. Only a queued
-// request needs the gateway's writability; and the new deadline may be the earliest.
+// request needs the gateway's writability (a held one is sent by the next process() whatever
+// it); and the new deadline may be the earliest.
 void FlowCore::rearm_after_submit() {
-  if (gateway_.outbox_sendable()) work_ready_ = true;
+  if (gateway_.holding() || gateway_.outbox_sendable()) work_ready_ = true;
   signal_and_arm();
 }
 

@@ -21,6 +21,8 @@ namespace {
 // Replies read per process() call, so one busy flow cannot starve the host loop; the fd stays
 // readable while more wait.
 constexpr std::size_t kReplyBatch = 256;
+// Requests held back to go out together; more would add latency for little fewer wake-ups.
+constexpr std::size_t kBurst = 32;
 
 bool has_events(std::optional<zmq::socket_t>& socket, int flag) {
   // Reading ZMQ_EVENTS makes libzmq process the socket's pending commands, which is what resets
@@ -46,6 +48,7 @@ void Gateway::open_results(const FlowSpec& spec, const std::string& flow_id,
 void Gateway::connect(const std::vector<std::string>& targets, std::size_t max_in_flight,
                       const std::optional<CurveKeyPair>& session) {
   const int hwm = static_cast<int>(std::max<std::size_t>(1000, max_in_flight));
+  burst_from_ = max_in_flight / 2;
   for (const std::string& target : targets) {
     zmq::socket_t& socket = gateway_ ? more_gateways_.emplace_back(context_, zmq::socket_type::push)
                                      : gateway_.emplace(context_, zmq::socket_type::push);
@@ -147,9 +150,12 @@ std::string Gateway::send(Request request, ResponseCallback done, Duration timeo
                     ? zmq::message_t(body_bytes_.data(), body_bytes_.size())
                     : frame_from(std::move(body_bytes_))};
   if (metrics_) metrics_->on_sent(frames[0].size() + frames[1].size());
+  const bool hold = burst_from_ > 0 && pending_.size() >= burst_from_;
   pending_.add(sequence, std::move(entry));
-  if (!outbox_.empty() || !try_send(frames)) {
+  if (!outbox_.empty() || hold || !try_send(frames)) {
     outbox_.push_back(std::move(frames));
+    if (hold) holding_ = true;
+    if (hold && outbox_.size() >= kBurst) flush_outbox();
     record_queue();
   }
   return id;
@@ -181,6 +187,7 @@ bool Gateway::try_send(Frames& frames) {
 }
 
 void Gateway::flush_outbox() {
+  holding_ = false;  // whatever stays now is blocked by the socket, not held
   if (outbox_.empty()) return;
   while (!outbox_.empty() && try_send(outbox_.front())) outbox_.pop_front();
   record_queue();

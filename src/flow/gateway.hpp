@@ -50,8 +50,17 @@ class Gateway {
 
   // Sends `request` (or queues it in the outbox); `done` runs once it ends. `timeout` zero: no
   // deadline. On a broken flow the request ends at once, in the ready queue. Returns its id.
+  //
+  // While half of max_in_flight or more is already in flight, a request is held in the outbox
+  // and sent with the others of its burst: at kBurst held, or at the next process() step,
+  // whichever comes first. The pipeline has work queued then, so holding costs it nothing, and
+  // sending many at once wakes the gateway's I/O thread once for all of them instead of once
+  // each (bench/README.md, "Bursts").
   std::string send(Request request, ResponseCallback done, Duration timeout);
   void flush_outbox();
+  // True when the outbox holds requests not yet tried (held for a burst): the next process()
+  // step sends them.
+  bool holding() const { return holding_; }
   // Reads at most `budget` replies (and at most a batch, so a busy flow cannot starve the host
   // loop) and ends their requests.
   void read_results(std::size_t budget);
@@ -114,6 +123,8 @@ class Gateway {
   std::uint64_t next_request_ = 0;
   PendingRequests pending_;
   std::deque<Frames> outbox_;
+  bool holding_ = false;        // the outbox's back holds requests held for a burst
+  std::size_t burst_from_ = 0;  // requests in flight from which sends are held; 0: never
   // Buffers reused on every request and reply: the per-request path allocates less.
   Envelope request_envelope_;
   std::string envelope_bytes_;
