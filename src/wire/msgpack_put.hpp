@@ -101,4 +101,37 @@ inline char* put_int(char* p, std::int64_t value) {
   return put_be(put_lead(p, 0xd3), bits, 8);
 }
 
+// A map header: fixmap, map16 or map32.
+inline char* put_map_header(char* p, std::uint32_t count) {
+  if (count <= 15) return put_lead(p, static_cast<std::uint8_t>(0x80 | count));
+  if (count <= 0xffff) return put_be(put_lead(p, 0xde), count, 2);
+  return put_be(put_lead(p, 0xdf), count, 4);
+}
+
+// A bin: bin8, bin16 or bin32 header, then the bytes. The size must fit 32 bits.
+inline char* put_bin(char* p, std::string_view bytes) {
+  const std::size_t n = bytes.size();
+  if (n <= 0xff) {
+    p = put_be(put_lead(p, 0xc4), n, 1);
+  } else if (n <= 0xffff) {
+    p = put_be(put_lead(p, 0xc5), n, 2);
+  } else {
+    p = put_be(put_lead(p, 0xc6), n, 4);
+  }
+  if (n != 0) std::memcpy(p, bytes.data(), n);
+  return p + n;
+}
+
+// A uint in its smallest form, as msgpack-c's pack_uint64: a positive fixint or uint8..uint64.
+inline char* put_uint(char* p, std::uint64_t value) {
+  if (value < 0x80) return put_lead(p, static_cast<std::uint8_t>(value));
+  if (value <= 0xff) return put_be(put_lead(p, 0xcc), value, 1);
+  if (value <= 0xffff) return put_be(put_lead(p, 0xcd), value, 2);
+  if (value <= 0xffffffff) return put_be(put_lead(p, 0xce), value, 4);
+  return put_be(put_lead(p, 0xcf), value, 8);
+}
+
+// The most any header (str32, bin32, array32, map32) or scalar (uint64, int64, float64) takes.
+inline constexpr std::size_t kMaxHeaderSize = 9;
+
 }  // namespace jflow::detail

@@ -127,3 +127,97 @@ TEST_CASE("encode_envelope writes what msgpack-c's packer writes", "[codec]") {
   CHECK(decode_envelope(encode_envelope(envelope)) == envelope);
   CHECK(encode_envelope(Envelope{}) == packed_envelope(Envelope{}));
 }
+
+TEST_CASE("put_uint, put_map_header and put_bin write msgpack-c's forms", "[codec]") {
+  for (std::uint64_t value :
+       {std::uint64_t{0}, std::uint64_t{127}, std::uint64_t{128}, std::uint64_t{255},
+        std::uint64_t{256}, std::uint64_t{65535}, std::uint64_t{65536}, std::uint64_t{4294967295},
+        std::uint64_t{4294967296}, std::numeric_limits<std::uint64_t>::max()}) {
+    INFO(value);
+    msgpack::sbuffer buffer;
+    msgpack::packer<msgpack::sbuffer>(buffer).pack_uint64(value);
+    std::string out(detail::kMaxHeaderSize, '\0');
+    out.resize(static_cast<std::size_t>(detail::put_uint(out.data(), value) - out.data()));
+    CHECK(out == std::string(buffer.data(), buffer.size()));
+  }
+  for (std::uint32_t count : {0u, 15u, 16u, 65535u, 65536u}) {
+    INFO(count << " entries");
+    msgpack::sbuffer buffer;
+    msgpack::packer<msgpack::sbuffer>(buffer).pack_map(count);
+    std::string out(detail::kMaxHeaderSize, '\0');
+    out.resize(static_cast<std::size_t>(detail::put_map_header(out.data(), count) - out.data()));
+    CHECK(out == std::string(buffer.data(), buffer.size()));
+  }
+  for (std::size_t length : {0, 1, 255, 256, 65535, 65536}) {
+    INFO(length << " bytes");
+    const std::string bytes(length, 'b');
+    msgpack::sbuffer buffer;
+    msgpack::packer<msgpack::sbuffer>(buffer)
+        .pack_bin(static_cast<std::uint32_t>(length))
+        .pack_bin_body(bytes.data(), static_cast<std::uint32_t>(length));
+    std::string out(detail::kMaxHeaderSize + length, '\0');
+    out.resize(static_cast<std::size_t>(detail::put_bin(out.data(), bytes) - out.data()));
+    CHECK(out == std::string(buffer.data(), buffer.size()));
+  }
+}
+
+TEST_CASE("encode_body writes what msgpack-c's packer writes", "[codec]") {
+  Request request;
+  Document doc;
+  doc.id = "d1";
+  doc.text = std::string(40, 't');  // a str8
+  doc.raw = std::string(300, 'r');  // a bin16
+  doc.tags = {{"a", true},
+              {"b", std::int64_t{-300}},
+              {"c", 2.0},
+              {"d", std::string("x")},
+              {"e", std::monostate{}}};
+  doc.score = 0.5;
+  Document chunk;
+  chunk.text = "c";
+  doc.chunks.push_back(chunk);
+  request.docs.push_back(doc);
+  request.parameters = {{"top_k", std::int64_t{5}}};
+
+  msgpack::sbuffer buffer;
+  msgpack::packer<msgpack::sbuffer> pack(buffer);
+  const auto str = [&pack](std::string_view text) {
+    pack.pack_str(static_cast<std::uint32_t>(text.size()))
+        .pack_str_body(text.data(), static_cast<std::uint32_t>(text.size()));
+  };
+  pack.pack_map(2);
+  str("docs");
+  pack.pack_array(1).pack_map(6);
+  str("id");
+  str(doc.id);
+  str("text");
+  str(doc.text);
+  str("raw");
+  pack.pack_bin(300).pack_bin_body(doc.raw.data(), 300);
+  str("tags");
+  pack.pack_map(5);
+  str("a");
+  pack.pack_true();
+  str("b");
+  pack.pack_int64(-300);
+  str("c");
+  const char two[9] = {'\xcb', 0x40, 0, 0, 0, 0, 0, 0, 0};  // 2.0 kept a float64
+  buffer.write(two, sizeof two);
+  str("d");
+  str("x");
+  str("e");
+  pack.pack_nil();
+  str("chunks");
+  pack.pack_array(1).pack_map(1);
+  str("text");
+  str("c");
+  str("score");
+  const char half[9] = {'\xcb', 0x3f, '\xe0', 0, 0, 0, 0, 0, 0};  // 0.5
+  buffer.write(half, sizeof half);
+  str("parameters");
+  pack.pack_map(1);
+  str("top_k");
+  pack.pack_int64(5);
+  CHECK(encode_body(request) == std::string(buffer.data(), buffer.size()));
+  CHECK(decode_body(encode_body(request)).docs == request.docs);
+}
