@@ -74,9 +74,10 @@ struct Options {
   // Thread peas run the same pea loop inside this process: for profiling all of the flow in one
   // process (valgrind --tool=callgrind --separate-threads=yes); the default is process peas.
   bool thread_peas = false;
-  bool one_case = false;         // only 1 doc per request at --window (what a profile looks at)
-  bool flow_only = false;        // no raw chain: a profile of this process is then all flow
-  bool metrics_off_too = false;  // --metrics: also run the flow without metrics
+  bool one_case = false;          // only 1 doc per request at --window (what a profile looks at)
+  std::size_t one_case_docs = 1;  // documents per request in that one case
+  bool flow_only = false;         // no raw chain: a profile of this process is then all flow
+  bool metrics_off_too = false;   // --metrics: also run the flow without metrics
 };
 
 Request make_request(std::size_t docs, std::size_t text_bytes) {
@@ -297,7 +298,7 @@ int run_bench(const Options& options) {
     Request request = make_request(docs, options.text_bytes);
     cases.push_back({docs, requests, window, encode_body(request), std::move(request), {}, {}, {}});
   };
-  add_case(1, options.requests, options.window);
+  add_case(options.one_case ? options.one_case_docs : 1, options.requests, options.window);
   if (!options.one_case) {
     add_case(100, std::max(options.requests / 10, options.window), options.window);
     add_case(1, options.latency_samples, 1);  // the path's own latency, without queueing
@@ -459,6 +460,10 @@ int main(int argc, char** argv) {
                  "the jflow binary process peas run (default: found like FlowOptions does)");
   app.add_flag("--one-case", options.one_case,
                "only the 1-document case at --window (for profiles: no other shapes mixed in)");
+  app.add_option("--one-case-docs", options.one_case_docs,
+                 "documents per request in the --one-case case (to profile the 100-doc shape)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   app.add_flag("--flow-only", options.flow_only, "no raw chain (for profiles of the flow alone)");
   app.add_flag("--thread-peas", options.thread_peas,
                "peas as threads of this process (tcp still), for profiling in one process");

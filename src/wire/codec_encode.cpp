@@ -16,18 +16,15 @@ namespace jflow {
 
 namespace {
 
-// Writes msgpack into `out`, after what it already holds, with msgpack_put.hpp's writers: room
-// for the largest form of each value is made (rarely: the encoders size `out` from an estimate
-// first), the value is written in place, and finish() trims what was not used. The bytes are
-// msgpack-c's packer's; its one stream write per header cost ~1,000 instructions per 1-document
-// body (callgrind, bench_chain), this about a fifth of that.
+// Appends msgpack to `out` with msgpack_put.hpp's writers, in msgpack-c's packer's forms. Small
+// values are written in place into a stage that goes to `out` in one append when full (and at
+// finish()); a long str or bin goes straight to `out`. (msgpack-c's packer made one stream write
+// per header: ~1,400 instructions for a 1-document body, callgrind, bench_chain.) Reserve `out`
+// from an estimate first.
 class Writer {
  public:
-  // `room`: the bytes to make ready at once, an estimate of the whole encoding.
-  Writer(std::string& out, std::size_t room) : out_(out), at_(out.size()) {
-    out_.resize(at_ + room);
-  }
-  void finish() { out_.resize(at_); }
+  explicit Writer(std::string& out) : out_(out) {}
+  void finish() { flush(); }
 
   void nil() {
     put(1, [](char* p) { return detail::put_lead(p, 0xc0); });
@@ -49,14 +46,23 @@ class Writer {
     const std::uint32_t n = length(count);
     put(detail::kMaxHeaderSize, [n](char* p) { return detail::put_map_header(p, n); });
   }
-  void str(std::string_view text) {
-    length(text.size());
-    put(detail::kMaxHeaderSize + text.size(), [text](char* p) { return detail::put_str(p, text); });
+  // A map key: one of jflow's field names, short enough for a fixstr (codec_fields.hpp).
+  void key(std::string_view name) {
+    put(1 + name.size(), [name](char* p) {
+      p = detail::put_lead(p, static_cast<std::uint8_t>(0xa0 | name.size()));
+      std::memcpy(p, name.data(), name.size());
+      return p + name.size();
+    });
   }
-  void bin(std::string_view bytes) {
-    length(bytes.size());
-    put(detail::kMaxHeaderSize + bytes.size(),
-        [bytes](char* p) { return detail::put_bin(p, bytes); });
+  void str(std::string_view text) {
+    const std::uint32_t n = length(text.size());
+    put(detail::kMaxHeaderSize, [n](char* p) { return detail::put_str_header(p, n); });
+    bytes(text);
+  }
+  void bin(std::string_view data) {
+    const std::uint32_t n = length(data.size());
+    put(detail::kMaxHeaderSize, [n](char* p) { return detail::put_bin_header(p, n); });
+    bytes(data);
   }
   // Always a float64: an integral double (2.0) written as an int (as msgpack-c's pack_double
   // does) would come back as an int64 and change a tag's type.
@@ -84,25 +90,44 @@ class Writer {
   void write_scalar(double number) { float64(number); }
   void write_scalar(const std::string& text) { str(text); }
 
-  // Makes room for `most` bytes, lets `write` put its value there, and moves past it.
+  // Lets `write` put a value of at most `most` bytes (at most kMaxHeaderSize, or a key) on the
+  // stage, and moves past it.
   template <class Write>
   void put(std::size_t most, Write write) {
-    if (out_.size() - at_ < most) out_.resize(std::max(2 * out_.size(), at_ + most));
-    char* start = out_.data() + at_;
-    at_ += static_cast<std::size_t>(write(start) - start);
+    if (most > sizeof stage_ - staged_) flush();
+    char* start = stage_ + staged_;
+    staged_ += static_cast<std::size_t>(write(start) - start);
+  }
+  // A str's or bin's bytes: on the stage when they fit in what is left of it, else to `out`.
+  void bytes(std::string_view data) {
+    if (data.size() <= sizeof stage_ - staged_) {
+      std::memcpy(stage_ + staged_, data.data(), data.size());
+      staged_ += data.size();
+      return;
+    }
+    flush();
+    out_.append(data);
+  }
+  void flush() {
+    out_.append(stage_, staged_);
+    staged_ = 0;
   }
 
-  // msgpack lengths are 32-bit; a larger string cannot be represented at all.
+  // msgpack lengths are 32-bit; a larger string cannot be represented at all. (The throw is
+  // out of line, so that what calls this stays small enough to inline.)
   static std::uint32_t length(std::size_t size) {
-    if (size > std::numeric_limits<std::uint32_t>::max()) {
-      throw std::length_error("msgpack cannot hold a string, bin or container of " +
-                              std::to_string(size) + " bytes/elements (limit 2^32-1)");
-    }
+    if (size > std::numeric_limits<std::uint32_t>::max()) [[unlikely]]
+      too_long(size);
     return static_cast<std::uint32_t>(size);
+  }
+  [[noreturn, gnu::noinline]] static void too_long(std::size_t size) {
+    throw std::length_error("msgpack cannot hold a string, bin or container of " +
+                            std::to_string(size) + " bytes/elements (limit 2^32-1)");
   }
 
   std::string& out_;
-  std::size_t at_;  // where the next value goes; out_ is longer while writing
+  char stage_[512];
+  std::size_t staged_ = 0;
 };
 
 // Upper-bound estimates so each encode reserves once instead of growing (and copying) its output.
@@ -143,12 +168,12 @@ void check_array(const NdArray& array, std::string_view field) {
 void write_array(Writer& w, const NdArray& array, std::string_view field) {
   check_array(array, field);
   w.map(3);
-  w.str(detail::kArrayDType);
+  w.key(detail::kArrayDType);
   w.str(dtype_name(array.dtype));
-  w.str(detail::kArrayShape);
+  w.key(detail::kArrayShape);
   w.array(array.shape.size());
   for (std::uint64_t extent : array.shape) w.uinteger(extent);
-  w.str(detail::kArrayData);
+  w.key(detail::kArrayData);
   w.bin(array.bytes);
 }
 
@@ -160,41 +185,41 @@ void write_document(Writer& w, const Document& doc) {
                        !doc.matches.empty() + (doc.score != 0.0);
   w.map(fields);
   if (!doc.id.empty()) {
-    w.str(kDocId);
+    w.key(kDocId);
     w.str(doc.id);
   }
   if (!doc.text.empty()) {
-    w.str(kDocText);
+    w.key(kDocText);
     w.str(doc.text);
   }
   if (!doc.raw.empty()) {
-    w.str(kDocRaw);
+    w.key(kDocRaw);
     w.bin(doc.raw);
   }
   if (!doc.blob.empty()) {
-    w.str(kDocBlob);
+    w.key(kDocBlob);
     write_array(w, doc.blob, kDocBlob);
   }
   if (!doc.embedding.empty()) {
-    w.str(kDocEmbedding);
+    w.key(kDocEmbedding);
     write_array(w, doc.embedding, kDocEmbedding);
   }
   if (!doc.tags.empty()) {
-    w.str(kDocTags);
+    w.key(kDocTags);
     w.value_map(doc.tags);
   }
   if (!doc.chunks.empty()) {
-    w.str(kDocChunks);
+    w.key(kDocChunks);
     w.array(doc.chunks.size());
     for (const Document& chunk : doc.chunks) write_document(w, chunk);
   }
   if (!doc.matches.empty()) {
-    w.str(kDocMatches);
+    w.key(kDocMatches);
     w.array(doc.matches.size());
     for (const Document& match : doc.matches) write_document(w, match);
   }
   if (doc.score != 0.0) {
-    w.str(kDocScore);
+    w.key(kDocScore);
     w.float64(doc.score);
   }
 }
@@ -301,12 +326,13 @@ void encode_body_into(const Request& request, std::string& out) {
   std::size_t reserve = 32 + estimate(request.parameters);
   for (const Document& doc : request.docs) reserve += estimate(doc);
   out.clear();
-  Writer w(out, reserve);
+  out.reserve(reserve);
+  Writer w(out);
   w.map(2);
-  w.str(detail::kBodyDocs);
+  w.key(detail::kBodyDocs);
   w.array(request.docs.size());
   for (const Document& doc : request.docs) write_document(w, doc);
-  w.str(detail::kBodyParameters);
+  w.key(detail::kBodyParameters);
   w.value_map(request.parameters);
   w.finish();
 }
@@ -315,15 +341,16 @@ std::string encode_control(const ControlMessage& message) {
   std::size_t reserve = 64 + message.command.size() + message.pea.size() + estimate(message.fields);
   for (const std::string& endpoint : message.endpoints) reserve += 5 + endpoint.size();
   std::string out;
-  Writer w(out, reserve);
+  out.reserve(reserve);
+  Writer w(out);
   w.map(4);
-  w.str(detail::kControlCommand);
+  w.key(detail::kControlCommand);
   w.str(message.command);
-  w.str(detail::kControlPea);
+  w.key(detail::kControlPea);
   w.str(message.pea);
-  w.str(detail::kControlFields);
+  w.key(detail::kControlFields);
   w.value_map(message.fields);
-  w.str(detail::kControlEndpoints);
+  w.key(detail::kControlEndpoints);
   w.array(message.endpoints.size());
   for (const std::string& endpoint : message.endpoints) w.str(endpoint);
   w.finish();

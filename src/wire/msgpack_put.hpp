@@ -57,19 +57,17 @@ inline std::size_t str_size(std::string_view text) {
   const std::size_t n = text.size();
   return n + (n <= 31 ? 1 : n <= 0xff ? 2 : n <= 0xffff ? 3 : 5);
 }
+// A str's header alone: fixstr, str8, str16 or str32, for `n` bytes.
+inline char* put_str_header(char* p, std::size_t n) {
+  if (n <= 31) return put_lead(p, static_cast<std::uint8_t>(0xa0 | n));
+  if (n <= 0xff) return put_be(put_lead(p, 0xd9), n, 1);
+  if (n <= 0xffff) return put_be(put_lead(p, 0xda), n, 2);
+  return put_be(put_lead(p, 0xdb), n, 4);
+}
 inline char* put_str(char* p, std::string_view text) {
-  const std::size_t n = text.size();
-  if (n <= 31) {
-    p = put_lead(p, static_cast<std::uint8_t>(0xa0 | n));
-  } else if (n <= 0xff) {
-    p = put_be(put_lead(p, 0xd9), n, 1);
-  } else if (n <= 0xffff) {
-    p = put_be(put_lead(p, 0xda), n, 2);
-  } else {
-    p = put_be(put_lead(p, 0xdb), n, 4);
-  }
-  if (n != 0) std::memcpy(p, text.data(), n);
-  return p + n;
+  p = put_str_header(p, text.size());
+  if (!text.empty()) std::memcpy(p, text.data(), text.size());
+  return p + text.size();
 }
 
 // An int in its smallest form, as msgpack-c's pack_int64: a non-negative value as a positive
@@ -108,18 +106,17 @@ inline char* put_map_header(char* p, std::uint32_t count) {
   return put_be(put_lead(p, 0xdf), count, 4);
 }
 
-// A bin: bin8, bin16 or bin32 header, then the bytes. The size must fit 32 bits.
+// A bin's header alone: bin8, bin16 or bin32, for `n` bytes.
+inline char* put_bin_header(char* p, std::size_t n) {
+  if (n <= 0xff) return put_be(put_lead(p, 0xc4), n, 1);
+  if (n <= 0xffff) return put_be(put_lead(p, 0xc5), n, 2);
+  return put_be(put_lead(p, 0xc6), n, 4);
+}
+// A bin: its header, then the bytes. The size must fit 32 bits.
 inline char* put_bin(char* p, std::string_view bytes) {
-  const std::size_t n = bytes.size();
-  if (n <= 0xff) {
-    p = put_be(put_lead(p, 0xc4), n, 1);
-  } else if (n <= 0xffff) {
-    p = put_be(put_lead(p, 0xc5), n, 2);
-  } else {
-    p = put_be(put_lead(p, 0xc6), n, 4);
-  }
-  if (n != 0) std::memcpy(p, bytes.data(), n);
-  return p + n;
+  p = put_bin_header(p, bytes.size());
+  if (!bytes.empty()) std::memcpy(p, bytes.data(), bytes.size());
+  return p + bytes.size();
 }
 
 // A uint in its smallest form, as msgpack-c's pack_uint64: a positive fixint or uint8..uint64.
