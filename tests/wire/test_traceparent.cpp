@@ -48,6 +48,15 @@ TEST_CASE("traceparent: fresh ones are valid and differ", "[wire][trace]") {
     seen.insert(made);
   }
   CHECK(seen.size() == 100);
+  // Every digit of both ids is random: no position keeps one value over 100 ids (a hex writer
+  // that skipped or repeated a position would leave it fixed).
+  for (std::size_t at = 3; at < 52; ++at) {
+    if (at == 35) continue;  // the '-' between trace id and parent id
+    std::set<char> digits;
+    for (const std::string& made : seen) digits.insert(made[at]);
+    INFO("position " << at);
+    CHECK(digits.size() > 1);
+  }
 }
 
 TEST_CASE("envelope: the traceparent round-trips - a 6-field envelope still decodes",
