@@ -189,7 +189,9 @@ bool Gateway::try_send(Frames& frames) {
 void Gateway::flush_outbox() {
   holding_ = false;  // whatever stays now is blocked by the socket, not held
   if (outbox_.empty()) return;
-  while (!outbox_.empty() && try_send(outbox_.front())) outbox_.pop_front();
+  std::size_t sent = 0;
+  while (sent < outbox_.size() && try_send(outbox_[sent])) ++sent;
+  outbox_.erase(outbox_.begin(), outbox_.begin() + static_cast<std::ptrdiff_t>(sent));
   record_queue();
 }
 

@@ -122,7 +122,9 @@ class Gateway {
   std::string id_prefix_;             // the flow's id and "-": request ids are unique across flows
   std::uint64_t next_request_ = 0;
   PendingRequests pending_;
-  std::deque<Frames> outbox_;
+  // A vector, not a deque: emptied by every burst, it keeps its room, where a deque would
+  // allocate a block for every few requests held.
+  std::vector<Frames> outbox_;
   bool holding_ = false;        // the outbox's back holds requests held for a burst
   std::size_t burst_from_ = 0;  // requests in flight from which sends are held; 0: never
   // Buffers reused on every request and reply: the per-request path allocates less.
