@@ -72,8 +72,12 @@ void set_link_heartbeats(zmq::socket_t& socket) {
 }
 
 void set_common_options(zmq::socket_t& socket) {
+  // A TCP handshake takes microseconds on a LAN and well under a second between regions; an
+  // unanswered SYN means the address is gone (or cut off, which the heartbeats report).
+  constexpr int kConnectTimeoutMs = 2000;
   socket.set(zmq::sockopt::linger, 0);
   socket.set(zmq::sockopt::reconnect_ivl, 10);
+  socket.set(zmq::sockopt::connect_timeout, kConnectTimeoutMs);
 }
 
 }  // namespace jflow

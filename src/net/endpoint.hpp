@@ -17,7 +17,10 @@ std::string bind_any(zmq::socket_t& socket, Transport transport, const std::stri
                      const std::string& unique_name);
 
 // Options every jflow socket gets: no linger on close (delivery is proven by replies, not by
-// linger), and a short reconnect interval so a connect that races a bind costs milliseconds.
+// linger), a short reconnect interval so a connect that races a bind costs milliseconds, and a
+// TCP connect timeout (2 s) so a connect to an address nobody holds any more (a pod
+// recreated at another IP) gives up and resolves the host name again, instead of waiting out
+// the kernel's SYN retries (about two minutes).
 void set_common_options(zmq::socket_t& socket);
 
 // ZMTP heartbeats for a link between an orchestrator and a daemon (jflow/daemon_protocol.hpp):

@@ -310,7 +310,16 @@ TEST_CASE("rehearsal: the exported hello flow runs as its manifests say, one nam
   // told to follow. The flow serves on, still without the gateway restarting.
   hosts.kill_host(encode);
   wait_until_silent();
+  const std::string old_address = hosts.address(encode);
   hosts.readdress_host(encode);
+  // The name still resolves to the old address for a moment (as a cluster's DNS lags a pod's
+  // move), and a connect sent there now gets no answer at all. Wait until the flow's link to
+  // the daemon has one waiting (it retries every 100 ms): it must give up on it and resolve
+  // the name again, not sit out the kernel's two minutes of SYN retries.
+  {
+    const auto deadline = Clock::now() + std::chrono::seconds(10);
+    while (!hosts.connecting_to(gateway_host, old_address)) REQUIRE(Clock::now() < deadline);
+  }
   for (std::size_t i = 0; i <= daemons.size(); ++i) files.rewrite_hosts(hosts.name(i), services());
   containers[encode] = container_of(objects, *daemons[encode], hosts.address(encode));
   restart_encode_and_search("the encode pod recreated at a new address");

@@ -246,6 +246,15 @@ class VirtualHosts {
   // Ends the partition.
   void restore_host(std::size_t i) { ip({"link", "set", bridge_port(check(i)), "up"}); }
 
+  // Whether a TCP connect from host i to `address` is waiting for an answer (SYN-SENT), per the
+  // kernel's own socket table (`ss` in the host's namespace).
+  bool connecting_to(std::size_t i, const std::string& address) const {
+    auto [code, output] = run_ip(
+        {"netns", "exec", name(check(i)), "ss", "-Htn", "state", "syn-sent", "dst", address});
+    if (code != 0) throw std::runtime_error("virtual hosts: ss failed: " + output);
+    return !lines_of(output).empty();
+  }
+
   // Runs `ip ARGS…`; throws std::runtime_error with its output if it fails.
   static void ip(const std::vector<std::string>& args) {
     auto [code, output] = run_ip(args);
