@@ -69,6 +69,8 @@ class AsyncFlow : public ClientCalls<AsyncFlow, void> {
   // Sends a request; `done` runs inside a later process(). timeout 0 uses the spec's
   // request_timeout. Throws FlowError when the flow is not running, when max_in_flight requests
   // are in flight (back-pressure: see at_capacity()), or from a thread other than the owner.
+  // While half of max_in_flight or more is in flight, the request may be held to go out with
+  // others (at 32 held, or in the next process(), which the fd asks for at once).
   std::string submit(Request request, ResponseCallback done, Duration timeout = Duration::zero());
 
   // The fd to watch for reading. Stable from construction to destruction.

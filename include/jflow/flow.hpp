@@ -102,6 +102,9 @@ class Flow : public ClientCalls<Flow, std::vector<Response>> {
 
   // Sends a request; `done` is called from a later poll()/call()/close() on this thread.
   // timeout 0 uses the spec's request_timeout (0 there too: no deadline). Returns the request id.
+  // While half of max_in_flight or more is in flight the request may be held to go out with
+  // others (at 32 held, or at the next poll/call/wait_all/close): the pipeline has work then.
+  // A caller that submits that deep and then does long work of its own should poll() first.
   std::string submit(Request request, ResponseCallback done, Duration timeout = Duration::zero());
 
   // Processes replies, deadlines and pea health, waiting up to max_wait for something to do;
