@@ -441,7 +441,7 @@ class Pea::Loop {
     }
     std::optional<Message> message;
     try {
-      message.emplace(Message::arrived(std::move(frames[0]), std::move(frames[1])));
+      Message::arrive_into(message, std::move(frames[0]), std::move(frames[1]));
     } catch (const DecodeError& e) {
       reject(e.what());
       return;
@@ -541,10 +541,12 @@ class Pea::Loop {
     } catch (const std::exception& e) {
       fail(message, StatusCode::error, std::string("cannot encode body: ") + e.what(), "");
     }
-    if (!message.forward_envelope_into(envelope_bytes_)) {
+    zmq::message_t envelope;
+    if (!message.forward_envelope_into(envelope)) {
       encode_envelope_into(std::as_const(message).envelope(), envelope_bytes_);
+      envelope.rebuild(envelope_bytes_.data(), envelope_bytes_.size());
     }
-    outputs_.send(zmq::message_t(envelope_bytes_.data(), envelope_bytes_.size()), std::move(body));
+    outputs_.send(std::move(envelope), std::move(body));
     if (config_.role == PeaRole::replica) {
       zmq::send_multipart(*input_, credit::done_message(message.request_id()));
       input_watch_->touched();

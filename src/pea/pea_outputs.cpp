@@ -29,27 +29,27 @@ bool PeaOutputs::reconnect(const std::string& from, const std::string& to) {
   return moved;
 }
 
-void PeaOutputs::send(zmq::message_t envelope, zmq::message_t body) {
-  for (std::size_t i = 0; i < outputs_.size(); ++i) {
-    Output& output = outputs_[i];
-    Frames frames;
-    if (i + 1 == outputs_.size()) {
-      frames = {std::move(envelope), std::move(body)};
-    } else {
-      frames[0].copy(envelope);
-      frames[1].copy(body);
-    }
-    if (output.outbox.empty() && try_send(output.socket, frames)) continue;
-    output.outbox.push_back(std::move(frames));
+void PeaOutputs::send(zmq::message_t&& envelope, zmq::message_t&& body) {
+  for (std::size_t i = 0; i + 1 < outputs_.size(); ++i) {
+    zmq::message_t envelope_copy, body_copy;
+    envelope_copy.copy(envelope);
+    body_copy.copy(body);
+    deliver(outputs_[i], envelope_copy, body_copy);
   }
+  if (!outputs_.empty()) deliver(outputs_.back(), envelope, body);
 }
 
-bool PeaOutputs::try_send(zmq::socket_t& socket, Frames& frames) {
+void PeaOutputs::deliver(Output& output, zmq::message_t& envelope, zmq::message_t& body) {
+  if (output.outbox.empty() && try_send(output.socket, envelope, body)) return;
+  output.outbox.push_back(Frames{std::move(envelope), std::move(body)});
+}
+
+bool PeaOutputs::try_send(zmq::socket_t& socket, zmq::message_t& envelope, zmq::message_t& body) {
   // PUSH queues whole multipart messages atomically: once the first frame is accepted, the second
   // is too, so a would-block can only happen on the first. (Sizes first: sending empties them.)
-  const std::size_t bytes = frames[0].size() + frames[1].size();
-  if (!socket.send(frames[0], zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return false;
-  socket.send(frames[1], zmq::send_flags::none);
+  const std::size_t bytes = envelope.size() + body.size();
+  if (!socket.send(envelope, zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return false;
+  socket.send(body, zmq::send_flags::none);
   sent_bytes_ += bytes;
   return true;
 }
@@ -71,7 +71,8 @@ void PeaOutputs::add_poll_items(std::vector<zmq::pollitem_t>& items) const {
 
 void PeaOutputs::flush() {
   for (Output& output : outputs_) {
-    while (!output.outbox.empty() && try_send(output.socket, output.outbox.front())) {
+    while (!output.outbox.empty() &&
+           try_send(output.socket, output.outbox.front()[0], output.outbox.front()[1])) {
       output.outbox.pop_front();
     }
   }

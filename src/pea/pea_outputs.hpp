@@ -31,7 +31,8 @@ class PeaOutputs {
   bool reconnect(const std::string& from, const std::string& to);
 
   // Sends [envelope | body] to every output (copies share large bodies; libzmq refcounts them).
-  void send(zmq::message_t envelope, zmq::message_t body);
+  // The last output is given the frames themselves: no copy, and no temporaries.
+  void send(zmq::message_t&& envelope, zmq::message_t&& body);
   bool blocked() const;
   // Poll items asking for POLLOUT on the sockets with a backlog; call flush() after polling.
   void add_poll_items(std::vector<zmq::pollitem_t>& items) const;
@@ -46,7 +47,9 @@ class PeaOutputs {
     std::string endpoint;
     std::deque<Frames> outbox;
   };
-  bool try_send(zmq::socket_t& socket, Frames& frames);
+  // Hands one output [envelope | body] now, or keeps them in its outbox (emptying both).
+  void deliver(Output& output, zmq::message_t& envelope, zmq::message_t& body);
+  bool try_send(zmq::socket_t& socket, zmq::message_t& envelope, zmq::message_t& body);
 
   zmq::context_t& context_;
   std::vector<Output> outputs_;

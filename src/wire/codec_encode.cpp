@@ -263,17 +263,19 @@ char* put_route(char* p, const Route& route) {
 // The envelope and the route a pea appends are written with msgpack_put.hpp, sized first and
 // then written in place (one resize, no stream of small appends): they are encoded on every
 // request and hop. The bytes are what msgpack-c's packer would write.
-void detail::append_route_into(std::string_view bytes, const EnvelopeLayout& layout,
-                               const Route& route, std::string& out) {
-  const std::size_t header_end = layout.routes_at + layout.routes_header;
+std::size_t detail::size_with_route(std::string_view bytes, const EnvelopeLayout& layout,
+                                    const Route& route) {
   check_length(std::size_t{layout.routes} + 1, "a routes array");
-  const std::uint32_t routes = layout.routes + 1;  // may grow a fixarray header into an array16
-  const std::size_t size =
-      bytes.size() - layout.routes_header + array_header_size(routes) + route_size(route);
-  out.resize(size);
-  char* p = out.data();
-  std::memcpy(p, bytes.data(), layout.routes_at);
-  p = put_array_header(p + layout.routes_at, routes);
+  // One more route may grow a fixarray header into an array16.
+  return bytes.size() - layout.routes_header + array_header_size(layout.routes + 1) +
+         route_size(route);
+}
+
+void detail::append_route_to(std::string_view bytes, const EnvelopeLayout& layout,
+                             const Route& route, char* out) {
+  const std::size_t header_end = layout.routes_at + layout.routes_header;
+  std::memcpy(out, bytes.data(), layout.routes_at);
+  char* p = put_array_header(out + layout.routes_at, layout.routes + 1);
   std::memcpy(p, bytes.data() + header_end, layout.routes_end - header_end);
   p = put_route(p + (layout.routes_end - header_end), route);
   std::memcpy(p, bytes.data() + layout.routes_end, bytes.size() - layout.routes_end);

@@ -21,14 +21,26 @@ Message::Message(Envelope envelope, zmq::message_t body)
 Message::Message(Envelope envelope, std::vector<zmq::message_t> part_bodies)
     : envelope_(std::move(envelope)), part_bodies_(std::move(part_bodies)) {}
 
-Message Message::arrived(zmq::message_t envelope_frame, zmq::message_t body) {
+Message Message::arrived(zmq::message_t&& envelope_frame, zmq::message_t&& body) {
+  std::optional<Message> message;
+  arrive_into(message, std::move(envelope_frame), std::move(body));
+  return std::move(*message);
+}
+
+void Message::arrive_into(std::optional<Message>& out, zmq::message_t&& envelope_frame,
+                          zmq::message_t&& body) {
+  Message& message = out.emplace(ArrivalKey{});
   detail::EnvelopeLayout layout;
-  Message message;
-  detail::decode_envelope_header_into(
-      std::string_view(envelope_frame.data<char>(), envelope_frame.size()), layout,
-      message.envelope_);
-  message.body_ = std::move(body);
-  message.envelope_frame_ = std::move(envelope_frame);
+  try {
+    detail::decode_envelope_header_into(
+        std::string_view(envelope_frame.data<char>(), envelope_frame.size()), layout,
+        message.envelope_);
+  } catch (...) {
+    out.reset();
+    throw;
+  }
+  message.body_.swap(body);
+  message.envelope_frame_.swap(envelope_frame);
   message.routes_in_frame_ = true;
   message.routes_at_ = layout.routes_at;
   message.routes_header_ = layout.routes_header;
@@ -39,7 +51,6 @@ Message Message::arrived(zmq::message_t envelope_frame, zmq::message_t body) {
   message.request_id_size_ = layout.request_id_size;
   message.traceparent_at_ = layout.traceparent_at;
   message.traceparent_size_ = layout.traceparent_size;
-  return message;
 }
 
 void Message::make_texts() const {
@@ -86,11 +97,12 @@ Route& Message::last_route() {
   return envelope_.routes.back();
 }
 
-bool Message::forward_envelope_into(std::string& out) const {
+bool Message::forward_envelope_into(zmq::message_t& out) const {
   if (!routes_in_frame_ || envelope_changed_ || !added_route_) return false;
-  detail::EnvelopeLayout layout{routes_at_, routes_header_, routes_count_, routes_end_};
-  detail::append_route_into(std::string_view(envelope_frame_.data<char>(), envelope_frame_.size()),
-                            layout, *added_route_, out);
+  const std::string_view bytes(envelope_frame_.data<char>(), envelope_frame_.size());
+  const detail::EnvelopeLayout layout{routes_at_, routes_header_, routes_count_, routes_end_};
+  out.rebuild(detail::size_with_route(bytes, layout, *added_route_));
+  detail::append_route_to(bytes, layout, *added_route_, out.data<char>());
   return true;
 }
 

@@ -36,10 +36,14 @@ Envelope decode_envelope(std::string_view bytes, EnvelopeLayout& layout);
 // Decodes into `out`, which must be fresh (default-constructed).
 void decode_envelope_header_into(std::string_view bytes, EnvelopeLayout& layout, Envelope& out);
 
-// Writes to `out` the envelope `bytes` (decoded with `layout`) with `route` appended: bytes that
-// decode equal to the decoded envelope with the route pushed back, and equal to encoding that
-// envelope when `bytes` were encoded by jflow.
-void append_route_into(std::string_view bytes, const EnvelopeLayout& layout, const Route& route,
-                       std::string& out);
+// The envelope `bytes` (decoded with `layout`) with `route` appended: bytes that decode equal to
+// the decoded envelope with the route pushed back, and equal to encoding that envelope when
+// `bytes` were encoded by jflow. In two steps, so that the caller owns the buffer (a pea writes
+// straight into the frame it sends): the size of the result, then the result written to `out`,
+// which holds that many bytes.
+std::size_t size_with_route(std::string_view bytes, const EnvelopeLayout& layout,
+                            const Route& route);
+void append_route_to(std::string_view bytes, const EnvelopeLayout& layout, const Route& route,
+                     char* out);
 
 }  // namespace jflow::detail

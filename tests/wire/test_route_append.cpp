@@ -23,13 +23,19 @@ Envelope with_routes(std::size_t count) {
   return envelope;
 }
 
+std::string append(std::string_view bytes, const detail::EnvelopeLayout& layout,
+                   const Route& route) {
+  std::string appended(detail::size_with_route(bytes, layout, route), '\0');
+  detail::append_route_to(bytes, layout, route, appended.data());
+  return appended;
+}
+
 // The appended bytes, checked against the decode + push + encode path.
 void check_append(const std::string& bytes, const Route& route) {
   detail::EnvelopeLayout layout;
   Envelope decoded = detail::decode_envelope(bytes, layout);
   CHECK(layout.routes == decoded.routes.size());
-  std::string appended;
-  detail::append_route_into(bytes, layout, route, appended);
+  const std::string appended = append(bytes, layout, route);
   decoded.routes.push_back(route);
   CHECK(decode_envelope(appended) == decoded);
   CHECK(appended == encode_envelope(decoded));
@@ -97,8 +103,7 @@ TEST_CASE("route append keeps a wider routes header from another encoder valid",
   detail::decode_envelope(bytes, layout);
   CHECK(layout.routes_header == 3);
   const Route route{"q", "q", 5, 6};
-  std::string appended;
-  detail::append_route_into(bytes, layout, route, appended);
+  const std::string appended = append(bytes, layout, route);
   envelope.routes.push_back(route);
   CHECK(decode_envelope(appended) == envelope);
 }
