@@ -4,15 +4,13 @@
 
 #include <algorithm>
 #include <charconv>
-#include <iterator>
-
-#include <zmq_addon.hpp>
 
 #include "jflow/codec.hpp"
 #include "jflow/log.hpp"
 #include "net/curve_link.hpp"
 #include "net/endpoint.hpp"
 #include "wire/frame.hpp"
+#include "wire/receive_frames.hpp"
 #include "wire/traceparent.hpp"
 
 namespace jflow::detail {
@@ -199,9 +197,7 @@ void Gateway::read_results(std::size_t budget) {
   if (!results_) return;
   for (std::size_t i = 0; i < std::min(budget, kReplyBatch); ++i) {
     std::vector<zmq::message_t>& frames = reply_frames_;  // kept: no allocation per reply
-    frames.clear();
-    if (!zmq::recv_multipart(*results_, std::back_inserter(frames), zmq::recv_flags::dontwait))
-      return;
+    if (!receive_frames(*results_, frames)) return;
     if (frames.size() != 2) {
       log("gateway", LogLevel::warn,
           "reply with " + std::to_string(frames.size()) + " frames ignored (expected 2)");

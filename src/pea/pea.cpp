@@ -25,6 +25,7 @@
 #include "pea/precise_timer.hpp"
 #include "pea/replica_dispatcher.hpp"
 #include "pea/workspace_lock.hpp"
+#include "wire/receive_frames.hpp"
 
 namespace jflow {
 namespace {
@@ -413,8 +414,7 @@ class Pea::Loop {
   void read_input() {
     for (int i = 0; i < kBatch; ++i) {
       std::vector<zmq::message_t>& frames = frames_;  // kept: no allocation per message
-      frames.clear();
-      if (!zmq::recv_multipart(*input_, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
+      if (!receive_frames(*input_, frames)) {
         input_watch_->drained();
         return;
       }

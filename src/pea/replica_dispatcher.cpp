@@ -1,11 +1,10 @@
 #include "pea/replica_dispatcher.hpp"
 
-#include <zmq_addon.hpp>
-
 #include "base/clock.hpp"
 #include "control/credit.hpp"
 #include "jflow/codec.hpp"
 #include "jflow/log.hpp"
+#include "wire/receive_frames.hpp"
 
 namespace jflow {
 namespace {
@@ -127,8 +126,8 @@ ReplicaDispatcher::Replica* ReplicaDispatcher::pick() {
 
 void ReplicaDispatcher::on_readable() {
   while (true) {
-    std::vector<zmq::message_t> frames;
-    if (!zmq::recv_multipart(router_, std::back_inserter(frames), zmq::recv_flags::dontwait)) break;
+    std::vector<zmq::message_t>& frames = report_frames_;
+    if (!receive_frames(router_, frames)) break;
     if (frames.size() != 3) continue;  // only replicas talk to this socket; ignore anything else
     Replica* replica = find(frames[0].to_string());
     if (replica == nullptr) continue;

@@ -85,8 +85,9 @@ class ReplicaDispatcher {
   std::deque<Replica> replicas_;  // a deque: Replica is move-only and never relocated
   std::deque<Outgoing> waiting_;  // polling any: requests waiting for any replica's credit
   std::size_t next_turn_ = 0;
-  std::map<std::string, std::string> lost_;  // replica → why, for requests that arrive later
-  std::string envelope_bytes_;               // reused for every request's envelope
+  std::map<std::string, std::string> lost_;    // replica → why, for requests that arrive later
+  std::string envelope_bytes_;                 // reused for every request's envelope
+  std::vector<zmq::message_t> report_frames_;  // reused for every replica's report
   std::uint64_t sent_bytes_ = 0;
 };
 
