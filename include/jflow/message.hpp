@@ -71,6 +71,9 @@ class Message {
   // writes that frame's bytes with the route appended to `out` and returns true (no re-encoding).
   // `out` is made the exact size, and written in place.
   bool forward_envelope_into(zmq::message_t& out) const;
+  // The envelope frame to send the message on with: forward_envelope_into's when it can, else
+  // the envelope encoded afresh.
+  zmq::message_t envelope_to_send() const;
 
   // Decodes the body on first use (throws DecodeError); the request's type comes from the envelope.
   // Once decoded, take_body() re-encodes it, so drivers may change documents in place.

@@ -541,12 +541,7 @@ class Pea::Loop {
     } catch (const std::exception& e) {
       fail(message, StatusCode::error, std::string("cannot encode body: ") + e.what(), "");
     }
-    zmq::message_t envelope;
-    if (!message.forward_envelope_into(envelope)) {
-      encode_envelope_into(std::as_const(message).envelope(), envelope_bytes_);
-      envelope.rebuild(envelope_bytes_.data(), envelope_bytes_.size());
-    }
-    outputs_.send(std::move(envelope), std::move(body));
+    outputs_.send(message.envelope_to_send(), std::move(body));
     if (config_.role == PeaRole::replica) {
       zmq::send_multipart(*input_, credit::done_message(message.request_id()));
       input_watch_->touched();
@@ -576,7 +571,6 @@ class Pea::Loop {
   std::optional<WatchedSocket> input_watch_;
   std::optional<WatchedSocket> replicas_watch_;
   std::vector<zmq::message_t> frames_;
-  std::string envelope_bytes_;
   std::int64_t handled_ = 0;
   std::int64_t errors_ = 0;
   std::uint64_t received_bytes_ = 0;  // request frames read from the input, since the pea started

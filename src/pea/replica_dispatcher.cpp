@@ -37,12 +37,12 @@ ReplicaDispatcher::ReplicaDispatcher(zmq::context_t& context, std::string pod, P
   for (const std::string& name : replicas) replicas_.emplace_back().name = name;
 }
 
-void ReplicaDispatcher::dispatch(Message message) {
-  encode_envelope_into(message.envelope(), envelope_bytes_);
-  Outgoing outgoing{
-      {zmq::message_t(envelope_bytes_.data(), envelope_bytes_.size()), message.take_body()},
-      message.envelope().request_id,
-      message.envelope().deadline_ns};
+void ReplicaDispatcher::dispatch(Message&& message) {
+  // The head forwards the envelope as it arrived, with its own route appended: it neither
+  // decodes the routes nor encodes the envelope again.
+  Outgoing outgoing{{message.envelope_to_send(), message.take_body()},
+                    std::string(message.request_id()),
+                    message.envelope_core().deadline_ns};
   if (polling_ == Polling::any) {
     waiting_.push_back(std::move(outgoing));
   } else {

@@ -32,7 +32,7 @@ class ReplicaDispatcher {
                     PeaOutputs& to_tail);
 
   zmq::socket_t& socket() { return router_; }
-  void dispatch(Message message);
+  void dispatch(Message&& message);
   // Reads credit and done reports from replicas, then sends what they now have room for.
   void on_readable();
   void replica_lost(const std::string& replica, const std::string& reason);
@@ -86,7 +86,6 @@ class ReplicaDispatcher {
   std::deque<Outgoing> waiting_;  // polling any: requests waiting for any replica's credit
   std::size_t next_turn_ = 0;
   std::map<std::string, std::string> lost_;    // replica → why, for requests that arrive later
-  std::string envelope_bytes_;                 // reused for every request's envelope
   std::vector<zmq::message_t> report_frames_;  // reused for every replica's report
   std::uint64_t sent_bytes_ = 0;
 };

@@ -3,6 +3,7 @@
 // envelope sees exactly what a full decode would give.
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <string>
 
 #include "jflow/codec.hpp"
@@ -162,4 +163,35 @@ TEST_CASE("an envelope frame with a bad route is refused on arrival, naming the 
   } catch (const DecodeError& e) {
     CHECK_THAT(e.what(), Catch::Contains("routes"));
   }
+}
+
+TEST_CASE("the envelope a message is sent on with: forwarded bytes, or encoded afresh once changed",
+          "[codec][message]") {
+  const Envelope sent = traced_with_routes(2);
+  Envelope expected = sent;
+  expected.routes.push_back({"mine", "mine-pea", 1, 2});
+
+  Message forwarded = arrived(sent);
+  forwarded.add_route({"mine", "mine-pea", 1, 2});
+  CHECK(forwarded.envelope_to_send().to_string_view() == encode_envelope(expected));
+
+  Message changed = arrived(sent);
+  changed.add_route({"mine", "mine-pea", 1, 2});
+  changed.envelope().status = {StatusCode::error, "boom", "mine", "driver"};
+  expected.status = {StatusCode::error, "boom", "mine", "driver"};
+  CHECK(changed.envelope_to_send().to_string_view() == encode_envelope(expected));
+}
+
+TEST_CASE("arrive_into leaves the message empty when the envelope does not decode",
+          "[codec][message][malformed]") {
+  std::optional<Message> message;
+  const std::string good = encode_envelope(traced_with_routes(1));
+  Message::arrive_into(message, zmq::message_t(good.data(), good.size()), zmq::message_t());
+  REQUIRE(message.has_value());
+  CHECK(message->request_id() == "0123456789abcdef-123456");
+  const std::string bad = "\x91\x07";  // an array holding protocol version 7
+  CHECK_THROWS_WITH(
+      Message::arrive_into(message, zmq::message_t(bad.data(), bad.size()), zmq::message_t()),
+      Catch::Contains("unsupported protocol version 7"));
+  CHECK_FALSE(message.has_value());
 }
