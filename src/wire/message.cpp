@@ -109,9 +109,7 @@ bool Message::forward_envelope_into(zmq::message_t& out) const {
 zmq::message_t Message::envelope_to_send() const {
   zmq::message_t frame;
   if (forward_envelope_into(frame)) return frame;
-  const std::string bytes = encode_envelope(envelope());
-  frame.rebuild(bytes.data(), bytes.size());
-  return frame;
+  return frame_from(encode_envelope(envelope()));
 }
 
 Request& Message::request() {
