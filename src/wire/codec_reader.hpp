@@ -46,7 +46,7 @@ class MsgpackReader {
   // reads the value again from the same position. So the checks and messages are those of one
   // implementation, and a pea's per-hop decode pays no call per field (about a third of it).
   bool read_bool();
-  std::int64_t read_int() {  // any msgpack int that fits int64
+  [[gnu::always_inline]] std::int64_t read_int() {  // any msgpack int that fits int64
     if (pos_ < input_.size()) {
       const std::uint8_t lead = byte_at(pos_);
       if (lead <= 0x7f || lead >= 0xe0) {
@@ -63,12 +63,12 @@ class MsgpackReader {
     }
     return read_int_slow();
   }
-  std::uint64_t read_uint() {  // any msgpack int >= 0
+  [[gnu::always_inline]] std::uint64_t read_uint() {  // any msgpack int >= 0
     if (pos_ < input_.size() && byte_at(pos_) <= 0x7f) return byte_at(pos_++);
     return read_uint_slow();
   }
   double read_number();  // float32, float64, or an int (converted)
-  std::string_view read_str() {
+  [[gnu::always_inline]] std::string_view read_str() {
     if (pos_ < input_.size()) {
       const std::uint8_t lead = byte_at(pos_);
       const std::size_t length = lead & 0x1fu;
@@ -85,7 +85,7 @@ class MsgpackReader {
 
   // Container headers. The count is checked against the remaining input: every element needs at
   // least `min_element_bytes` (every map entry at least 2), so a forged header fails here.
-  std::uint32_t read_array_header(std::size_t min_element_bytes = 1) {
+  [[gnu::always_inline]] std::uint32_t read_array_header(std::size_t min_element_bytes = 1) {
     if (pos_ < input_.size()) {
       const std::uint8_t lead = byte_at(pos_);
       const std::uint32_t count = lead & 0x0fu;
@@ -96,7 +96,7 @@ class MsgpackReader {
     }
     return read_array_header_slow(min_element_bytes);
   }
-  std::uint32_t read_map_header() {
+  [[gnu::always_inline]] std::uint32_t read_map_header() {
     if (pos_ < input_.size()) {
       const std::uint8_t lead = byte_at(pos_);
       const std::uint32_t count = lead & 0x0fu;
@@ -108,7 +108,7 @@ class MsgpackReader {
     return read_map_header_slow();
   }
   // A map key, which jflow requires to be a str; the error names the map, not the key.
-  std::string_view read_key() {
+  [[gnu::always_inline]] std::string_view read_key() {
     if (pos_ < input_.size() && (byte_at(pos_) & 0xe0) == 0xa0) return read_str();
     return read_key_slow();
   }
