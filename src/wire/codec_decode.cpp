@@ -279,8 +279,8 @@ void decode_envelope_fields(std::string_view bytes, detail::EnvelopeLayout& layo
     for (std::uint32_t i = 0; i < routes; ++i) {
       PathScope index(r, std::size_t{i});
       expect_fields(r, detail::kRouteFields, 1);
-      // Read as views first; a kept route's strings are then constructed in place, which costs
-      // about half of constructing them and move-assigning them into a default Route.
+      // Read as views first; a kept route is then built from them with its strings constructed,
+      // which is cheaper than constructing them and move-assigning them into a default Route.
       std::string_view pod, pea;
       std::int64_t start_ns = 0, end_ns = 0;
       {
@@ -294,7 +294,7 @@ void decode_envelope_fields(std::string_view bytes, detail::EnvelopeLayout& layo
       int_field("start_ns", start_ns);
       int_field("end_ns", end_ns);
       if (keep_routes)
-        out.routes.emplace_back(std::string(pod), std::string(pea), start_ns, end_ns);
+        out.routes.push_back(Route{std::string(pod), std::string(pea), start_ns, end_ns});
     }
     layout.routes_end = r.offset();
   }
