@@ -77,6 +77,7 @@ struct Options {
   bool one_case = false;          // only 1 doc per request at --window (what a profile looks at)
   std::size_t one_case_docs = 1;  // documents per request in that one case
   bool flow_only = false;         // no raw chain: a profile of this process is then all flow
+  bool raw_only = false;          // no flow: to profile the raw chain (system calls, wake-ups)
   bool metrics_off_too = false;   // --metrics: also run the flow without metrics
 };
 
@@ -240,6 +241,7 @@ struct Case {
 };
 
 void print_row(const Case& c, const char* system, Series& s) {
+  if (s.rates.empty() && !s.error) return;  // a side left out (--flow-only, --raw-only)
   std::printf("%8zu  %6zu  %-8s", c.docs, c.window, system);
   if (s.error) {
     std::printf("  FAILED: %s\n", s.error->c_str());
@@ -255,7 +257,7 @@ void print_row(const Case& c, const char* system, Series& s) {
 // Throughput as flow/raw (higher is better, 1.0 = as fast as raw libzmq); latency as flow/raw
 // too (lower is better). With --metrics also on/off: the flow with metrics over the flow without.
 void print_ratio(const Case& c, Series& flow, Series& raw, const char* name) {
-  if (flow.error || raw.error || raw.median_rate() == 0.0) return;
+  if (flow.error || raw.error || flow.rates.empty() || raw.median_rate() == 0.0) return;
   auto ratio = [](double a, double b) { return b > 0.0 ? a / b : 0.0; };
   double rate = ratio(flow.median_rate(), raw.median_rate());
   std::printf("%8zu  %6zu  %-8s  %8.3fx  %9.3fx  %6.2fx  %6.2fx  %6s  %6.2fx  %6.2fx\n", c.docs,
@@ -321,7 +323,8 @@ int run_bench(const Options& options) {
     }
     return side;
   };
-  FlowSide with_metrics = start_side(true);  // the default: what a flow does unless told
+  // The default: what a flow does unless told. --raw-only leaves it unstarted (no error row).
+  FlowSide with_metrics = options.raw_only ? FlowSide{} : start_side(true);
   FlowSide without_metrics;
   if (options.metrics_off_too) without_metrics = start_side(false);
 
@@ -465,6 +468,8 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_flag("--flow-only", options.flow_only, "no raw chain (for profiles of the flow alone)");
+  app.add_flag("--raw-only", options.raw_only, "no flow (for profiles of the raw chain alone)")
+      ->excludes("--flow-only");
   app.add_flag("--thread-peas", options.thread_peas,
                "peas as threads of this process (tcp still), for profiling in one process");
   CLI11_PARSE(app, argc, argv);
