@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 
 #include "jflow/codec.hpp"
 #include "jflow/log.hpp"
@@ -21,6 +22,8 @@ namespace {
 constexpr std::size_t kReplyBatch = 256;
 // Requests held back to go out together; more would add latency for little fewer wake-ups.
 constexpr std::size_t kBurst = 32;
+// How many of the flow id's characters start each request id (see open_results).
+constexpr std::size_t kIdPrefixDigits = 6;
 
 bool has_events(std::optional<zmq::socket_t>& socket, int flag) {
   // Reading ZMQ_EVENTS makes libzmq process the socket's pending commands, which is what resets
@@ -34,7 +37,11 @@ Gateway::Gateway(zmq::context_t& context, WakeFd& wake) : context_(context), wak
 
 void Gateway::open_results(const FlowSpec& spec, const std::string& flow_id,
                            const std::optional<CurveKeyPair>& session) {
-  id_prefix_ = flow_id + "-";
+  // Six of the flow id's hex digits: "abc123-" and a sequence number below 10^8 fit in
+  // std::string's inline room (15 characters), so an id costs no heap allocation where it is
+  // made, copied into the envelope, decoded from the reply or handed to the caller. 24 random
+  // bits tell flows apart in logs; the traceparent is the id that is unique everywhere.
+  id_prefix_ = flow_id.substr(0, kIdPrefixDigits) + "-";
   results_.emplace(context_, zmq::socket_type::pull);
   set_common_options(*results_);
   secure_binding_side(*results_, session);
@@ -80,7 +87,11 @@ void Gateway::close() {
 }
 
 std::string Gateway::request_id(PendingRequests::Sequence sequence) const {
-  return id_prefix_ + std::to_string(sequence);
+  char digits[std::numeric_limits<PendingRequests::Sequence>::digits10 + 1];
+  const auto [end, error] = std::to_chars(digits, digits + sizeof digits, sequence);
+  std::string id = id_prefix_;
+  id.append(digits, end);
+  return id;
 }
 
 std::optional<PendingRequests::Sequence> Gateway::sequence_of(std::string_view id) const {

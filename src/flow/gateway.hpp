@@ -98,7 +98,8 @@ class Gateway {
  private:
   using Frames = std::array<zmq::message_t, 2>;
   bool try_send(Frames& frames);
-  // "<flow id>-<sequence>", and back (nullopt for an id this gateway did not give out).
+  // "<6 hex digits of the flow id>-<sequence>", and back (nullopt for an id this gateway did not
+  // give out).
   std::string request_id(PendingRequests::Sequence sequence) const;
   std::optional<PendingRequests::Sequence> sequence_of(std::string_view id) const;
   // Runs the caller's callback; `response` carries the request's id.
@@ -119,7 +120,7 @@ class Gateway {
   // practice, and try_send() checks that each can take the request before sending any copy.
   std::vector<zmq::socket_t> more_gateways_;
   std::vector<std::string> targets_;  // what gateway_, then each of more_gateways_, connects to
-  std::string id_prefix_;             // the flow's id and "-": request ids are unique across flows
+  std::string id_prefix_;             // the start of the flow's id and "-" (open_results)
   std::uint64_t next_request_ = 0;
   PendingRequests pending_;
   // A vector, not a deque: emptied by every burst, it keeps its room, where a deque would
