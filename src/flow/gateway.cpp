@@ -158,6 +158,8 @@ std::string Gateway::send(Request request, ResponseCallback done, Duration timeo
                 body_bytes_.size() < kHandOverFrom
                     ? zmq::message_t(body_bytes_.data(), body_bytes_.size())
                     : frame_from(std::move(body_bytes_))};
+  kept_frames_.keep(frames[0]);  // both made here: freed here too (FrameKeeper)
+  kept_frames_.keep(frames[1]);
   if (metrics_) metrics_->on_sent(frames[0].size() + frames[1].size());
   const bool hold = burst_from_ > 0 && pending_.size() >= burst_from_;
   pending_.add(sequence, std::move(entry));

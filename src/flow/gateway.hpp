@@ -25,6 +25,7 @@
 #include "flow/wake_fd.hpp"
 #include "jflow/curve_keys.hpp"
 #include "jflow/flow.hpp"
+#include "wire/frame_keeper.hpp"
 
 namespace jflow::detail {
 
@@ -133,6 +134,7 @@ class Gateway {
   std::string envelope_bytes_;
   std::string body_bytes_;
   std::vector<zmq::message_t> reply_frames_;
+  FrameKeeper kept_frames_;  // a reference to each request's frames (wire/frame_keeper.hpp)
   std::deque<std::pair<ResponseCallback, Response>> ready_;
   std::optional<std::string> broken_;  // why the flow can no longer serve requests
   std::string broken_pod_;

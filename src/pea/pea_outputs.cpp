@@ -30,6 +30,7 @@ bool PeaOutputs::reconnect(const std::string& from, const std::string& to) {
 }
 
 void PeaOutputs::send(zmq::message_t&& envelope, zmq::message_t&& body) {
+  kept_envelopes_.keep(envelope);
   for (std::size_t i = 0; i + 1 < outputs_.size(); ++i) {
     zmq::message_t envelope_copy, body_copy;
     envelope_copy.copy(envelope);

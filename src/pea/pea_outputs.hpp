@@ -14,6 +14,7 @@
 #include <zmq.hpp>
 
 #include "jflow/curve_keys.hpp"
+#include "wire/frame_keeper.hpp"
 
 namespace jflow {
 
@@ -31,7 +32,8 @@ class PeaOutputs {
   bool reconnect(const std::string& from, const std::string& to);
 
   // Sends [envelope | body] to every output (copies share large bodies; libzmq refcounts them).
-  // The last output is given the frames themselves: no copy, and no temporaries.
+  // The last output is given the frames themselves: no copy, and no temporaries. `envelope` is
+  // one this thread made (Message::envelope_to_send), so a reference to it is kept (FrameKeeper).
   void send(zmq::message_t&& envelope, zmq::message_t&& body);
   bool blocked() const;
   // Poll items asking for POLLOUT on the sockets with a backlog; call flush() after polling.
@@ -54,6 +56,7 @@ class PeaOutputs {
   zmq::context_t& context_;
   std::vector<Output> outputs_;
   std::uint64_t sent_bytes_ = 0;
+  FrameKeeper kept_envelopes_;
 };
 
 }  // namespace jflow
