@@ -58,6 +58,7 @@ void WakeFd::drain() {
   drain_counter(wake_.get());
   wake_pending_ = false;
   drain_counter(timer_.get());
+  drained_since_armed_ = true;
 }
 
 void WakeFd::signal() {
@@ -70,7 +71,11 @@ void WakeFd::signal() {
 
 void WakeFd::arm(std::optional<SteadyTime> when) {
   SteadyTime now = steady_now();
-  if (when && timer_armed_ && *timer_armed_ <= *when && *timer_armed_ > now) return;
+  // Armed no later than asked, and still to fire or fired with nobody having read it: the fd
+  // is (or will be) readable in time.
+  if (when && timer_armed_ && *timer_armed_ <= *when &&
+      (*timer_armed_ > now || !drained_since_armed_))
+    return;
   if (!when && !timer_armed_) return;
   itimerspec spec{};  // all zero: disarmed
   if (when) {
@@ -81,6 +86,8 @@ void WakeFd::arm(std::optional<SteadyTime> when) {
   }
   checked_fd(timerfd_settime(timer_.get(), 0, &spec, nullptr), "timerfd_settime");
   timer_armed_ = when;
+  drained_since_armed_ = false;
+  ++timer_settings_;
 }
 
 }  // namespace jflow::detail

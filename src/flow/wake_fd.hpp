@@ -6,6 +6,7 @@
 // Private to jflow_core.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <utility>
 
@@ -45,9 +46,14 @@ class WakeFd {
   void signal();
   // Arms the timerfd for `when` (nullopt: disarms it). Runs after every submit, so it skips the
   // system call when nothing would change: the timer is re-armed only when the next wake moves
-  // earlier or the armed time has passed (a wake that moved later fires early once; process()
-  // then finds nothing due and arms the real time).
+  // earlier, or when its armed time has passed and a drain() may have taken the expiry (a wake
+  // that moved later fires early once; process() then finds nothing due and arms the real
+  // time). An expiry nobody drained keeps the fd readable, so an overdue step needs no re-arm:
+  // without this rule every submit between a health check falling due and the next process()
+  // re-armed a 1 ns timer, a system call and a timer interrupt each (~3k a second at 300k req/s).
   void arm(std::optional<SteadyTime> when);
+  // How many times arm() changed the timerfd: what its skip rule saves, for tests.
+  std::uint64_t timer_settings() const { return timer_settings_; }
 
  private:
   OwnedFd epoll_;
@@ -55,6 +61,8 @@ class WakeFd {
   OwnedFd timer_;  // timerfd: armed for the next deadline, health check or lifecycle step
   bool wake_pending_ = false;  // the eventfd was written and not yet drained
   std::optional<SteadyTime> timer_armed_;
+  bool drained_since_armed_ = false;  // a drain() since the last setting may have read its expiry
+  std::uint64_t timer_settings_ = 0;
 };
 
 }  // namespace jflow::detail
